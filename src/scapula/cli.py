@@ -1,0 +1,335 @@
+"""The ``scapula`` command line: a thin layer over the catalog, the log and the coach.
+
+Only this module turns a ``ScapulaError`` into an exit code: 2 for a wrong id or
+argument, 1 for anything else Scapula refuses, 130 when Ctrl-C stops a session.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from scapula.catalog import Catalog, Entry, Kind, Load, load_catalog
+from scapula.errors import ScapulaError, UnknownExerciseError
+from scapula.settings import get_settings
+
+app = typer.Typer(
+    help="Scapula — upper-back strength and posture coach for runners.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+equipment_app = typer.Typer(help="The bands and kettlebells you own.", no_args_is_help=False)
+app.add_typer(equipment_app, name="equipment")
+
+console = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class Usage(ScapulaError):
+    """A wrong argument the user can fix (exit 2)."""
+
+
+@app.callback()
+def _root(
+    db: Annotated[Optional[str], typer.Option(
+        "--db", help="SQLAlchemy URL of the training log (default: a SQLite file in your data dir; env SCAPULA_DB).")] = None,
+    catalog: Annotated[Optional[Path], typer.Option(
+        "--catalog", help="Use the exercise YAML files of this directory (env SCAPULA_CATALOG).")] = None,
+) -> None:
+    settings = get_settings()
+    if db:
+        settings.db = db
+    if catalog:
+        settings.catalog = catalog
+
+
+def _catalog() -> Catalog:
+    return load_catalog(get_settings().catalog)
+
+
+def _db():
+    from scapula.store import open_db
+
+    return open_db(get_settings().db_url)()
+
+
+# ---------------------------------------------------------------- exercises
+
+
+@app.command()
+def exercises(
+    exercise_id: Annotated[Optional[str], typer.Argument(help="Show this move or stretch in full.")] = None,
+) -> None:
+    """List the moves and stretches, or show one in full."""
+    catalog = _catalog()
+    if exercise_id is None:
+        table = Table(title="Scapula exercises", show_lines=False)
+        for column in ("id", "name", "kind", "dose", "equipment"):
+            table.add_column(column)
+        for e in catalog.entries:
+            table.add_row(e.id, e.name, e.kind.value, e.dose.target_text(),
+                          ", ".join(q.name.split(" (")[0] for q in e.equipment))
+        console.print(table)
+        return
+    _show_entry(catalog.get(exercise_id))
+
+
+def _show_entry(e: Entry) -> None:
+    console.print(f"[bold]{e.name}[/bold]  ({e.id}, {e.kind.value}, {e.counting.value})")
+    console.print(e.summary.strip())
+
+    def section(title: str, lines: list[str]) -> None:
+        if lines:
+            console.print(f"\n[bold]{title}[/bold]")
+            for line in lines:
+                console.print(f"  {line}")
+
+    section("Equipment", [f"- {q.name}" + (f": {q.note}" if q.note else "") for q in e.equipment])
+    section("Muscles", [f"primary: {', '.join(e.muscles.primary)}"]
+            + ([f"secondary: {', '.join(e.muscles.secondary)}"] if e.muscles.secondary else []))
+    section("Setup", [f"{i}. {s}" for i, s in enumerate(e.setup, 1)])
+    section("Execution", [f"{i}. {s}" for i, s in enumerate(e.execution, 1)])
+    section("Form cues", [f"- {c.text}" for c in e.cues])
+    section("Faults to watch for", [
+        f"- {f.name} ({f.id}): {f.seen} Fix: {f.fix}" for f in e.faults])
+    section("Dose", [f"{e.dose.target_text()}, rest {e.dose.rest_s} s between sets"])
+    for title, options in (("Variants", e.variants), ("Regressions (easier)", e.regressions),
+                           ("Progressions (harder)", e.progressions)):
+        section(title, [f"- {o.name}: {o.how}" for o in options])
+
+
+# ---------------------------------------------------------------- guided session
+
+
+@app.command()
+def session(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Answer every prompt with its default (scripted use).")] = False,
+    reps: Annotated[Optional[int], typer.Option(min=0, max=100, help="Reps done in every set (default: the top of the range).")] = None,
+    load: Annotated[Optional[str], typer.Option(help="Load for every loaded set: a band name or kg.")] = None,
+    rpe: Annotated[Optional[float], typer.Option(min=1, max=10, help="RPE for every set.")] = None,
+    rest: Annotated[Optional[float], typer.Option(min=0, help="Seconds of every rest and stretch hold (0 skips waiting).")] = None,
+    only: Annotated[Optional[str], typer.Option(help="Comma-separated move ids to do today instead of all three.")] = None,
+    no_stretch: Annotated[bool, typer.Option("--no-stretch", help="Leave out the stretching routine.")] = False,
+) -> None:
+    """Today's workout, guided: cues, sets, rest timer and stretching; every set is saved as you log it."""
+    from scapula.guided import Answers, GuidedSession, Terminal
+    from scapula.store import get_athlete
+    from scapula.workout import todays_workout
+
+    catalog = _catalog()
+    move_ids = [m.strip() for m in only.split(",") if m.strip()] if only else None
+    workout = todays_workout(catalog, day=date.today(), only=move_ids, stretching=not no_stretch)
+    answers = Answers(assume_defaults=yes, reps=reps, load=load, rpe=rpe, rest_s=rest)
+    with _db() as db:
+        GuidedSession(db, get_athlete(db), workout, Terminal(console, answers)).run()
+
+
+# ---------------------------------------------------------------- log and history
+
+
+@app.command()
+def log(
+    exercise_id: Annotated[str, typer.Argument(help="The move (or stretch) id.")],
+    reps: Annotated[Optional[int], typer.Option(min=0, max=100, help="Reps done (moves).")] = None,
+    side: Annotated[Optional[str], typer.Option(help="left, right or both (default: both for the reverse fly).")] = None,
+    load: Annotated[Optional[str], typer.Option(help="A band name or kg, e.g. 'medium band' or 12.")] = None,
+    rpe: Annotated[Optional[float], typer.Option(min=1, max=10, help="How hard, 1-10.")] = None,
+    hold: Annotated[Optional[float], typer.Option(min=0, max=600, help="Seconds held (stretch, or superman hold).")] = None,
+    note: Annotated[Optional[str], typer.Option(help="A note to keep with today's session.")] = None,
+) -> None:
+    """Record one set (or stretch) without the guided flow, in today's session."""
+    from scapula.store import add_note, get_athlete, list_equipment, log_set, log_stretch, open_session_today
+    from scapula.workout import parse_load
+
+    entry = _catalog().get(exercise_id)
+    side = side or ("both" if entry.sides == ("both",) else None)
+    if side is None:
+        raise Usage(f"{entry.id} is done per side: give --side left or --side right")
+    if side not in entry.sides:
+        raise Usage(f"{entry.id}: side must be one of {', '.join(entry.sides)}, not '{side}'")
+    if entry.kind is Kind.strength and reps is None:
+        raise Usage(f"{entry.id}: give --reps")
+    with _db() as db:
+        athlete = get_athlete(db)
+        performed = open_session_today(db, athlete=athlete)
+        if entry.kind is Kind.stretch:
+            record = log_stretch(db, session=performed, stretch_id=entry.id, side=side,
+                                 hold_s=hold if hold is not None else entry.dose.hold_s)
+            console.print(f"Logged {entry.name}, {side}: {record.hold_s:g} s held.")
+        else:
+            owned = {e.label: e.kg for e in list_equipment(db, athlete=athlete)}
+            label, kg = parse_load(load or "", owned) if entry.load is not Load.bodyweight else (None, None)
+            record = log_set(db, session=performed, exercise_id=entry.id, side=side, reps=reps,
+                             load_label=label, load_kg=kg, rpe=rpe,
+                             hold_s=hold if hold is not None else entry.dose.hold_s)
+            console.print(f"Logged {entry.name}, set {record.set_number} ({side}): {reps} reps"
+                          + (f" @ {label}" if label else "") + (f", RPE {rpe:g}" if rpe else "") + ".")
+        if note:
+            add_note(db, athlete=athlete, session=performed, text=note)
+
+
+def _summarise_move(sets) -> str:
+    by_side: dict[str, list] = {}
+    for s in sets:
+        by_side.setdefault(s.side, []).append(s)
+    parts = []
+    for side in ("both", "left", "right"):
+        if side in by_side:
+            reps = [s.reps for s in by_side[side]]
+            shown = f"{len(reps)}×{reps[0]}" if len(set(reps)) == 1 else "/".join(map(str, reps))
+            parts.append(shown if side == "both" else f"{side[0].upper()} {shown}")
+    loads = sorted({s.load_label for s in sets if s.load_label})
+    holds = sorted({s.hold_s for s in sets if s.hold_s and not s.load_label})
+    tail = f" @ {', '.join(loads)}" if loads else (f" hold {holds[-1]:g} s" if holds else "")
+    return " ".join(parts) + tail
+
+
+def _session_json(performed) -> dict:
+    from scapula.store.queries import as_utc
+
+    def stamp(moment):
+        return as_utc(moment).isoformat() if moment else None
+
+    return {
+        "id": performed.id,
+        "started_at": stamp(performed.started_at),
+        "ended_at": stamp(performed.ended_at),
+        "completed": performed.completed,
+        "sets": [
+            {"exercise": s.exercise_id, "set": s.set_number, "side": s.side, "reps": s.reps,
+             "load": s.load_label, "load_kg": s.load_kg, "hold_s": s.hold_s, "rpe": s.rpe,
+             "started_at": stamp(s.started_at), "ended_at": stamp(s.ended_at)}
+            for s in performed.sets
+        ],
+        "stretches": [
+            {"stretch": s.stretch_id, "side": s.side, "hold_s": s.hold_s, "done_at": stamp(s.done_at)}
+            for s in performed.stretches
+        ],
+        "notes": [n.text for n in performed.notes],
+    }
+
+
+@app.command()
+def history(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many sessions, newest first.")] = 20,
+    sets: Annotated[bool, typer.Option("--sets", help="List every set instead of one row per session.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sessions with every set as JSON.")] = False,
+) -> None:
+    """Past sessions as a table (or JSON)."""
+    from scapula.store import get_athlete
+    from scapula.store import history as load_history
+    from scapula.store.queries import as_utc
+
+    catalog = _catalog()
+    with _db() as db:
+        sessions = load_history(db, athlete=get_athlete(db), limit=limit)
+    if as_json:
+        print(json.dumps([_session_json(p) for p in sessions], indent=2))
+        return
+    if not sessions:
+        console.print("No sessions logged yet. Start one with: scapula session")
+        return
+    if sets:
+        table = Table(title="Sets logged")
+        for column in ("date", "move", "set", "side", "reps", "load", "hold s", "RPE"):
+            table.add_column(column)
+        for performed in sessions:
+            day = as_utc(performed.started_at).astimezone().strftime("%Y-%m-%d %H:%M")
+            for s in performed.sets:
+                table.add_row(day, s.exercise_id, str(s.set_number), s.side, str(s.reps),
+                              s.load_label or "", f"{s.hold_s:g}" if s.hold_s else "",
+                              f"{s.rpe:g}" if s.rpe else "")
+        console.print(table)
+        return
+    table = Table(title="Sessions")
+    table.add_column("date")
+    table.add_column("min")
+    for move in catalog.moves:
+        table.add_column(move.id.replace("_", " "))
+    table.add_column("stretches")
+    table.add_column("status")
+    for performed in sessions:
+        started = as_utc(performed.started_at)
+        last = max([as_utc(s.ended_at) for s in performed.sets] + [started])
+        ended = as_utc(performed.ended_at) if performed.ended_at else last
+        cells = [started.astimezone().strftime("%a %d %b %y %H:%M"),
+                 f"{(ended - started).total_seconds() / 60:.0f}"]
+        for move in catalog.moves:
+            cells.append(_summarise_move([s for s in performed.sets if s.exercise_id == move.id]))
+        cells.append(str(len(performed.stretches)) if performed.stretches else "")
+        status = "done" if performed.completed else ("stopped early" if performed.ended_at else "unfinished")
+        cells.append(status)
+        table.add_row(*cells)
+    console.print(table)
+
+
+# ---------------------------------------------------------------- equipment
+
+
+@equipment_app.callback(invoke_without_command=True)
+def equipment_list(ctx: typer.Context) -> None:
+    """List the equipment you own."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from scapula.store import get_athlete, list_equipment
+
+    with _db() as db:
+        items = list_equipment(db, athlete=get_athlete(db))
+    if not items:
+        console.print("No equipment yet. Add some: scapula equipment add band medium; "
+                      "scapula equipment add kettlebell 12")
+        return
+    table = Table(title="Your equipment")
+    for column in ("kind", "label", "kg"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(item.kind, item.label, f"{item.kg:g}" if item.kg is not None else "")
+    console.print(table)
+
+
+@equipment_app.command("add")
+def equipment_add(
+    kind: Annotated[str, typer.Argument(help="band or kettlebell")],
+    value: Annotated[str, typer.Argument(help="band: its resistance as sold (e.g. 'medium' or 'red'); kettlebell: kg")],
+    kg: Annotated[Optional[float], typer.Option(min=0, help="A band's rated pull in kg, if known.")] = None,
+) -> None:
+    """Add a band or a kettlebell you own."""
+    from scapula.store import add_equipment, get_athlete
+
+    if kind == "kettlebell":
+        try:
+            kg = float(value.lower().removesuffix("kg").strip().replace(",", "."))
+        except ValueError:
+            raise Usage(f"kettlebell weight must be kg, e.g. 12, not '{value}'") from None
+        if not 0 < kg <= 100:
+            raise Usage(f"kettlebell weight must be between 0 and 100 kg, not {kg:g}")
+        label, resistance = f"{kg:g} kg kettlebell", None
+    elif kind == "band":
+        label, resistance = f"{value} band", value
+    else:
+        raise Usage(f"equipment kind must be band or kettlebell, not '{kind}'")
+    with _db() as db:
+        add_equipment(db, athlete=get_athlete(db), kind=kind, label=label, kg=kg, resistance=resistance)
+    console.print(f"Added {label}.")
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def main() -> None:
+    try:
+        app()  # Typer handles usage errors, Ctrl-C (exit 130) and its own exits
+    except (UnknownExerciseError, Usage) as e:
+        err.print(f"error: {e}", soft_wrap=True)
+        sys.exit(2)
+    except ScapulaError as e:
+        err.print(f"error: {e}", soft_wrap=True)
+        sys.exit(1)

@@ -1,0 +1,49 @@
+"""Scapula's one error tree.
+
+Library code raises these; only ``cli.py`` turns them into exit codes and only
+``web/`` into HTTP statuses. Every message is one line that names the thing at
+fault (a file, an id, a field) and the problem.
+
+    ScapulaError
+     ├── CatalogError            a catalog file is malformed (file, field, reason)
+     ├── UnknownExerciseError    an exercise id that is not in the catalog
+     ├── InputFileError          a file given by the user cannot be used (file, reason)
+     └── StoreError              the training log cannot be opened or written
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ScapulaError(Exception):
+    """Base of every error Scapula raises on purpose."""
+
+
+class CatalogError(ScapulaError):
+    def __init__(self, path: Path | str, field: str, reason: str) -> None:
+        self.path = Path(path)
+        self.field = field
+        self.reason = reason
+        where = f" field '{field}'" if field else ""
+        super().__init__(f"{self.path}:{where} {reason}")
+
+
+class UnknownExerciseError(ScapulaError):
+    def __init__(self, exercise_id: str, valid_ids: list[str]) -> None:
+        self.exercise_id = exercise_id
+        self.valid_ids = list(valid_ids)
+        super().__init__(
+            f"unknown exercise id '{exercise_id}'; valid ids: {', '.join(self.valid_ids)}"
+        )
+
+
+class InputFileError(ScapulaError):
+    def __init__(self, path: Path | str, reason: str) -> None:
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class StoreError(ScapulaError):
+    """The training log cannot be opened, migrated or written."""

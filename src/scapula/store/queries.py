@@ -1,0 +1,169 @@
+"""Reads and writes of the training log. Session first, keyword-only arguments.
+
+Each write commits at once: a set logged is a set kept, whatever happens next.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from scapula.store.models import (
+    Athlete,
+    Equipment,
+    Note,
+    PerformedSession,
+    SetRecord,
+    StretchRecord,
+    utcnow,
+)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything Scapula stores is UTC."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def get_athlete(db: Session) -> Athlete:
+    """The local athlete (Scapula is single-user on a machine); created on first use."""
+    athlete = db.scalars(select(Athlete).order_by(Athlete.id).limit(1)).first()
+    if athlete is None:
+        athlete = Athlete(name="me")
+        db.add(athlete)
+        db.commit()
+    return athlete
+
+
+def add_equipment(
+    db: Session, *, athlete: Athlete, kind: str, label: str, kg: float | None = None,
+    resistance: str | None = None,
+) -> Equipment:
+    item = Equipment(athlete_id=athlete.id, kind=kind, label=label, kg=kg, resistance=resistance)
+    db.add(item)
+    db.commit()
+    return item
+
+
+def list_equipment(db: Session, *, athlete: Athlete, kind: str | None = None) -> list[Equipment]:
+    query = select(Equipment).where(Equipment.athlete_id == athlete.id)
+    if kind is not None:
+        query = query.where(Equipment.kind == kind)
+    return list(db.scalars(query.order_by(Equipment.kind, Equipment.kg, Equipment.id)))
+
+
+def start_session(
+    db: Session, *, athlete: Athlete, started_at: datetime | None = None,
+    planned_session_id: int | None = None,
+) -> PerformedSession:
+    performed = PerformedSession(
+        athlete_id=athlete.id, started_at=started_at or utcnow(),
+        planned_session_id=planned_session_id,
+    )
+    db.add(performed)
+    db.commit()
+    return performed
+
+
+def open_session_today(db: Session, *, athlete: Athlete, now: datetime | None = None) -> PerformedSession:
+    """The session still open from the last 12 hours, or a new one (for a set logged by hand)."""
+    now = now or utcnow()
+    recent = db.scalars(
+        select(PerformedSession)
+        .where(
+            PerformedSession.athlete_id == athlete.id,
+            PerformedSession.ended_at.is_(None),
+            PerformedSession.started_at >= now - timedelta(hours=12),
+        )
+        .order_by(PerformedSession.started_at.desc())
+        .limit(1)
+    ).first()
+    return recent or start_session(db, athlete=athlete, started_at=now)
+
+
+def log_set(
+    db: Session, *, session: PerformedSession, exercise_id: str, side: str, reps: int,
+    set_number: int | None = None, load_label: str | None = None, load_kg: float | None = None,
+    hold_s: float | None = None, rpe: float | None = None, started_at: datetime | None = None,
+    ended_at: datetime | None = None,
+) -> SetRecord:
+    if set_number is None:
+        done = db.scalars(
+            select(SetRecord.set_number).where(
+                SetRecord.session_id == session.id,
+                SetRecord.exercise_id == exercise_id,
+                SetRecord.side == side,
+            )
+        ).all()
+        set_number = max(done, default=0) + 1
+    record = SetRecord(
+        session_id=session.id, exercise_id=exercise_id, set_number=set_number, side=side,
+        reps=reps, load_label=load_label, load_kg=load_kg, hold_s=hold_s, rpe=rpe,
+        started_at=started_at, ended_at=ended_at or utcnow(),
+    )
+    db.add(record)
+    db.commit()
+    return record
+
+
+def log_stretch(
+    db: Session, *, session: PerformedSession, stretch_id: str, side: str, hold_s: float,
+    done_at: datetime | None = None,
+) -> StretchRecord:
+    record = StretchRecord(
+        session_id=session.id, stretch_id=stretch_id, side=side, hold_s=hold_s,
+        done_at=done_at or utcnow(),
+    )
+    db.add(record)
+    db.commit()
+    return record
+
+
+def add_note(db: Session, *, athlete: Athlete, text: str, session: PerformedSession | None = None) -> Note:
+    note = Note(athlete_id=athlete.id, session_id=session.id if session else None, text=text)
+    db.add(note)
+    db.commit()
+    return note
+
+
+def finish_session(
+    db: Session, *, session: PerformedSession, completed: bool, ended_at: datetime | None = None
+) -> PerformedSession:
+    session.ended_at = ended_at or utcnow()
+    session.completed = completed
+    db.add(session)
+    db.commit()
+    return session
+
+
+def history(db: Session, *, athlete: Athlete, limit: int = 20) -> list[PerformedSession]:
+    """The most recent sessions first, with their sets, stretches and notes loaded."""
+    return list(
+        db.scalars(
+            select(PerformedSession)
+            .where(PerformedSession.athlete_id == athlete.id)
+            .options(
+                selectinload(PerformedSession.sets),
+                selectinload(PerformedSession.stretches),
+                selectinload(PerformedSession.notes),
+            )
+            .order_by(PerformedSession.started_at.desc(), PerformedSession.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def last_load(db: Session, *, athlete: Athlete, exercise_id: str) -> str | None:
+    """The load label of the most recent set of a move, to offer it again."""
+    return db.scalars(
+        select(SetRecord.load_label)
+        .join(PerformedSession)
+        .where(
+            PerformedSession.athlete_id == athlete.id,
+            SetRecord.exercise_id == exercise_id,
+            SetRecord.load_label.is_not(None),
+        )
+        .order_by(SetRecord.ended_at.desc(), SetRecord.id.desc())
+        .limit(1)
+    ).first()

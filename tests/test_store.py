@@ -1,0 +1,79 @@
+"""The training log on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from scapula.store.db import make_engine, migrate
+from scapula.store.models import Base
+
+
+def test_migrations_build_exactly_the_models(db_url):
+    engine = make_engine(db_url)
+    migrate(engine)
+    migrate(engine)  # a second run is a no-op
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+    assert {"athlete", "equipment", "planned_session", "performed_session", "set_record",
+            "stretch_record", "note"} <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_sqlite_log_uses_write_ahead_logging(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'log.db'}")
+    migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_sets_logged_by_hand_come_back_in_history(cli_db):
+    assert cli_db("equipment", "add", "kettlebell", "12").code == 0
+    assert cli_db("equipment", "add", "band", "medium", "--kg", "9").code == 0
+    assert cli_db("log", "reverse_fly", "--reps", "12", "--load", "medium band", "--rpe", "7").code == 0
+    assert cli_db("log", "reverse_fly", "--reps", "11", "--load", "medium band", "--rpe", "8").code == 0
+    assert cli_db("log", "chainsaw_row", "--side", "left", "--reps", "10", "--load", "12").code == 0
+    assert cli_db("log", "doorway_chest_stretch", "--side", "right", "--hold", "25",
+                  "--note", "tight left pec").code == 0
+    sessions = cli_db("history", "--json").json()
+    assert len(sessions) == 1  # all logged into today's open session
+    sets = sessions[0]["sets"]
+    assert [(s["exercise"], s["set"], s["side"], s["reps"]) for s in sets] == [
+        ("reverse_fly", 1, "both", 12), ("reverse_fly", 2, "both", 11), ("chainsaw_row", 1, "left", 10)]
+    assert sets[0]["load"] == "medium band" and sets[0]["load_kg"] == 9 and sets[1]["rpe"] == 8
+    assert sets[2]["load"] == "12 kg" and sets[2]["load_kg"] == 12
+    assert sessions[0]["stretches"][0] == {**sessions[0]["stretches"][0], "stretch": "doorway_chest_stretch",
+                                           "side": "right", "hold_s": 25}
+    assert sessions[0]["notes"] == ["tight left pec"]
+    table = cli_db("history")
+    assert table.code == 0 and "2×" not in table.out and "12/11 @ medium band" in table.out
+    equipment = cli_db("equipment")
+    assert "12 kg kettlebell" in equipment.out and "medium band" in equipment.out
+
+
+def test_wrong_side_or_missing_reps_is_refused_and_nothing_is_stored(cli_db):
+    for args, message in [
+        (("log", "chainsaw_row", "--reps", "10"), "per side"),
+        (("log", "reverse_fly", "--reps", "10", "--side", "left"), "side must be one of both"),
+        (("log", "superman", "--side", "up", "--reps", "3"), "side must be one of"),
+        (("log", "superman", "--side", "left"), "--reps"),
+        (("log", "deadlift", "--reps", "5"), "unknown exercise id 'deadlift'"),
+        (("equipment", "add", "kettlebell", "heavy"), "kg"),
+        (("equipment", "add", "dumbbell", "10"), "band or kettlebell"),
+    ]:
+        result = cli_db(*args)
+        assert result.code == 2, (args, result.err)
+        assert message in result.err and len(result.err.strip().splitlines()) == 1
+    assert cli_db("history", "--json").json() == []
+
+
+def test_a_bad_database_url_is_one_clear_line(cli, tmp_path):
+    result = cli("--db", "nosuchdb://x", "history")
+    assert result.code == 1 and "nosuchdb" in result.err and len(result.err.strip().splitlines()) == 1
+    unreachable = cli("--db", "postgresql://nobody@127.0.0.1:1/none", "history")
+    assert unreachable.code == 1 and "cannot open the training log" in unreachable.err
+    assert "Traceback" not in unreachable.err
