@@ -105,3 +105,21 @@ def catalog_copy(tmp_path: Path) -> Path:
     target = tmp_path / "catalog"
     shutil.copytree(DEFAULT_DIR, target)
     return target
+
+
+def unavailable(reason: str):
+    """A real resource (the demo clip, ffmpeg) is missing: fail in CI, skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def demo() -> Path:
+    """The real demo video of the sports2d wheel (a person walking, another jumping)."""
+    from realclip import DemoClipUnavailable, demo_clip
+
+    try:
+        return demo_clip()
+    except DemoClipUnavailable as e:
+        unavailable(str(e))

@@ -271,6 +271,70 @@ def history(
     console.print(table)
 
 
+# ---------------------------------------------------------------- camera coach
+
+
+def _is_landmark_file(path: Path) -> bool:
+    return path.name.endswith((".jsonl", ".jsonl.gz"))
+
+
+@app.command()
+def analyze(
+    input: Annotated[Path, typer.Argument(help="A video (mp4/mov/avi/webm) or a landmark file (.jsonl).")],
+    exercise: Annotated[str, typer.Option(help="reverse_fly, chainsaw_row, superman, or auto to recognise it.")] = "auto",
+    out: Annotated[Optional[Path], typer.Option(help="Write the report JSON here.")] = None,
+    landmarks_out: Annotated[Optional[Path], typer.Option(help="Write the pose landmarks (.jsonl) here.")] = None,
+    annotate: Annotated[Optional[Path], typer.Option(help="Write the video with the skeleton, rep counts and faults drawn on it (.mp4).")] = None,
+    full_rate: Annotated[bool, typer.Option("--full-rate", help="Estimate the pose on every frame (default: ~15 a second).")] = False,
+    workers: Annotated[int, typer.Option(min=1, max=8, help="Worker processes for video (default: 2).")] = 2,
+) -> None:
+    """Count reps per side and find form faults in a video or a landmark file."""
+    from scapula.vision.analyzer import AUTO, Analyzer, batched
+    from scapula.vision.landmarks import LandmarkWriter, read_landmarks
+    from scapula.vision.report import build_report, summary_lines
+
+    catalog = _catalog()
+    if exercise != AUTO:
+        catalog.move(exercise)  # an unknown id is refused with the valid ones
+    if annotate is not None and _is_landmark_file(input):
+        raise Usage("--annotate needs a video as INPUT, not a landmark file")
+    writer = None
+    try:
+        if annotate is not None:
+            from scapula.vision.render import annotate_video
+
+            names = {fault.id: fault.name for move in catalog.moves for fault in move.faults}
+            analyzer = annotate_video(input, annotate, exercise, names, stride=1 if full_rate else None,
+                                      landmarks_out=landmarks_out)
+        else:
+            if _is_landmark_file(input):
+                header, frames = read_landmarks(input)
+            else:
+                from scapula.vision.pipeline import video_frames
+
+                header, frames = video_frames(input, workers=workers, stride=1 if full_rate else None)
+            analyzer = Analyzer(header, exercise)
+            writer = LandmarkWriter(landmarks_out, header) if landmarks_out else None
+            for chunk in batched(frames, 256):
+                if writer is not None:
+                    for frame in chunk:
+                        writer.write(frame)
+                analyzer.push_many(chunk)
+    finally:
+        if writer is not None:
+            writer.close()
+    result = analyzer.finish()
+    if result.frames_with_person == 0:
+        from scapula.errors import InputFileError
+
+        raise InputFileError(input, f"no person found in any of its {result.frames_total} frames")
+    report = build_report(result, catalog)
+    for line in summary_lines(report, catalog):
+        console.print(line)
+    if out is not None:
+        out.write_text(json.dumps(report, indent=2))
+
+
 # ---------------------------------------------------------------- equipment
 
 

@@ -1,0 +1,1 @@
+"""The camera coach: video or landmarks in; reps per side, tempo, range and form faults out."""

@@ -1,0 +1,286 @@
+"""The streaming analyser: one frame in at a time, each rep out as soon as it is over.
+
+Batch analysis of a file is the same analyser fed every frame (``analyze``), so
+the live coach and ``scapula analyze`` give the same reps for the same frames.
+Per frame: undo label swaps, watch for the tracked body jumping to someone else,
+compute each move's measures, smooth them causally, and run the shared rep
+segmenter on each side's counting signal. A finished span is checked against
+the move's idea of a rep (posture, both arms or one) and then for every fault.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scapula.vision.landmarks import Frame, Header
+from scapula.vision.moves import MOVES, Move, RepFrames
+from scapula.vision.reps import Segmenter
+from scapula.vision.signals import BodyFrame, CausalFilter, SwapGuard, camera_yaw_deg, mid
+from scapula.vision.skeleton import P
+
+AUTO = "auto"
+MIN_REPS_TO_RECOGNISE = 3  # with --exercise auto: fewer counted reps are taken as chance
+
+
+@dataclass(frozen=True)
+class RepEvent:
+    exercise: str
+    index: int  # 1-based within the exercise
+    side: str
+    start_s: float
+    peak_s: float
+    end_s: float
+    faults: tuple[str, ...]
+    metrics: dict[str, float]  # each fault check's measured value
+    range: float  # the counting signal's rise, in the move's units (degrees)
+    not_checked: tuple[str, ...] = ()  # faults the camera view could not judge
+
+
+@dataclass
+class BodyJump:
+    t: float
+    reason: str
+
+
+@dataclass
+class Result:
+    exercise: str
+    recognised: bool
+    duration_s: float
+    reps: list[RepEvent]
+    frames_total: int
+    frames_with_person: int
+    body_jumps: list[BodyJump]
+    swaps_fixed: int
+    camera_yaw_deg: float | None
+    not_checked: dict[str, str]  # fault id -> why the view could not judge it
+    rejected: dict[str, int]  # why spans were not counted as reps -> how many
+    candidates: dict[str, int] = field(default_factory=dict)  # move -> reps, with auto
+
+
+def _fallback_world(image: np.ndarray, header: Header) -> np.ndarray:
+    """Pseudo-metric points from image landmarks, for files that carry no world points."""
+    size = np.array([header.width, header.height, header.width], dtype=float)
+    pts = image[..., :3] * size
+    hips = (pts[..., P.LEFT_HIP, :] + pts[..., P.RIGHT_HIP, :]) / 2
+    return (pts - hips[..., None, :]) / max(header.width, header.height)
+
+
+class _MoveTracker:
+    """One move's measures, smoothing, per-side segmenters and recent history."""
+
+    def __init__(self, move: Move, fps: float) -> None:
+        self.move = move
+        self.names: list[str] | None = None
+        self.filter = CausalFilter.for_rate(fps)
+        self.segmenters = {side: Segmenter(move.segmenter) for side in move.sides}
+        self.keep_s = move.segmenter.max_duration_s + 2.0
+        self.history: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque()  # times, rows, yaws
+        self.reps: list[RepEvent] = []
+        self.rejected: dict[str, int] = {}
+
+    def reset(self) -> None:
+        self.filter.reset()
+        for seg in self.segmenters.values():
+            seg.reset()
+        self.history.clear()
+
+    def push(self, t: np.ndarray, world: np.ndarray, image: np.ndarray, yaw: np.ndarray) -> list[RepEvent]:
+        measured = self.move.measures(world, image)
+        if self.names is None:
+            self.names = list(measured)
+        smooth = self.filter(np.stack([measured[n] for n in self.names], axis=-1))
+        # keep what a rep ending anywhere in this batch may reach back to
+        while self.history and t[0] - self.history[0][0][-1] > self.keep_s:
+            self.history.popleft()
+        self.history.append((t, smooth, yaw))
+        columns = dict(zip(self.names, smooth.T))
+        events = []
+        times = t.tolist()
+        for side, seg in self.segmenters.items():
+            for now, value in zip(times, np.asarray(self.move.counting(columns, side)).tolist()):
+                span = seg.update(now, value)
+                if span is not None and (event := self._judge(side, span)) is not None:
+                    events.append(event)
+        return events
+
+    def _judge(self, side: str, span) -> RepEvent | None:
+        times = np.concatenate([h[0] for h in self.history])
+        rows = np.concatenate([h[1] for h in self.history])
+        yaws = np.concatenate([h[2] for h in self.history])
+        inside = (times >= span.start_t - 1e-9) & (times <= span.end_t + 1e-9)
+        m = {n: rows[inside, i] for i, n in enumerate(self.names)}
+        m["counting"] = np.asarray(self.move.counting(m, side), dtype=float)
+        start = int(np.argmin(np.abs(times - span.start_t)))
+        baseline = {n: float(rows[start, i]) for i, n in enumerate(self.names)}
+        rep = RepFrames(side, span, times[inside], m, baseline)
+        why_not = self.move.is_rep(rep)
+        if why_not is not None:
+            self.rejected[why_not] = self.rejected.get(why_not, 0) + 1
+            return None
+        yaw = abs(circular_mean_deg(yaws[inside]))
+        faults, metrics, skipped = [], {}, []
+        for fault in self.move.faults:
+            if not fault.view.allows(yaw):
+                skipped.append(fault.id)
+                continue
+            finding = fault.check(rep)
+            metrics[fault.id] = round(finding.value, 3)
+            if finding.fault:
+                faults.append(fault.id)
+        event = RepEvent(self.move.id, len(self.reps) + 1, side, round(span.start_t, 3),
+                         round(span.peak_t, 3), round(span.end_t, 3), tuple(faults), metrics,
+                         round(span.range, 2), tuple(skipped))
+        self.reps.append(event)
+        return event
+
+
+def circular_mean_deg(angles: np.ndarray) -> float:
+    rad = np.radians(angles)
+    return float(np.degrees(np.arctan2(np.sin(rad).sum(), np.cos(rad).sum())))
+
+
+class Analyzer:
+    """Feed frames with ``push`` (one) or ``push_many`` (a batch); ``finish()`` gives the result.
+
+    A batch goes through exactly the same steps as the same frames one by one:
+    every stateful stage carries its state from one call to the next.
+    """
+
+    # A real body moves its hips less than half a torso between frames and does not
+    # change size by half within a fraction of a second; anything else is another person
+    # or the tracker jumping. Dropouts shorter than ``SAME_PERSON_GAP_S`` are checked the
+    # same way (allowing a walking pace); after a longer absence it is just a new start.
+    JUMP_MOVE = 0.5  # torso lengths
+    JUMP_SCALE = 1.5  # ratio of torso lengths in the picture
+    WALK = 1.0  # torso lengths a second someone can cover during a dropout
+    SAME_PERSON_GAP_S = 2.0
+
+    def __init__(self, header: Header, exercise: str = AUTO) -> None:
+        if exercise != AUTO and exercise not in MOVES:
+            raise KeyError(exercise)
+        self.header = header
+        self.exercise = exercise
+        ids = list(MOVES) if exercise == AUTO else [exercise]
+        self.trackers = {i: _MoveTracker(MOVES[i], header.fps) for i in ids}
+        self.swap_guard = SwapGuard()
+        self.frames_total = 0
+        self.frames_with_person = 0
+        self.first_t: float | None = None
+        self.last_t = 0.0
+        self.last_body: tuple[float, np.ndarray, float] | None = None  # t, hip centre px, torso px
+        self.body_jumps: list[BodyJump] = []
+        self.swaps_fixed = 0
+        self.yaw_sum = np.zeros(2)  # sum of the unit vectors of every frame's camera yaw
+
+    def push(self, frame: Frame) -> list[RepEvent]:
+        """One frame in; the reps that ended on this frame out."""
+        return self.push_many([frame])
+
+    def push_many(self, frames: list[Frame]) -> list[RepEvent]:
+        """A batch of consecutive frames in; the reps that ended within it out, in order."""
+        if not frames:
+            return []
+        self.frames_total += len(frames)
+        if self.first_t is None:
+            self.first_t = frames[0].t
+        self.last_t = frames[-1].t
+        seen = [f for f in frames if f.image is not None]
+        if not seen:
+            return []
+        self.frames_with_person += len(seen)
+        t = np.array([f.t for f in seen])
+        image = np.stack([f.image for f in seen])
+        world = np.stack([f.world if f.world is not None else _fallback_world(f.image, self.header)
+                          for f in seen])
+        events: list[RepEvent] = []
+        for k, (lo, hi) in enumerate(self._same_body_runs(t, image)):
+            if k > 0:
+                self._reset()  # count nothing across a jump
+            events += self._push_run(t[lo:hi], image[lo:hi], world[lo:hi])
+        return sorted(events, key=lambda e: e.end_s)
+
+    def _same_body_runs(self, t: np.ndarray, image: np.ndarray) -> list[tuple[int, int]]:
+        """Cut a batch where the tracked body jumps, and note each jump."""
+        px = image[:, :, :2] * np.array([self.header.width, self.header.height], dtype=float)
+        centre = mid(px, P.LEFT_HIP, P.RIGHT_HIP)
+        torso = np.linalg.norm(mid(px, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - centre, axis=-1) + 1e-6
+        t0, c0, s0 = self.last_body or (t[0], centre[0], torso[0])
+        prev_t = np.r_[t0, t[:-1]]
+        prev_c = np.vstack([c0[None], centre[:-1]])
+        prev_s = np.r_[s0, torso[:-1]]
+        self.last_body = (float(t[-1]), centre[-1], float(torso[-1]))
+        gap = t - prev_t
+        moved = np.linalg.norm(centre - prev_c, axis=-1) / prev_s
+        ratio = np.maximum(torso, prev_s) / np.minimum(torso, prev_s)
+        allowed = self.JUMP_MOVE + np.maximum(0.0, gap - 0.1) * self.WALK
+        jump = (gap <= self.SAME_PERSON_GAP_S) & ((moved > allowed) | (ratio > self.JUMP_SCALE))
+        cuts = [0]
+        for i in np.flatnonzero(jump).tolist():
+            reason = (f"the tracked body moved {moved[i]:.1f} torso lengths" if moved[i] > allowed[i]
+                      else f"the tracked body changed size x{ratio[i]:.1f}")
+            self.body_jumps.append(BodyJump(round(float(t[i]), 3), reason + " at once (another person?)"))
+            if i > 0:
+                cuts.append(i)
+        cuts.append(len(t))
+        if jump[0]:
+            self._reset()
+        return list(zip(cuts[:-1], cuts[1:]))
+
+    def _push_run(self, t: np.ndarray, image: np.ndarray, world: np.ndarray) -> list[RepEvent]:
+        image, world, fixed = self.swap_guard(image, world)
+        self.swaps_fixed += fixed
+        yaw = camera_yaw_deg(BodyFrame.of(world))
+        rad = np.radians(yaw)
+        self.yaw_sum += [np.cos(rad).sum(), np.sin(rad).sum()]
+        events: list[RepEvent] = []
+        for tracker in self.trackers.values():
+            events += tracker.push(t, world, image, yaw)
+        return events
+
+    def _reset(self) -> None:
+        for tracker in self.trackers.values():
+            tracker.reset()
+        self.swap_guard.reset()
+
+    def finish(self) -> Result:
+        counts = {i: len(t.reps) for i, t in self.trackers.items()}
+        if self.exercise == AUTO:
+            best = max(counts, key=lambda i: counts[i])
+            recognised = counts[best] >= MIN_REPS_TO_RECOGNISE
+        else:
+            best = self.exercise
+            recognised = counts[best] > 0
+        tracker = self.trackers[best]
+        reps = tracker.reps if recognised else []
+        yaw = float(np.degrees(np.arctan2(self.yaw_sum[1], self.yaw_sum[0]))) if self.frames_with_person else None
+        not_checked = {}
+        for fault in tracker.move.faults:
+            if yaw is not None and not fault.view.allows(abs(yaw)) and fault.view.why:
+                not_checked[fault.id] = f"{fault.view.why}; the camera was {abs(yaw):.0f} deg from the athlete's front"
+        duration = (self.last_t - self.first_t) if self.first_t is not None else 0.0
+        return Result(best, recognised, round(duration, 3), reps, self.frames_total,
+                      self.frames_with_person, self.body_jumps, self.swaps_fixed, yaw, not_checked,
+                      dict(tracker.rejected), counts if self.exercise == AUTO else {})
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def analyze(header: Header, frames: Iterable[Frame], exercise: str = AUTO, on_rep=None,
+            batch: int = 512) -> Result:
+    """Batch analysis: the streaming analyser fed every frame, a batch at a time."""
+    analyzer = Analyzer(header, exercise)
+    for chunk in batched(frames, batch):
+        for event in analyzer.push_many(chunk):
+            if on_rep is not None:
+                on_rep(event)
+    return analyzer.finish()

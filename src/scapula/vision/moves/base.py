@@ -1,0 +1,83 @@
+"""What a move module provides, and the fault-check registry every move shares.
+
+A move says three things: which per-frame measures it needs (``measures``,
+vectorised over frames), which measure counts a rep on each side
+(``counting``), and which faults to check on a finished rep (``faults``, one
+function per fault id, all with the same signature). Moves hold no state and
+do no I/O; the analyser feeds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scapula.vision.reps import RepSpan, SegmenterConfig
+
+
+@dataclass(frozen=True)
+class RepFrames:
+    """A finished rep: its span and the smoothed measures of its frames (arrays over time)."""
+
+    side: str
+    span: RepSpan
+    t: np.ndarray
+    m: dict[str, np.ndarray]  # measure name -> values over the rep's frames
+    baseline: dict[str, float]  # measures at the start of the rep
+
+    def at_peak(self, name: str) -> float:
+        return float(self.m[name][int(np.argmin(np.abs(self.t - self.span.peak_t)))])
+
+    def rise(self, name: str) -> float:
+        """How far a measure climbed from the rep's start to its highest point in the rep."""
+        return float(np.nanmax(self.m[name]) - self.baseline[name])
+
+    def working(self, fraction: float = 0.5) -> np.ndarray:
+        """Mask of the frames in the working part of the rep (counting signal high)."""
+        signal = self.m["counting"]
+        return signal >= self.span.low + fraction * self.span.range
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A fault check's verdict on one rep, with the number it was based on."""
+
+    fault: bool
+    value: float
+    threshold: float
+
+
+FaultCheck = Callable[[RepFrames], Finding]
+
+
+@dataclass(frozen=True)
+class ViewNeed:
+    """The camera views (yaw around the athlete: 0 front, 90 side, 180 behind) a check trusts."""
+
+    min_abs_yaw: float = 0.0
+    max_abs_yaw: float = 180.0
+    why: str = ""
+
+    def allows(self, abs_yaw: float) -> bool:
+        return self.min_abs_yaw <= abs_yaw <= self.max_abs_yaw
+
+
+@dataclass(frozen=True)
+class Fault:
+    id: str
+    check: FaultCheck
+    view: ViewNeed = field(default_factory=ViewNeed)
+
+
+@dataclass(frozen=True)
+class Move:
+    id: str
+    sides: tuple[str, ...]  # ("both",) or ("left", "right")
+    segmenter: SegmenterConfig
+    measures: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]  # (world, image) -> named arrays
+    counting: Callable[[dict[str, np.ndarray], str], np.ndarray]  # measures, side -> counting signal
+    is_rep: Callable[[RepFrames], str | None]  # None, or why the span is not a rep of this move
+    faults: tuple[Fault, ...]
+    recommended_view: str = ""

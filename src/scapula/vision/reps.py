@@ -1,0 +1,90 @@
+"""The one rep segmenter every move shares: hysteresis on a counting signal.
+
+A move turns each frame into a counting signal that rises during the working
+phase of a rep (arms opening, elbow travelling back, arm lifting) and falls on
+the return. The segmenter follows the signal's low point; once the signal has
+risen ``min_range`` above it and come back down by ``return_fraction`` of the
+rise, a rep is over and is emitted at once. Jitter smaller than the range never
+starts a rep; a pause or hold at either end only stretches it; a gap in the data
+longer than ``max_gap_s`` or a rep longer than ``max_duration_s`` is dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RepSpan:
+    start_t: float
+    peak_t: float
+    end_t: float
+    low: float  # signal at the start
+    high: float  # signal at the peak
+
+    @property
+    def range(self) -> float:
+        return self.high - self.low
+
+    @property
+    def duration(self) -> float:
+        return self.end_t - self.start_t
+
+
+@dataclass(frozen=True)
+class SegmenterConfig:
+    min_range: float  # rise (signal units) a rep must reach to count
+    min_duration_s: float = 0.6  # faster than this is a twitch, not a rep
+    max_duration_s: float = 12.0  # slower than this is not one rep (pauses included)
+    return_fraction: float = 0.7  # share of the rise to give back before the rep is over
+    start_band: float = 0.15  # the rep starts when the signal leaves low + band * min_range
+    max_gap_s: float = 0.6  # a dropout longer than this ends any rep in progress
+
+
+class Segmenter:
+    def __init__(self, config: SegmenterConfig) -> None:
+        self.c = config
+        self.reset()
+
+    def reset(self) -> None:
+        self.rising = False
+        self.low = math.inf
+        self.low_t = 0.0  # last time the signal sat at its low (the rep's start)
+        self.high = -math.inf
+        self.high_t = 0.0
+        self.last_t: float | None = None
+
+    def update(self, t: float, value: float) -> RepSpan | None:
+        if math.isnan(value):
+            return None
+        if self.last_t is not None and t - self.last_t > self.c.max_gap_s:
+            self.reset()
+        self.last_t = t
+        c = self.c
+        if not self.rising:
+            if value <= self.low + c.start_band * c.min_range:
+                if value < self.low:
+                    self.low = value
+                self.low_t = t
+            elif value - self.low >= 0.5 * c.min_range:
+                self.rising = True
+                self.high, self.high_t = value, t
+            return None
+        if value > self.high:
+            self.high, self.high_t = value, t
+        if t - self.low_t > c.max_duration_s:
+            self._restart(t, value)
+            return None
+        rise = self.high - self.low
+        if value <= self.high - c.return_fraction * rise:
+            span = RepSpan(self.low_t, self.high_t, t, self.low, self.high)
+            self._restart(t, value)
+            if rise >= c.min_range and span.duration >= c.min_duration_s:
+                return span
+        return None
+
+    def _restart(self, t: float, value: float) -> None:
+        self.rising = False
+        self.low, self.low_t = value, t
+        self.high = -math.inf
