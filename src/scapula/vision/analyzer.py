@@ -90,8 +90,8 @@ class _MoveTracker:
             seg.reset()
         self.history.clear()
 
-    def push(self, t: np.ndarray, world: np.ndarray, image: np.ndarray, yaw: np.ndarray) -> list[RepEvent]:
-        measured = self.move.measures(world, image)
+    def push(self, t: np.ndarray, world: np.ndarray, pixels: np.ndarray, yaw: np.ndarray) -> list[RepEvent]:
+        measured = self.move.measures(world, pixels)
         if self.names is None:
             self.names = list(measured)
         smooth = self.filter(np.stack([measured[n] for n in self.names], axis=-1))
@@ -101,10 +101,10 @@ class _MoveTracker:
         self.history.append((t, smooth, yaw))
         columns = dict(zip(self.names, smooth.T))
         events = []
-        times = t.tolist()
-        for side, seg in self.segmenters.items():
-            for now, value in zip(times, np.asarray(self.move.counting(columns, side)).tolist()):
-                span = seg.update(now, value)
+        signals = {side: np.asarray(self.move.counting(columns, side)).tolist() for side in self.segmenters}
+        for i, now in enumerate(t.tolist()):  # frame by frame, so reps are numbered in time order
+            for side, seg in self.segmenters.items():
+                span = seg.update(now, signals[side][i])
                 if span is not None and (event := self._judge(side, span)) is not None:
                     events.append(event)
         return events
@@ -239,8 +239,9 @@ class Analyzer:
         rad = np.radians(yaw)
         self.yaw_sum += [np.cos(rad).sum(), np.sin(rad).sum()]
         events: list[RepEvent] = []
+        pixels = image[..., :2] * np.array([self.header.width, self.header.height], dtype=float)
         for tracker in self.trackers.values():
-            events += tracker.push(t, world, image, yaw)
+            events += tracker.push(t, world, pixels, yaw)
         return events
 
     def _reset(self) -> None:

@@ -40,6 +40,8 @@ class SegmenterConfig:
     return_fraction: float = 0.7  # share of the rise to give back before the rep is over
     start_band: float = 0.15  # the rep starts when the signal leaves low + band * min_range
     max_gap_s: float = 0.6  # a dropout longer than this ends any rep in progress
+    max_top_s: float = 6.0  # longer at the top (2 s hold + a slow 2 s return + slack) is a new level
+    settle_s: float = 0.4  # after a gap, the smoothed signal settles this long before it counts
 
 
 class Segmenter:
@@ -48,6 +50,8 @@ class Segmenter:
         self.reset()
 
     def reset(self) -> None:
+        self.since: float | None = None  # start of the current run of valid samples
+        self.top_t = 0.0  # last time the signal climbed noticeably higher
         self.rising = False
         self.low = math.inf
         self.low_t = 0.0  # last time the signal sat at its low (the rep's start)
@@ -56,12 +60,17 @@ class Segmenter:
         self.last_t: float | None = None
 
     def update(self, t: float, value: float) -> RepSpan | None:
+        """``value`` is NaN while the athlete is out of the move's position: like a dropout."""
         if math.isnan(value):
             return None
         if self.last_t is not None and t - self.last_t > self.c.max_gap_s:
             self.reset()
         self.last_t = t
         c = self.c
+        if self.since is None:
+            self.since = t
+        if t - self.since < c.settle_s:
+            return None
         if not self.rising:
             if value <= self.low + c.start_band * c.min_range:
                 if value < self.low:
@@ -69,11 +78,15 @@ class Segmenter:
                 self.low_t = t
             elif value - self.low >= 0.5 * c.min_range:
                 self.rising = True
-                self.high, self.high_t = value, t
+                self.high, self.high_t, self.top_t = value, t, t
             return None
         if value > self.high:
+            if value > self.high + c.start_band * c.min_range:
+                self.top_t = t
             self.high, self.high_t = value, t
-        if t - self.low_t > c.max_duration_s:
+        if t - self.low_t > c.max_duration_s or t - self.top_t > c.max_top_s:
+            # too long for a rep, or parked at the top: the athlete settled into a new
+            # position (lay down, stepped back); its level is the new start
             self._restart(t, value)
             return None
         rise = self.high - self.low

@@ -34,6 +34,16 @@ class RepFrames:
         """How far a measure climbed from the rep's start to its highest point in the rep."""
         return float(np.nanmax(self.m[name]) - self.baseline[name])
 
+    def shift(self, name: str) -> float:
+        """How far a measure moved while working: its median over the working part of the
+        rep minus its median over the rest (the start and the return). Medians make it
+        steady against jitter, where a maximum would pick the noise's highest point."""
+        work = self.working()
+        rest = ~work
+        if not work.any() or not rest.any():
+            return 0.0
+        return float(np.nanmedian(self.m[name][work]) - np.nanmedian(self.m[name][rest]))
+
     def working(self, fraction: float = 0.5) -> np.ndarray:
         """Mask of the frames in the working part of the rep (counting signal high)."""
         signal = self.m["counting"]
@@ -76,7 +86,7 @@ class Move:
     id: str
     sides: tuple[str, ...]  # ("both",) or ("left", "right")
     segmenter: SegmenterConfig
-    measures: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]  # (world, image) -> named arrays
+    measures: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]  # (world m, image px) -> named arrays
     counting: Callable[[dict[str, np.ndarray], str], np.ndarray]  # measures, side -> counting signal
     is_rep: Callable[[RepFrames], str | None]  # None, or why the span is not a rep of this move
     faults: tuple[Fault, ...]

@@ -1,11 +1,11 @@
 """Kettlebell chainsaw row: one arm rows the bell from a hang to the chest, per side.
 
-Counting signal, per arm: how far the upper arm has travelled back along the
-trunk, in degrees (the negative of its flexion in the athlete's sagittal plane).
-With the trunk hinged ~45 deg the hanging arm reads about -45 (it points forward
-of the trunk line); at the top of a full rep the elbow is 20-40 deg behind it.
-Each arm is segmented on its own, so a set on the left followed by a set on the
-right counts each for its side.
+Counting signal, per arm: the elbow's bend, in degrees. The bell hangs from a
+nearly straight arm (10-20 deg) and arrives at the chest with the elbow bent
+80-110 deg (50-75 in a short pull), whatever the trunk's angle: hinged or
+upright, the bend tells the pull. How far the upper arm travels back past the
+trunk line is what ``partial_range`` judges. Each arm is segmented on its own,
+so a set on the left followed by a set on the right counts each for its side.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from scapula.vision.skeleton import SIDE_POINTS, P
 SIDES = ("left", "right")
 
 
-def measures(world: np.ndarray, image: np.ndarray) -> dict[str, np.ndarray]:
+def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
     body = BodyFrame.of(world)
     out: dict[str, np.ndarray] = {}
     for side in SIDES:
@@ -47,7 +47,7 @@ def measures(world: np.ndarray, image: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def counting(m: dict[str, np.ndarray], side: str) -> np.ndarray:
-    return m[f"arm_back_{side}"]
+    return m[f"elbow_{side}"]
 
 
 def _other(side: str) -> str:
@@ -55,25 +55,30 @@ def _other(side: str) -> str:
 
 
 def is_rep(rep: RepFrames) -> str | None:
-    side = rep.side
-    # A row bends the elbow as it pulls (from nearly straight to 80-110 deg); arm swings,
-    # marching and walking swing a fairly constant elbow.
-    if rep.rise(f"elbow_{side}") < 30.0:
-        return "the elbow did not bend through the pull"
-    # The free arm rests on the front thigh; walking and marching swing both arms.
-    other = rep.m[f"arm_back_{_other(side)}"]
-    if np.nanmax(other) - np.nanmin(other) > 0.5 * rep.span.range:
+    side, other = rep.side, _other(rep.side)
+    # The pull starts from a hanging arm, not from an elbow already bent (arms folded,
+    # hands on the hips, a phone held up).
+    if rep.span.low > 50.0:
+        return "the elbow was already bent at the start"
+    # The free arm rests on the front thigh; walking, marching, swings, stretches and
+    # reaches move both arms.
+    if np.nanmax(rep.m[f"elbow_{other}"]) - np.nanmin(rep.m[f"elbow_{other}"]) > 0.5 * rep.span.range:
+        return "both elbows bent"
+    back = rep.m[f"arm_back_{other}"]
+    if np.nanmax(back) - np.nanmin(back) > 30.0:
         return "both arms moved"
-    # The pull starts with the arm hanging: not from an arm already behind the trunk.
-    if rep.span.low > 15.0:
-        return "the arm did not start from a hang"
+    # A row pulls the elbow back, or at least keeps it by the side (a short pull standing
+    # up); raising the hand in front (checking a watch or a phone) brings it forward.
+    if rep.at_peak(f"arm_back_{side}") - rep.baseline[f"arm_back_{side}"] < -10.0:
+        return "the elbow came forward"
     return None
 
 
 def upright_torso(rep: RepFrames) -> Finding:
     # The trunk hinges 35-60 deg from vertical in a chainsaw row; within ~20 deg it is
     # standing up. 27 deg splits the two with room for the bell not hanging quite plumb.
-    value = rep.baseline[f"hinge_{rep.side}"]
+    hanging = ~rep.working(0.2)  # the bell hangs from a nearly straight arm
+    value = float(np.nanmedian(rep.m[f"hinge_{rep.side}"][hanging])) if hanging.any() else rep.baseline[f"hinge_{rep.side}"]
     return Finding(value < 27.0, value, 27.0)
 
 
@@ -88,7 +93,7 @@ def torso_rotation(rep: RepFrames) -> Finding:
 def partial_range(rep: RepFrames) -> Finding:
     # At the top of a full rep the elbow is 20-40 deg behind the trunk line; a short pull
     # stops level with it or in front. The rep must get at least 10 deg behind.
-    value = rep.span.high
+    value = float(np.nanmax(rep.m[f"arm_back_{rep.side}"]))
     return Finding(value < 10.0, value, 10.0)
 
 
@@ -102,7 +107,7 @@ def square_stance(rep: RepFrames) -> Finding:
 MOVE = Move(
     id="chainsaw_row",
     sides=SIDES,
-    segmenter=SegmenterConfig(min_range=25.0),  # a short pull still travels 35+ deg
+    segmenter=SegmenterConfig(min_range=30.0),  # a short pull still bends the elbow 35+ deg
     measures=measures,
     counting=counting,
     is_rep=is_rep,

@@ -18,7 +18,7 @@ from scapula.vision.skeleton import SIDE_POINTS, P
 SIDES = ("left", "right")
 
 
-def measures(world: np.ndarray, image: np.ndarray) -> dict[str, np.ndarray]:
+def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
     body = BodyFrame.of(world)
     out: dict[str, np.ndarray] = {}
     for side in SIDES:
@@ -35,17 +35,27 @@ def measures(world: np.ndarray, image: np.ndarray) -> dict[str, np.ndarray]:
     legs = unit(mid(world, P.LEFT_HIP, P.RIGHT_HIP) - mid(world, P.LEFT_ANKLE, P.RIGHT_ANKLE))
     legs_forward = unit(np.cross(body.left, legs))
     out["lean_back"] = np.degrees(np.arctan2(-dot(body.up, legs_forward), dot(body.up, legs)))
-    # Room between the shoulders and the ears along the trunk, in shoulder widths.
-    ears = mid(world, P.LEFT_EAR, P.RIGHT_EAR) - mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
-    out["shoulder_rise"] = -dot(ears, body.up) / (body.shoulder_width + 1e-9)
+    # Shoulders rising toward the ears lengthen the hip-to-shoulder line (in shoulder
+    # widths). The ears are no reference: the head stays level while the trunk leans.
+    out["torso_len"] = body.torso / (body.shoulder_width + 1e-9)
     return out
 
 
+# Horizontal abduction means something only with the arm near the horizontal plane:
+# with the hands hanging at the sides (walking in, resting) the angle is noise.
+IN_PLANE_DEG = 50.0
+
+
 def counting(m: dict[str, np.ndarray], side: str) -> np.ndarray:
-    return (m["abduction_left"] + m["abduction_right"]) / 2.0
+    level = (np.abs(m["hand_elevation_left"]) < IN_PLANE_DEG) & (np.abs(m["hand_elevation_right"]) < IN_PLANE_DEG)
+    return np.where(level, (m["abduction_left"] + m["abduction_right"]) / 2.0, np.nan)
 
 
 def is_rep(rep: RepFrames) -> str | None:
+    # The fly starts with the arms reaching forward toward the anchor (0-15 deg); arm
+    # circles and side raises start with the arms already out to the sides.
+    if rep.span.low > 40.0:
+        return "the arms did not start in front"
     for side in SIDES:
         # both arms open together: each arm does at least 40% of the sweep (a cross-body
         # stretch or a one-arm reach moves one arm only)
@@ -67,16 +77,18 @@ def is_rep(rep: RepFrames) -> str | None:
 
 def ribs_flare(rep: RepFrames) -> Finding:
     # Normal reps keep the trunk within ~5 deg; a flare leans back 12-25 deg to buy range.
-    # 8 deg of extra lean at the peak sits between the two and above MediaPipe's trunk noise.
-    value = rep.rise("lean_back")
-    return Finding(value >= 8.0, value, 8.0)
+    # Measured as the median lean while the arms are open against the median at the start
+    # and return, which reads about two thirds of the peak: 6 deg ~ a 9 deg peak lean.
+    value = rep.shift("lean_back")
+    return Finding(value >= 6.0, value, 6.0)
 
 
 def shrug(rep: RepFrames) -> Finding:
-    # A shrug lifts the shoulders 3-6 cm toward the ears (0.07-0.15 shoulder widths);
-    # scapular retraction alone moves them under 1 cm. Threshold: 0.05 shoulder widths (~2 cm).
-    value = rep.rise("shoulder_rise")
-    return Finding(value >= 0.05, value, 0.05)
+    # A shrug lifts the shoulders 3-6 cm (0.07-0.15 shoulder widths); pulling the blades
+    # back moves them under 1 cm. Extra hip-to-shoulder length while the arms are open,
+    # as a median shift (about two thirds of the peak): 0.035 ~ a 2 cm peak rise.
+    value = rep.shift("torso_len")
+    return Finding(value >= 0.035, value, 0.035)
 
 
 def _elbow_in_pull(rep: RepFrames) -> float:

@@ -1,10 +1,11 @@
 """Supermans: face down, arms overhead, one arm lifts off the floor, then the other.
 
-Counting signal, per arm: the arm's elevation behind the trunk's front plane
-(dorsal), in degrees. Resting on the mat overhead the arm reads around -10 to 0
-(the shoulder sits a little above the floor); a lift of 8-25 cm at the hand is
-+8 to +25 deg more. Each arm is segmented on its own; both lifting together is
-one rep for each side, flagged ``both_arms``.
+Counting signal, per arm: the hand's height above the level of the hips, in
+torso lengths, measured against the floor (found from the thigh resting on it).
+A lift of 8-25 cm is 0.16-0.5 torso lengths. Each arm is segmented on its own; a
+span counts only if the arm also rose against the trunk, so a chest lifted off
+the floor does not count for the resting arm. Both arms lifting together is one
+rep for each side, flagged ``both_arms``.
 """
 
 from __future__ import annotations
@@ -13,41 +14,66 @@ import numpy as np
 
 from scapula.vision.moves.base import Fault, Finding, Move, RepFrames
 from scapula.vision.reps import SegmenterConfig
-from scapula.vision.signals import BodyFrame, angle_deg, dot, mid, unit
+from scapula.vision.signals import BodyFrame, angle_deg, dot, mid
 from scapula.vision.skeleton import SIDE_POINTS, P
 
 SIDES = ("left", "right")
 
 
-def measures(world: np.ndarray, image: np.ndarray) -> dict[str, np.ndarray]:
+_LONG_BONES = ((P.LEFT_SHOULDER, P.LEFT_HIP), (P.RIGHT_SHOULDER, P.RIGHT_HIP),
+               (P.LEFT_HIP, P.LEFT_KNEE), (P.RIGHT_HIP, P.RIGHT_KNEE),
+               (P.LEFT_KNEE, P.LEFT_ANKLE), (P.RIGHT_KNEE, P.RIGHT_ANKLE))
+
+
+def pixels_per_metre(world: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+    """The picture's scale at the body: the least foreshortened long bone's pixels per metre.
+
+    A bone lying square to the camera's axis shows its full length; turned toward the
+    camera it shows less. Lying down, seen from the side, the trunk or a leg is square.
+    """
+    ratios = [np.linalg.norm(pixels[..., a, :] - pixels[..., b, :], axis=-1)
+              / (np.linalg.norm(world[..., a, :] - world[..., b, :], axis=-1) + 1e-9) for a, b in _LONG_BONES]
+    return np.max(np.stack(ratios, axis=-1), axis=-1)
+
+
+def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
+    """Heights come from the picture: a phone or laptop is held level, so "up" is up the
+    image, with no estimate of the floor needed; the world points give the scale."""
     body = BodyFrame.of(world)
     back = -body.forward
+    scale = pixels_per_metre(world, pixels) * (body.torso + 1e-9)  # pixels per torso length
+
+    def height(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """How far a is above b, in torso lengths (image y points down)."""
+        return (b[..., 1] - a[..., 1]) / scale
+
+    hips_px = mid(pixels, P.LEFT_HIP, P.RIGHT_HIP)
     out: dict[str, np.ndarray] = {}
     for side in SIDES:
         pts = SIDE_POINTS[side]
         arm = world[..., pts["wrist"], :] - world[..., pts["shoulder"], :]
-        out[f"lift_{side}"] = np.degrees(np.arcsin(np.clip(dot(arm, back) / (np.linalg.norm(arm, axis=-1) + 1e-9), -1, 1)))
+        out[f"lift_{side}"] = height(pixels[..., pts["wrist"], :], hips_px)
         out[f"overhead_{side}"] = angle_deg(arm, body.up)  # 0 = reaching straight past the head
-        # Chest lifting off the floor: the trunk bends back against each thigh (knee to
-        # hip, which stays on the mat in the leg-curl variant). The smaller of the two
-        # ignores a leg that lifts (the leg-lift variant).
-        thigh = unit(world[..., pts["hip"], :] - world[..., pts["knee"], :])
-        thigh_back = np.cross(thigh, body.left)  # the back's side of the thigh line
-        out[f"arch_{side}"] = np.degrees(np.arctan2(dot(body.up, thigh_back), dot(body.up, thigh)))
-    out["arch"] = np.minimum(out["arch_left"], out["arch_right"])
-    # Head pitch against the trunk: ear-to-nose direction, 0 looking straight along the
-    # chest's normal (eyes to the floor when prone), positive when the chin leads.
-    head = world[..., P.NOSE, :] - mid(world, P.LEFT_EAR, P.RIGHT_EAR)
-    out["head_pitch"] = np.degrees(np.arctan2(dot(head, body.up), dot(head, body.forward)))
-    # Lying down: in the picture, the trunk runs closer to horizontal than vertical
-    # (the camera is held level; a side or oblique view from up to head height).
-    trunk_px = mid(image, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)[..., :2] - mid(image, P.LEFT_HIP, P.RIGHT_HIP)[..., :2]
+    # Chest off the floor: the shoulders' height above the hips.
+    out["chest"] = height(mid(pixels, P.LEFT_SHOULDER, P.RIGHT_SHOULDER), hips_px)
+    # Neck against the trunk: positive when the head tips back (chin leading).
+    neck = mid(world, P.LEFT_EAR, P.RIGHT_EAR) - mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
+    out["neck"] = np.degrees(np.arctan2(dot(neck, back), dot(neck, body.up)))
+    # Lying down: in the picture, the trunk runs closer to horizontal than vertical.
+    trunk_px = mid(pixels, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - hips_px
     out["trunk_tilt_px"] = np.degrees(np.arctan2(np.abs(trunk_px[..., 1]), np.abs(trunk_px[..., 0]) + 1e-9))
     return out
 
 
+LYING_DEG = 50.0  # the trunk's tilt in the picture below which the athlete is lying down
+OVERHEAD_DEG = 60.0  # the arm within this angle of the trunk line reaches past the head
+
+
 def counting(m: dict[str, np.ndarray], side: str) -> np.ndarray:
-    return m[f"lift_{side}"]
+    # Only lying face down with the arm reaching overhead is the superman's position:
+    # kneeling, getting down and resting with the arms by the sides count nothing.
+    ready = (m["trunk_tilt_px"] < LYING_DEG) & (m[f"overhead_{side}"] < OVERHEAD_DEG)
+    return np.where(ready, m[f"lift_{side}"], np.nan)
 
 
 def _other(side: str) -> str:
@@ -55,41 +81,35 @@ def _other(side: str) -> str:
 
 
 def is_rep(rep: RepFrames) -> str | None:
-    if np.nanmedian(rep.m["trunk_tilt_px"]) > 50.0:
-        return "the athlete was not lying down"
-    # The arms reach past the head (a Y or straight ahead): within ~60 deg of the trunk line.
-    if rep.baseline[f"overhead_{rep.side}"] > 60.0:
-        return "the arm was not overhead"
-    return None
+    return None  # the counting signal exists only in the superman's position
 
 
 def both_arms(rep: RepFrames) -> Finding:
-    # Alternating means the other arm stays on the mat; if it rises by at least half as
-    # much at the same time, both arms lifted together.
-    other = rep.rise(f"lift_{_other(rep.side)}")
-    value = other / (rep.span.range + 1e-9)
-    return Finding(value >= 0.5 and other >= 5.0, value, 0.5)
+    # Alternating means the other hand stays on the mat; if it rises at least half as
+    # high at the same time (and 4 cm or more), both arms lifted together.
+    other = rep.shift(f"lift_{_other(rep.side)}")
+    value = other / (rep.shift(f"lift_{rep.side}") + 1e-9)
+    return Finding(value >= 0.5 and other >= 0.08, value, 0.5)
 
 
 def back_arch(rep: RepFrames) -> Finding:
-    # Lifting the chest 8-15 cm bends the trunk back 10-25 deg against the thighs; a clean
-    # arm lift moves it a few degrees. Threshold: 8 deg.
-    value = rep.rise("arch")
-    return Finding(value >= 8.0, value, 8.0)
+    # Lifting the chest raises the shoulders 8-15 cm (0.16-0.3 torso lengths); a clean arm
+    # lift moves them 1-2 cm. Threshold: 0.08 torso lengths (~4 cm).
+    value = rep.shift("chest")
+    return Finding(value >= 0.08, value, 0.08)
 
 
 def neck_extension(rep: RepFrames) -> Finding:
-    # Eyes to the floor keeps the ear-to-nose line pointing at the floor or a little
-    # toward the feet (about -15 to 0 deg); craning up tilts the head 20-40 deg. Flag a
-    # head above +10 deg at the top of the lift, or one that tilted up 12 deg in the rep.
-    peak = float(np.nanmax(rep.m["head_pitch"][rep.working()]))
-    return Finding(peak >= 10.0 or rep.rise("head_pitch") >= 12.0, peak, 10.0)
+    # Eyes to the floor keeps the neck in line with the trunk; craning up tips it back
+    # 20-40 deg. Threshold: 10 deg more than at rest, during the lift.
+    value = rep.shift("neck")
+    return Finding(value >= 10.0, value, 10.0)
 
 
 MOVE = Move(
     id="superman",
     sides=SIDES,
-    segmenter=SegmenterConfig(min_range=6.0, min_duration_s=0.5),  # a small 8 cm lift is ~8 deg
+    segmenter=SegmenterConfig(min_range=0.1),  # a small 8 cm lift is 0.16 torso lengths
     measures=measures,
     counting=counting,
     is_rep=is_rep,
