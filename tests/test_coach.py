@@ -102,8 +102,6 @@ def test_no_reps_when_the_clip_shows_none_of_the_moves(cli, tmp_path, activity):
     assert "None of the moves recognised" in printed
 
 
-@pytest.mark.xfail(strict=True, reason="known gap: the free arm straightening as the athlete stands up "
-                   "after the first set is counted as one rep for that side")
 def test_set_on_one_side_then_the_other_counts_each_side(cli, tmp_path):
     spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(7), side="right"), SetSpec(reps(9), side="left")),
                     noise=EVERYDAY, turn_for_each_side=True)

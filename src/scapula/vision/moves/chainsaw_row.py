@@ -33,6 +33,10 @@ def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
         # bottom of a rep is the hinge, whatever the camera's tilt.
         hang = world[..., pts["shoulder"], :] - world[..., pts["wrist"], :]
         out[f"hinge_{side}"] = angle_deg(body.up, hang)
+    # The trunk's direction in the camera's axes (the camera does not move): picking the
+    # bell up, setting it down and standing up swing it; a row keeps it still.
+    for axis, name in enumerate("xyz"):
+        out[f"trunk_{name}"] = body.up[..., axis]
     # Twist of the shoulder line against the hip line, about the trunk axis.
     shoulders = world[..., P.LEFT_SHOULDER, :] - world[..., P.RIGHT_SHOULDER, :]
     hips = unit(world[..., P.LEFT_HIP, :] - world[..., P.RIGHT_HIP, :])
@@ -56,9 +60,9 @@ def _other(side: str) -> str:
 
 def is_rep(rep: RepFrames) -> str | None:
     side, other = rep.side, _other(rep.side)
-    # The pull starts from a hanging arm, not from an elbow already bent (arms folded,
-    # hands on the hips, a phone held up).
-    if rep.span.low > 50.0:
+    # The pull starts with the bell hanging from a nearly straight arm (10-20 deg), not
+    # from an elbow already bent (the free hand on the thigh, arms folded, a phone).
+    if rep.span.low > 35.0:
         return "the elbow was already bent at the start"
     # The free arm rests on the front thigh; walking, marching, swings, stretches and
     # reaches move both arms.
@@ -67,10 +71,20 @@ def is_rep(rep: RepFrames) -> str | None:
     back = rep.m[f"arm_back_{other}"]
     if np.nanmax(back) - np.nanmin(back) > 30.0:
         return "both arms moved"
+    # The trunk holds its angle through a row (only the arm moves); bending down to the
+    # bell, setting it down or standing up after the set tilt it far more.
+    start = np.array([rep.baseline[f"trunk_{a}"] for a in "xyz"])
+    during = np.stack([rep.m[f"trunk_{a}"] for a in "xyz"], axis=-1)
+    if np.nanmax(angle_deg(during, start)) > 20.0:
+        return "the trunk tilted (setting up or standing up)"
     # A row pulls the elbow back, or at least keeps it by the side (a short pull standing
     # up); raising the hand in front (checking a watch or a phone) brings it forward.
     if rep.at_peak(f"arm_back_{side}") - rep.baseline[f"arm_back_{side}"] < -10.0:
         return "the elbow came forward"
+    # Even a short pull brings the elbow up to about the line of the trunk (a full one
+    # takes it 20-40 deg past); an elbow that stays well in front is a reach, not a row.
+    if np.nanmax(rep.m[f"arm_back_{side}"]) < -15.0:
+        return "the elbow stayed in front of the trunk"
     return None
 
 
