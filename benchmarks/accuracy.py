@@ -67,7 +67,8 @@ def parse_seeds(text: str) -> range:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="1000-1019", help="inclusive range, e.g. 1000-1019 (held out)")
-    parser.add_argument("--stride", type=int, default=1, help="analyse every n-th frame (2 ~ the video path)")
+    parser.add_argument("--stride", type=int, default=1, help="analyse every n-th frame")
+    parser.add_argument("--rate", type=float, help="analyse about this many frames a second, as the video path does")
     parser.add_argument("--activity", action="append", help="only these activities")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every clip that misses")
     args = parser.parse_args()
@@ -80,7 +81,8 @@ def main() -> None:
         for seed in seeds:
             spec = random_spec(activity, np.random.default_rng(seed))
             clip = make_clip(spec, seed=seed)
-            header, frames = decimate(clip, args.stride)
+            stride = max(1, round(clip.header.fps / args.rate)) if args.rate else args.stride
+            header, frames = decimate(clip, stride)
             auto = analyze(header, frames, "auto")
             s = stats[activity]
             s["clips"] += 1
@@ -126,7 +128,7 @@ def main() -> None:
                 if args.verbose and (worst or auto.recognised):
                     print(f"  {activity} seed {seed}: reps found by a named move: {worst}, auto {auto.candidates}")
 
-    print(f"seeds {args.seeds}, stride {args.stride}")
+    print(f"seeds {args.seeds}, " + (f"about {args.rate:g} frames/s" if args.rate else f"stride {args.stride}"))
     print(f"{'activity':22s} clips  reps OBO  exact  L/R exact  recognised  zero reps")
     total = Counter()
     for activity in activities:
