@@ -66,6 +66,13 @@ BONES: tuple[tuple[P, P], ...] = (
     (P.LEFT_EAR, P.LEFT_SHOULDER), (P.RIGHT_EAR, P.RIGHT_SHOULDER),
 )
 
+SIDES = ("left", "right")
+
+
+def other_side(side: str) -> str:
+    return "right" if side == "left" else "left"
+
+
 SIDE_POINTS = {
     "left": {"shoulder": P.LEFT_SHOULDER, "elbow": P.LEFT_ELBOW, "wrist": P.LEFT_WRIST,
              "hip": P.LEFT_HIP, "knee": P.LEFT_KNEE, "ankle": P.LEFT_ANKLE, "ear": P.LEFT_EAR},

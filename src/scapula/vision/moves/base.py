@@ -88,6 +88,8 @@ class Move:
     segmenter: SegmenterConfig
     measures: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]  # (world m, image px) -> named arrays
     counting: Callable[[dict[str, np.ndarray], str], np.ndarray]  # measures, side -> counting signal
-    is_rep: Callable[[RepFrames], str | None]  # None, or why the span is not a rep of this move
     faults: tuple[Fault, ...]
+    # None, or why a finished span is not a rep of this move; by default every span whose
+    # counting signal exists (the move's position) is one
+    is_rep: Callable[[RepFrames], str | None] = lambda rep: None
     recommended_view: str = ""

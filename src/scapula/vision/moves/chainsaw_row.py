@@ -15,9 +15,8 @@ import numpy as np
 from scapula.vision.moves.base import Fault, Finding, Move, RepFrames
 from scapula.vision.reps import SegmenterConfig
 from scapula.vision.signals import BodyFrame, angle_deg, dot, joint_flexion_deg, unit
-from scapula.vision.skeleton import SIDE_POINTS, P
+from scapula.vision.skeleton import SIDE_POINTS, SIDES, P, other_side
 
-SIDES = ("left", "right")
 
 
 def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
@@ -54,12 +53,8 @@ def counting(m: dict[str, np.ndarray], side: str) -> np.ndarray:
     return m[f"elbow_{side}"]
 
 
-def _other(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
 def is_rep(rep: RepFrames) -> str | None:
-    side, other = rep.side, _other(rep.side)
+    side, other = rep.side, other_side(rep.side)
     # The pull starts with the bell hanging from a nearly straight arm (10-20 deg), not
     # from an elbow already bent (the free hand on the thigh, arms folded, a phone).
     if rep.span.low > 35.0:

@@ -13,9 +13,8 @@ import numpy as np
 from scapula.vision.moves.base import Finding, Fault, Move, RepFrames, ViewNeed
 from scapula.vision.reps import SegmenterConfig
 from scapula.vision.signals import BodyFrame, dot, joint_flexion_deg, mid, unit
-from scapula.vision.skeleton import SIDE_POINTS, P
+from scapula.vision.skeleton import SIDE_POINTS, SIDES, P
 
-SIDES = ("left", "right")
 
 
 def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:

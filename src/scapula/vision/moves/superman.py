@@ -15,9 +15,8 @@ import numpy as np
 from scapula.vision.moves.base import Fault, Finding, Move, RepFrames
 from scapula.vision.reps import SegmenterConfig
 from scapula.vision.signals import BodyFrame, angle_deg, dot, mid
-from scapula.vision.skeleton import SIDE_POINTS, P
+from scapula.vision.skeleton import SIDE_POINTS, SIDES, P, other_side
 
-SIDES = ("left", "right")
 
 
 _LONG_BONES = ((P.LEFT_SHOULDER, P.LEFT_HIP), (P.RIGHT_SHOULDER, P.RIGHT_HIP),
@@ -76,18 +75,10 @@ def counting(m: dict[str, np.ndarray], side: str) -> np.ndarray:
     return np.where(ready, m[f"lift_{side}"], np.nan)
 
 
-def _other(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
-def is_rep(rep: RepFrames) -> str | None:
-    return None  # the counting signal exists only in the superman's position
-
-
 def both_arms(rep: RepFrames) -> Finding:
     # Alternating means the other hand stays on the mat; if it rises at least half as
     # high at the same time (and 4 cm or more), both arms lifted together.
-    other = rep.shift(f"lift_{_other(rep.side)}")
+    other = rep.shift(f"lift_{other_side(rep.side)}")
     value = other / (rep.shift(f"lift_{rep.side}") + 1e-9)
     return Finding(value >= 0.5 and other >= 0.08, value, 0.5)
 
@@ -112,7 +103,6 @@ MOVE = Move(
     segmenter=SegmenterConfig(min_range=0.1),  # a small 8 cm lift is 0.16 torso lengths
     measures=measures,
     counting=counting,
-    is_rep=is_rep,
     faults=(
         Fault("both_arms", both_arms),
         Fault("back_arch", back_arch),
