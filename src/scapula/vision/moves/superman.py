@@ -100,7 +100,7 @@ def neck_extension(rep: RepFrames) -> Finding:
 MOVE = Move(
     id="superman",
     sides=SIDES,
-    segmenter=SegmenterConfig(min_range=0.1),  # a small 8 cm lift is 0.16 torso lengths
+    segmenter=SegmenterConfig(min_range=0.12),  # a small 8 cm lift is 0.16 torso lengths; jitter stays under 0.1
     measures=measures,
     counting=counting,
     faults=(
