@@ -41,6 +41,7 @@ class SegmenterConfig:
     start_band: float = 0.15  # the rep starts when the signal leaves low + band * min_range
     max_gap_s: float = 0.6  # a dropout longer than this ends any rep in progress
     max_top_s: float = 6.0  # longer at the top (2 s hold + a slow 2 s return + slack) is a new level
+    dip_fraction: float = 0.4  # a sag this deep (x min_range) before climbing higher restarts the rep
     settle_s: float = 0.4  # after a gap, the smoothed signal settles this long before it counts
 
 
@@ -51,8 +52,10 @@ class Segmenter:
 
     def reset(self) -> None:
         self.since: float | None = None  # start of the current run of valid samples
-        self.top_t = 0.0  # last time the signal climbed noticeably higher
+        self.top_t = 0.0  # last time the signal climbed noticeably higher ...
+        self.top_level = -math.inf  # ... to this level
         self.rising = False
+        self.dip: tuple[float, float] | None = None  # lowest (value, t) since the last high
         self.low = math.inf
         self.low_t = 0.0  # last time the signal sat at its low (the rep's start)
         self.high = -math.inf
@@ -78,12 +81,19 @@ class Segmenter:
                 self.low_t = t
             elif value - self.low >= 0.5 * c.min_range:
                 self.rising = True
-                self.high, self.high_t, self.top_t = value, t, t
+                self.high, self.high_t, self.dip = value, t, None
+                self.top_t, self.top_level = t, value
             return None
         if value > self.high:
-            if value > self.high + c.start_band * c.min_range:
-                self.top_t = t
-            self.high, self.high_t = value, t
+            if self.dip is not None and self.high - self.dip[0] >= c.dip_fraction * c.min_range:
+                # it sank back and now climbs past its high again: the sag was the real
+                # start, the first rise a wobble too small to end as a rep
+                self.low, self.low_t = self.dip
+            if value > self.top_level + c.start_band * c.min_range:
+                self.top_t, self.top_level = t, value
+            self.high, self.high_t, self.dip = value, t, None
+        elif self.dip is None or value < self.dip[0]:
+            self.dip = (value, t)
         if t - self.low_t > c.max_duration_s or t - self.top_t > c.max_top_s:
             # too long for a rep, or parked at the top: the athlete settled into a new
             # position (lay down, stepped back); its level is the new start
