@@ -60,8 +60,9 @@ def is_rep(rep: RepFrames) -> str | None:
     if rep.span.low > 35.0:
         return "the elbow was already bent at the start"
     # The free arm rests on the front thigh; walking, marching, swings, stretches and
-    # reaches move both arms.
-    if np.nanmax(rep.m[f"elbow_{other}"]) - np.nanmin(rep.m[f"elbow_{other}"]) > 0.5 * rep.span.range:
+    # reaches move both arms alike. (A trunk twisting open with the free hand braced on
+    # the thigh bends that elbow too, but well under the working elbow's sweep.)
+    if np.nanmax(rep.m[f"elbow_{other}"]) - np.nanmin(rep.m[f"elbow_{other}"]) > 0.75 * rep.span.range:
         return "both elbows bent"
     back = rep.m[f"arm_back_{other}"]
     if np.nanmax(back) - np.nanmin(back) > 30.0:
