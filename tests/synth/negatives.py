@@ -174,7 +174,7 @@ def cross_body_stretch(ctx: Ctx, dur: float) -> None:
         tl.to(st, u(1.0, 1.6))
         d = min(t_end - tl.t - 1.5, u(8.0, 20.0))
         f = u(0.2, 0.5)
-        tl.layer(tl.t, tl.t + d, lambda t, s=side: {f"{s}_haz": -4.0 * np.sin(2 * np.pi * f * t) ** 2}, 0.5)
+        tl.layer(tl.t, tl.t + d, lambda t, s=side, f=f: {f"{s}_haz": -4.0 * np.sin(2 * np.pi * f * t) ** 2}, 0.5)
         tl.hold(d)
         tl.to(base, u(0.8, 1.4))
         side = o
