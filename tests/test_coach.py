@@ -7,7 +7,6 @@ tests/synth, analysed by the real command, and the report (§3) is compared with
 from __future__ import annotations
 
 import json
-from collections import Counter
 
 import numpy as np
 import pytest

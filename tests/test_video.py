@@ -7,7 +7,6 @@ committed); every other video is made here with ffmpeg in the test's tmp_path.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from functools import cache

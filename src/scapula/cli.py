@@ -274,6 +274,13 @@ def history(
 # ---------------------------------------------------------------- camera coach
 
 
+def _written(frames, writer):
+    """Pass frames through, writing each to the landmark file on the way."""
+    for frame in frames:
+        writer.write(frame)
+        yield frame
+
+
 def _is_landmark_file(path: Path) -> bool:
     return path.name.endswith((".jsonl", ".jsonl.gz"))
 
@@ -289,7 +296,7 @@ def analyze(
     workers: Annotated[int, typer.Option(min=1, max=8, help="Worker processes for video (default: 2).")] = 2,
 ) -> None:
     """Count reps per side and find form faults in a video or a landmark file."""
-    from scapula.vision.analyzer import AUTO, Analyzer, batched
+    from scapula.vision.analyzer import AUTO, analyze as run_analysis
     from scapula.vision.landmarks import LandmarkWriter, read_landmarks
     from scapula.vision.report import build_report, summary_lines
 
@@ -298,32 +305,24 @@ def analyze(
         catalog.move(exercise)  # an unknown id is refused with the valid ones
     if annotate is not None and _is_landmark_file(input):
         raise Usage("--annotate needs a video as INPUT, not a landmark file")
-    writer = None
-    try:
-        if annotate is not None:
-            from scapula.vision.render import annotate_video
+    if annotate is not None:
+        from scapula.vision.render import annotate_video
 
-            names = {fault.id: fault.name for move in catalog.moves for fault in move.faults}
-            analyzer = annotate_video(input, annotate, exercise, names, stride=1 if full_rate else None,
-                                      landmarks_out=landmarks_out)
+        names = {fault.id: fault.name for move in catalog.moves for fault in move.faults}
+        result = annotate_video(input, annotate, exercise, names, stride=1 if full_rate else None,
+                                landmarks_out=landmarks_out).finish()
+    else:
+        if _is_landmark_file(input):
+            header, frames = read_landmarks(input)
         else:
-            if _is_landmark_file(input):
-                header, frames = read_landmarks(input)
-            else:
-                from scapula.vision.pipeline import video_frames
+            from scapula.vision.pipeline import video_frames
 
-                header, frames = video_frames(input, workers=workers, stride=1 if full_rate else None)
-            analyzer = Analyzer(header, exercise)
-            writer = LandmarkWriter(landmarks_out, header) if landmarks_out else None
-            for chunk in batched(frames, 256):
-                if writer is not None:
-                    for frame in chunk:
-                        writer.write(frame)
-                analyzer.push_many(chunk)
-    finally:
-        if writer is not None:
-            writer.close()
-    result = analyzer.finish()
+            header, frames = video_frames(input, workers=workers, stride=1 if full_rate else None)
+        if landmarks_out is None:
+            result = run_analysis(header, frames, exercise)
+        else:
+            with LandmarkWriter(landmarks_out, header) as writer:
+                result = run_analysis(header, _written(frames, writer), exercise)
     if result.frames_with_person == 0:
         from scapula.errors import InputFileError
 

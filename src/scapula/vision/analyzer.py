@@ -270,7 +270,7 @@ class Analyzer:
                       dict(tracker.rejected), counts if self.exercise == AUTO else {})
 
 
-def batched(items: Iterable, size: int) -> Iterator[list]:
+def _batched(items: Iterable, size: int) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -280,7 +280,7 @@ def analyze(header: Header, frames: Iterable[Frame], exercise: str = AUTO, on_re
             batch: int = 512) -> Result:
     """Batch analysis: the streaming analyser fed every frame, a batch at a time."""
     analyzer = Analyzer(header, exercise)
-    for chunk in batched(frames, batch):
+    for chunk in _batched(frames, batch):
         for event in analyzer.push_many(chunk):
             if on_rep is not None:
                 on_rep(event)
