@@ -1,0 +1,43 @@
+"""What a planned upper-back session holds: the shared shape of the plan.
+
+The scheduler and the progression fill these in; the calendar and watch exports, the CLI
+table and the web app only read them. Plain frozen dataclasses, so every consumer can be
+tested on plans built by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """One move or stretch of a planned session, as the athlete should do it."""
+
+    exercise_id: str  # catalog id (CONTRACTS.md §1)
+    sets: int
+    per_side: bool  # True: every set is done once on the left and once on the right
+    reps_min: int | None = None  # rep range for strength moves; None for a held stretch
+    reps_max: int | None = None
+    hold_s: float | None = None  # hold at the top of each rep, or the stretch hold
+    rest_s: int = 60  # rest after each set (after both sides when per_side)
+    load_label: str | None = None  # "medium band", "12 kg kettlebell"; None = bodyweight
+    load_kg: float | None = None
+    variant: str | None = None  # catalog option id, e.g. "leg_lift"
+    why: str = ""  # the progression decision behind this load/dose, in a sentence
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """One upper-back session placed on a day, with the reason it sits there."""
+
+    uid: str  # stable across re-planning of the same slot: "scapula-2026-W48-1"
+    day: date
+    minutes: int  # expected duration, warm-up and stretching included
+    reason: str  # "Thu: easy day, 48 h after Mon, not before Sat long run"
+    items: tuple[Prescription, ...]
+    deload: bool = False
+    race_week: bool = False
+    start: time | None = None  # preferred time of day, if the athlete gave one
+    notes: tuple[str, ...] = field(default_factory=tuple)
