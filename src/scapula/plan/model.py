@@ -39,5 +39,6 @@ class SessionPlan:
     items: tuple[Prescription, ...]
     deload: bool = False
     race_week: bool = False
+    status: str = "planned"  # planned | done | missed | moved | dropped
     start: time | None = None  # preferred time of day, if the athlete gave one
     notes: tuple[str, ...] = field(default_factory=tuple)

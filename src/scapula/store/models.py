@@ -6,7 +6,7 @@ so a catalog change never needs a migration.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 
 from sqlalchemy import (
     CheckConstraint,
@@ -15,9 +15,12 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    JSON,
     MetaData,
     String,
     Text,
+    Time,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -49,10 +52,18 @@ class Athlete(Base):
     sessions_per_week: Mapped[int] = mapped_column(Integer, default=2)
     goal: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+    # The running week as the athlete declares it, for runners with no files (or to
+    # override what the files suggest): weekday numbers, Monday = 0.
+    long_run_day: Mapped[int | None] = mapped_column(Integer)
+    hard_days: Mapped[list[int]] = mapped_column(JSON, default=list)
+    rest_days: Mapped[list[int]] = mapped_column(JSON, default=list)
+    session_time: Mapped[time | None] = mapped_column(Time)  # preferred start, local
+    timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None = this machine's
 
     __table_args__ = (CheckConstraint("sessions_per_week BETWEEN 1 AND 3", name="sessions"),)
 
     equipment: Mapped[list[Equipment]] = relationship(back_populates="athlete")
+    races: Mapped[list[Race]] = relationship(back_populates="athlete", order_by="Race.day")
 
 
 class Equipment(Base):
@@ -81,6 +92,8 @@ class PlannedSession(Base):
     status: Mapped[str] = mapped_column(String(20), default="planned")  # planned|done|moved|dropped
     reason: Mapped[str] = mapped_column(Text, default="")  # why it sits on this day
     deload: Mapped[bool] = mapped_column(default=False)
+    uid: Mapped[str | None] = mapped_column(String(60), index=True)  # SessionPlan.uid, stable
+    race_week: Mapped[bool] = mapped_column(default=False)
 
 
 class PerformedSession(Base):
@@ -160,3 +173,57 @@ class Note(Base):
     text: Mapped[str] = mapped_column(Text)
 
     session: Mapped[PerformedSession | None] = relationship(back_populates="notes")
+
+
+class Run(Base):
+    """One imported activity (FIT, GPX, TCX or a Strava export row): the facts the plan needs.
+
+    Other sports are kept too (a long ride still tires the legs), but the plan reads runs.
+    """
+
+    __tablename__ = "run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athlete.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))  # of the decompressed file content
+    source_name: Mapped[str] = mapped_column(String(255))  # file name, for messages
+    source_kind: Mapped[str] = mapped_column(String(12))  # fit | gpx | tcx | strava_csv
+    external_id: Mapped[str | None] = mapped_column(String(64))  # e.g. Strava activity id
+    started_at: Mapped[datetime] = mapped_column(Stamp, index=True)  # UTC
+    utc_offset_min: Mapped[int | None] = mapped_column(Integer)  # local offset when the file says
+    sport: Mapped[str] = mapped_column(String(30))  # running, cycling, walking, ... (lower case)
+    sub_sport: Mapped[str | None] = mapped_column(String(30))  # trail, treadmill, track, ...
+    name: Mapped[str | None] = mapped_column(Text)  # activity or workout name as written
+    duration_s: Mapped[float] = mapped_column(Float)  # moving/timer time
+    elapsed_s: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    avg_hr: Mapped[float | None] = mapped_column(Float)
+    max_hr: Mapped[float | None] = mapped_column(Float)
+    # Laps as recorded: [{"start_s", "duration_s", "distance_m", "avg_hr", "max_hr",
+    # "intensity" (active|rest|warmup|cooldown|None), "trigger"}], and 1 km splits computed
+    # from the track: [{"duration_s", "avg_hr"}] (the last one may be partial: "distance_m").
+    laps: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    splits: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    imported_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("athlete_id", "sha256", name="uq_run_content"),)
+
+    @property
+    def avg_pace_s_per_km(self) -> float | None:
+        if not self.distance_m or self.distance_m < 50:
+            return None
+        return self.duration_s / (self.distance_m / 1000.0)
+
+
+class Race(Base):
+    """A race the athlete has entered: the plan lightens its week and keeps the eve free."""
+
+    __tablename__ = "race"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athlete.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    name: Mapped[str] = mapped_column(String(120), default="race")
+    distance_m: Mapped[float | None] = mapped_column(Float)
+
+    athlete: Mapped[Athlete] = relationship(back_populates="races")
