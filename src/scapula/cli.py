@@ -144,8 +144,11 @@ def log(
     rpe: Annotated[Optional[float], typer.Option(min=1, max=10, help="How hard, 1-10.")] = None,
     hold: Annotated[Optional[float], typer.Option(min=0, max=600, help="Seconds held (stretch, or superman hold).")] = None,
     note: Annotated[Optional[str], typer.Option(help="A note to keep with today's session.")] = None,
+    on: Annotated[Optional[str], typer.Option("--date", help="Log into the session of this day (YYYY-MM-DD), not today's.")] = None,
 ) -> None:
-    """Record one set (or stretch) without the guided flow, in today's session."""
+    """Record one set (or stretch) without the guided flow, in today's session.
+
+    For supermans, --load names the variant done (e.g. 'opposite leg lift')."""
     from scapula.store import add_note, get_athlete, list_equipment, log_set, log_stretch, open_session_today
     from scapula.workout import parse_load
 
@@ -157,18 +160,29 @@ def log(
         raise Usage(f"{entry.id}: side must be one of {', '.join(entry.sides)}, not '{side}'")
     if entry.kind is Kind.strength and reps is None:
         raise Usage(f"{entry.id}: give --reps")
+    when = None
+    if on is not None:
+        from datetime import datetime, time as dtime
+
+        try:
+            when = datetime.combine(date.fromisoformat(on), dtime(12, 0)).astimezone()
+        except ValueError:
+            raise Usage(f"--date: '{on}' is not a date like 2026-11-24") from None
     with _db() as db:
         athlete = get_athlete(db)
-        performed = open_session_today(db, athlete=athlete)
+        performed = open_session_today(db, athlete=athlete, now=when)
         if entry.kind is Kind.stretch:
             record = log_stretch(db, session=performed, stretch_id=entry.id, side=side,
                                  hold_s=hold if hold is not None else entry.dose.hold_s)
             console.print(f"Logged {entry.name}, {side}: {record.hold_s:g} s held.")
         else:
             owned = {e.label: e.kg for e in list_equipment(db, athlete=athlete)}
-            label, kg = parse_load(load or "", owned) if entry.load is not Load.bodyweight else (None, None)
+            if entry.load is Load.bodyweight:
+                label, kg = (load.strip() or None) if load else None, None  # the variant done
+            else:
+                label, kg = parse_load(load or "", owned)
             record = log_set(db, session=performed, exercise_id=entry.id, side=side, reps=reps,
-                             load_label=label, load_kg=kg, rpe=rpe,
+                             load_label=label, load_kg=kg, rpe=rpe, ended_at=when,
                              hold_s=hold if hold is not None else entry.dose.hold_s)
             console.print(f"Logged {entry.name}, set {record.set_number} ({side}): {reps} reps"
                           + (f" @ {label}" if label else "") + (f", RPE {rpe:g}" if rpe else "") + ".")
@@ -332,6 +346,98 @@ def analyze(
         console.print(line)
     if out is not None:
         out.write_text(json.dumps(report, indent=2))
+
+
+# ---------------------------------------------------------------- plan
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _weekdays(text: str, option: str) -> list[int]:
+    """'tue,thu' -> [1, 3]; 'none' -> []."""
+    if text.strip().lower() in ("none", "-", ""):
+        return []
+    out = []
+    for part in text.split(","):
+        key = part.strip().lower()[:3]
+        if key not in _DAYS:
+            raise Usage(f"{option}: '{part.strip()}' is not a day (mon, tue, ... sun)")
+        out.append(_DAYS.index(key))
+    return sorted(set(out))
+
+
+def _race(text: str) -> tuple[date, str]:
+    day_text, _, name = text.partition("=")
+    try:
+        day = date.fromisoformat(day_text.strip())
+    except ValueError:
+        raise Usage(f"--race: '{day_text}' is not a date like 2026-12-13 (then =NAME if you like)") from None
+    return day, name.strip() or "race"
+
+
+@app.command()
+def plan(
+    weeks: Annotated[int, typer.Option(min=1, max=12, help="How many weeks to show.")] = 3,
+    sessions: Annotated[Optional[int], typer.Option(min=2, max=3, help="Upper-back sessions a week (kept).")] = None,
+    long_run: Annotated[Optional[str], typer.Option("--long-run", help="Your long-run day, e.g. sun ('none' to clear).")] = None,
+    hard: Annotated[Optional[str], typer.Option(help="Your hard-session days, e.g. tue,thu ('none' to clear).")] = None,
+    rest: Annotated[Optional[str], typer.Option(help="Your rest days, e.g. mon,fri ('none' to clear).")] = None,
+    race: Annotated[Optional[list[str]], typer.Option(help="A race you entered: DATE[=NAME], repeatable.")] = None,
+    at: Annotated[Optional[str], typer.Option("--time", help="Preferred session time, HH:MM (for the calendar).")] = None,
+    tz: Annotated[Optional[str], typer.Option("--tz", help="Your time zone, e.g. Europe/Berlin (default: this machine's).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    today: Annotated[Optional[str], typer.Option(hidden=True, help="Plan as if today were this date.")] = None,
+) -> None:
+    """The coming weeks: which days get an upper-back session, why, and at what dose."""
+    from datetime import datetime, time as dtime
+
+    from scapula.plan.render import plan_json, print_plan
+    from scapula.plan.service import add_race, athlete_zone, make_plan, set_week
+    from scapula.store import get_athlete
+
+    changes: dict = {}
+    if sessions is not None:
+        changes["sessions_per_week"] = sessions
+    if long_run is not None:
+        days = _weekdays(long_run, "--long-run")
+        if len(days) > 1:
+            raise Usage("--long-run: one day, e.g. sun")
+        changes["long_run_day"] = days[0] if days else None
+    if hard is not None:
+        changes["hard_days"] = _weekdays(hard, "--hard")
+    if rest is not None:
+        changes["rest_days"] = _weekdays(rest, "--rest")
+    if at is not None:
+        try:
+            changes["session_time"] = dtime.fromisoformat(at) if at.lower() != "none" else None
+        except ValueError:
+            raise Usage(f"--time: '{at}' is not a time like 18:30") from None
+    if tz is not None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Usage(f"--tz: '{tz}' is not a time zone name like Europe/Berlin") from None
+        changes["timezone"] = tz
+    races = [_race(r) for r in race or []]
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        raise Usage(f"--today: '{today}' is not a date") from None
+    catalog = _catalog()
+    with _db() as db:
+        athlete = get_athlete(db)
+        if changes:
+            set_week(db, athlete, **changes)
+        for race_day, name in races:
+            add_race(db, athlete, race_day, name)
+        day = day or datetime.now(athlete_zone(athlete)).date()
+        result = make_plan(db, athlete, catalog, today=day, weeks=weeks)
+    if as_json:
+        console.print_json(data=plan_json(result))
+    else:
+        print_plan(console, result, catalog)
 
 
 # ---------------------------------------------------------------- equipment

@@ -67,7 +67,8 @@ def start_session(
 
 
 def open_session_today(db: Session, *, athlete: Athlete, now: datetime | None = None) -> PerformedSession:
-    """The session still open from the last 12 hours, or a new one (for a set logged by hand)."""
+    """The session still open within 12 hours of `now`, or a new one (for a set logged by
+    hand; `now` in the past logs into that day's session)."""
     now = now or utcnow()
     recent = db.scalars(
         select(PerformedSession)
@@ -75,6 +76,7 @@ def open_session_today(db: Session, *, athlete: Athlete, now: datetime | None = 
             PerformedSession.athlete_id == athlete.id,
             PerformedSession.ended_at.is_(None),
             PerformedSession.started_at >= now - timedelta(hours=12),
+            PerformedSession.started_at <= now + timedelta(hours=12),
         )
         .order_by(PerformedSession.started_at.desc())
         .limit(1)

@@ -1,0 +1,230 @@
+"""The plan from the store: runs and races in, the coming weeks out (and kept).
+
+`make_plan` reads the imported runs, the declared week, the races and the training log,
+places the sessions (schedule.py), sets each move's dose (progression.py) and writes the
+placements back as planned sessions, so a later call can tell a missed session from a
+done one and calendar exports keep their UIDs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scapula.catalog import Catalog, Counting
+from scapula.errors import ScapulaError
+from scapula.plan.model import Prescription, SessionPlan
+from scapula.plan.progression import Decision, LoggedSet, Owned, Progression, variant_label
+from scapula.plan.schedule import Calendar, Placement, Scheduler, WeekPlan
+from scapula.plan.week import PATTERN_WEEKS, Template, UsualWeek, classify_days, usual_week
+from scapula.store.models import (
+    Athlete,
+    Equipment,
+    PerformedSession,
+    PlannedSession,
+    Race,
+    Run,
+    SetRecord,
+)
+from scapula.workout import Block
+
+LIGHT_SETS = 2  # deload and race weeks: two sets a move
+
+
+def athlete_zone(athlete: Athlete) -> tzinfo:
+    if athlete.timezone:
+        try:
+            return ZoneInfo(athlete.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ScapulaError(f"unknown time zone '{athlete.timezone}'") from e
+    return datetime.now().astimezone().tzinfo  # this machine's
+
+
+@dataclass
+class Plan:
+    usual: UsualWeek
+    weeks: list[WeekPlan]
+    sessions: list[SessionPlan]  # every placement of the planned weeks, all statuses
+    decisions: list[Decision]
+
+    def upcoming(self) -> list[SessionPlan]:
+        return [s for s in self.sessions if s.status == "planned"]
+
+
+def _monday(d: date) -> date:
+    return d - timedelta(days=d.weekday())
+
+
+def _log(db: Session, athlete: Athlete) -> list[LoggedSet]:
+    rows = db.execute(
+        select(SetRecord, PerformedSession.started_at)
+        .join(PerformedSession)
+        .where(PerformedSession.athlete_id == athlete.id)
+    ).all()
+    return [LoggedSet(r.session_id, started, r.exercise_id, r.side, r.reps, r.load_label,
+                      r.load_kg, r.hold_s, r.rpe) for r, started in rows]
+
+
+def prescriptions(catalog: Catalog, decisions: list[Decision], *, light: bool) -> tuple[Prescription, ...]:
+    """One prescription a move (sides merged), then the stretching routine."""
+    by_move: dict[str, list[Decision]] = defaultdict(list)
+    for d in decisions:
+        by_move[d.exercise_id].append(d)
+    items: list[Prescription] = []
+    for entry in catalog.moves:
+        ds = by_move.get(entry.id)
+        if not ds:
+            continue
+        dose = entry.dose
+        if entry.counting is Counting.alternating:
+            # both arms climb the superman ladder together: the lagging side sets the rung
+            ds = [min(ds, key=lambda d: ((d.variant is not None), d.hold_s or 0))]
+        first = ds[0]
+        same = all((d.load_label, d.load_kg) == (first.load_label, first.load_kg) for d in ds)
+        label = first.load_label if same else " / ".join(
+            f"{d.side[0].upper()} {d.load_label or 'none'}" for d in ds)
+        if first.variant and entry.load.value == "bodyweight":
+            label = variant_label(entry, first.variant)
+        why = first.why if len({d.why for d in ds}) == 1 else "; ".join(f"{d.side}: {d.why}" for d in ds)
+        sets = min(dose.sets, LIGHT_SETS) if light else dose.sets
+        items.append(Prescription(
+            exercise_id=entry.id, sets=sets, per_side=dose.per_side,
+            reps_min=dose.reps_min, reps_max=dose.reps_max, hold_s=first.hold_s,
+            rest_s=dose.rest_s, load_label=label, load_kg=first.load_kg if same else None,
+            variant=first.variant, why=why + (f"; {sets} sets this week" if light else "")))
+    for entry in catalog.stretches:
+        d = entry.dose
+        items.append(Prescription(exercise_id=entry.id, sets=d.sets, per_side=d.per_side,
+                                  hold_s=d.hold_s, rest_s=d.rest_s))
+    return tuple(items)
+
+
+def minutes(catalog: Catalog, items: tuple[Prescription, ...]) -> int:
+    seconds = sum(
+        Block(catalog.get(p.exercise_id), p.sets, p.reps_min, p.reps_max, p.hold_s, p.rest_s).seconds()
+        for p in items)
+    return round(seconds / 60)
+
+
+def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
+              weeks: int = 3, keep: bool = True) -> Plan:
+    tz = athlete_zone(athlete)
+    this_monday = _monday(today)
+    since = this_monday - timedelta(weeks=PATTERN_WEEKS + 1)
+    runs = db.scalars(select(Run).where(Run.athlete_id == athlete.id,
+                                        Run.started_at >= datetime.combine(since, datetime.min.time(), tz))
+                      ).all()
+    races = {r.day: r.name for r in db.scalars(select(Race).where(Race.athlete_id == athlete.id))}
+    days = classify_days(runs, tz, races=races)
+    template = Template(athlete.long_run_day, tuple(athlete.hard_days or ()), tuple(athlete.rest_days or ()))
+    usual = usual_week(days, today=today, template=template)
+
+    performed = db.scalars(select(PerformedSession).where(PerformedSession.athlete_id == athlete.id)).all()
+    done = sorted({p.started_at.astimezone(tz).date() for p in performed if p.sets})
+    stored = db.scalars(select(PlannedSession).where(PlannedSession.athlete_id == athlete.id,
+                                                     PlannedSession.day >= this_monday - timedelta(days=7))
+                        ).all()
+    first_planned = db.scalars(select(PlannedSession.day).where(PlannedSession.athlete_id == athlete.id)
+                               .order_by(PlannedSession.day).limit(1)).first()
+    anchor = _monday(min([today] + done[:1] + ([first_planned] if first_planned else [])))
+    held: dict[date, list[date]] = defaultdict(list)
+    for row in stored:
+        if row.status in ("planned", "done") and row.day >= this_monday:
+            held[_monday(row.day)].append(row.day)
+
+    cal = Calendar(usual, days, races, today)
+    scheduler = Scheduler(cal, sessions_per_week=athlete.sessions_per_week, anchor=anchor)
+    week_plans = scheduler.plan(this_monday, weeks, done=[d for d in done if d < this_monday + timedelta(weeks=weeks)],
+                                planned_before=held)
+
+    owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in
+             db.scalars(select(Equipment).where(Equipment.athlete_id == athlete.id))]
+    progression = Progression(catalog, owned)
+    log = _log(db, athlete)
+    decisions = [progression.decide(e.id, side, log) for e in catalog.moves for side in e.sides]
+    normal = prescriptions(catalog, decisions, light=False)
+    light = prescriptions(catalog, decisions, light=True)
+
+    rows = {row.uid: row for row in stored if row.uid}
+    sessions: list[SessionPlan] = []
+    for week in week_plans:
+        mine = [row for row in stored if _monday(row.day) == week.monday and row.uid]
+        for placement, uid in _uids(week, mine):
+            items = light if (week.deload or week.race_week) else normal
+            status = "planned" if placement.status == "moved" else placement.status
+            sessions.append(SessionPlan(
+                uid=uid, day=placement.day, minutes=minutes(catalog, items), reason=placement.reason,
+                items=items, deload=week.deload, race_week=week.race_week,
+                start=athlete.session_time, status=status))
+    plan = Plan(usual, week_plans, sessions, decisions)
+    if keep:
+        _keep(db, athlete, plan, rows)
+    return plan
+
+
+def _uids(week: WeekPlan, rows: list[PlannedSession]) -> list[tuple[Placement, str]]:
+    """Each placement's UID: its day's stored row, the missed row it stands in for, or a
+    stored row left without a day (the event moves), or a new slot of the week."""
+    by_day = {row.day: row.uid for row in rows}
+    used: set[str] = set()
+    out: list[tuple[Placement, str | None]] = []
+    for p in week.sessions:
+        day = p.replaces if p.status == "moved" else p.day
+        uid = by_day.get(day) if by_day.get(day) not in used else None
+        if uid:
+            used.add(uid)
+        out.append((p, uid))
+    spare = [row.uid for row in sorted(rows, key=lambda r: r.day)
+             if row.uid not in used and row.status == "planned"]
+    iso = week.monday.isocalendar()
+    slot = 1
+    taken = {row.uid for row in rows}
+    result: list[tuple[Placement, str]] = []
+    for p, uid in out:
+        if uid is None and spare:
+            uid = spare.pop(0)
+        while uid is None:
+            candidate = f"scapula-{iso.year}-W{iso.week:02d}-{slot}"
+            slot += 1
+            if candidate not in taken:
+                uid = candidate
+        taken.add(uid)
+        result.append((p, uid))
+    for uid in spare:  # a planned slot the new plan has no day for
+        row = next(r for r in rows if r.uid == uid)
+        result.append((Placement(row.day, f"{row.reason} — no longer fits the plan", "dropped"), uid))
+    return result
+
+
+def _keep(db: Session, athlete: Athlete, plan: Plan, rows: dict[str, PlannedSession]) -> None:
+    for s in plan.sessions:
+        row = rows.get(s.uid)
+        if row is None:
+            row = PlannedSession(athlete_id=athlete.id, uid=s.uid)
+            db.add(row)
+        row.day, row.status, row.reason = s.day, s.status, s.reason
+        row.deload, row.race_week = s.deload, s.race_week
+    db.commit()
+
+
+def set_week(db: Session, athlete: Athlete, **changes) -> None:
+    """Change the declared week / preferences (only the keys given)."""
+    for key, value in changes.items():
+        setattr(athlete, key, value)
+    db.commit()
+
+
+def add_race(db: Session, athlete: Athlete, day: date, name: str) -> Race:
+    race = db.scalars(select(Race).where(Race.athlete_id == athlete.id, Race.day == day)).first()
+    if race is None:
+        race = Race(athlete_id=athlete.id, day=day, name=name)
+        db.add(race)
+    race.name = name
+    db.commit()
+    return race
+
