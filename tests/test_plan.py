@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 
 from scapula.plan.schedule import Calendar, Scheduler
 from scapula.plan.week import DayInfo, DayKind, Template, UsualWeek, classify_days, usual_week

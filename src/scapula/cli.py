@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -124,12 +124,20 @@ def session(
     from scapula.store import get_athlete
     from scapula.workout import todays_workout
 
+    from scapula.plan.service import athlete_zone, make_plan
+
     catalog = _catalog()
     move_ids = [m.strip() for m in only.split(",") if m.strip()] if only else None
-    workout = todays_workout(catalog, day=date.today(), only=move_ids, stretching=not no_stretch)
     answers = Answers(assume_defaults=yes, reps=reps, load=load, rpe=rpe, rest_s=rest)
     with _db() as db:
-        GuidedSession(db, get_athlete(db), workout, Terminal(console, answers)).run()
+        athlete = get_athlete(db)
+        today = datetime.now(athlete_zone(athlete)).date()
+        # the dose comes from the plan: progression per move and side, lighter weeks
+        plan = make_plan(db, athlete, catalog, today=today, weeks=1, keep=False)
+        week = plan.weeks[0]
+        workout = todays_workout(catalog, day=today, only=move_ids, stretching=not no_stretch,
+                                 decisions=plan.decisions, light=week.deload or week.race_week)
+        GuidedSession(db, athlete, workout, Terminal(console, answers)).run()
 
 
 # ---------------------------------------------------------------- log and history
@@ -162,7 +170,7 @@ def log(
         raise Usage(f"{entry.id}: give --reps")
     when = None
     if on is not None:
-        from datetime import datetime, time as dtime
+        from datetime import time as dtime
 
         try:
             when = datetime.combine(date.fromisoformat(on), dtime(12, 0)).astimezone()
@@ -389,7 +397,7 @@ def plan(
     today: Annotated[Optional[str], typer.Option(hidden=True, help="Plan as if today were this date.")] = None,
 ) -> None:
     """The coming weeks: which days get an upper-back session, why, and at what dose."""
-    from datetime import datetime, time as dtime
+    from datetime import time as dtime
 
     from scapula.plan.render import plan_json, print_plan
     from scapula.plan.service import add_race, athlete_zone, make_plan, set_week

@@ -182,9 +182,12 @@ class GuidedSession:
             label, seconds = f"{label} (set to {override:g} s)", override
         self.term.countdown(seconds, label)
 
-    def _load_default(self, entry: Entry) -> str:
+    def _load_default(self, block: Block, side: str) -> str:
+        entry = block.entry
         if self.term.answers.load is not None:
             return self.term.answers.load
+        if side in block.loads:
+            return block.loads[side][0]  # what the plan's progression asks for
         previous = last_load(self.db, athlete=self.athlete, exercise_id=entry.id)
         if previous:
             return previous
@@ -195,8 +198,10 @@ class GuidedSession:
     def _do_move(self, block: Block) -> None:
         entry = block.entry
         owned = {e.label: e.kg for e in list_equipment(self.db, athlete=self.athlete)}
-        load_text = self._load_default(entry)
         hold = block.hold_s
+        typed: dict[str, str] = {}  # what was answered last, per side: the next set's default
+        if block.why:
+            self.term.console.print(f"  [dim]Today: {block.why}[/dim]")
         target = self.term.answers.reps if self.term.answers.reps is not None else block.target_reps
         for set_number in range(1, block.sets + 1):
             sides = entry.sides
@@ -210,11 +215,13 @@ class GuidedSession:
                 )
                 started = utcnow()
                 reps = {s: self.term.ask(f"reps done, {SIDE_NAMES[s]}", str(target), _reps) for s in group}
-                label, kg = None, None
+                label, kg = block.variant, None
                 if entry.load is Load.bodyweight:
                     hold = self.term.ask("hold at the top, seconds", f"{hold or 0:g}", _seconds)
                 else:
-                    load_text = self.term.ask(
+                    side = group[0]
+                    load_text = typed.get(side) or self._load_default(block, side)
+                    load_text = typed[side] = self.term.ask(
                         "load (band name, or kg)" if entry.load is Load.band else "kettlebell kg",
                         load_text or "-", lambda t: t if t != "-" else "",
                     )

@@ -7,8 +7,9 @@ the load; this module only lays out one session.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Sequence
 
 from scapula.catalog import Catalog, Counting, Entry
 
@@ -25,6 +26,9 @@ class Block:
     reps_max: int | None
     hold_s: float | None
     rest_s: int
+    loads: dict[str, tuple[str, float | None]] = field(default_factory=dict)  # side -> (label, kg) the plan asks for
+    variant: str | None = None  # catalog option name for a bodyweight move ("Opposite leg lift")
+    why: str = ""  # the progression decision behind today's dose
 
     @property
     def target_reps(self) -> int | None:
@@ -53,18 +57,35 @@ class Workout:
         return round(sum(b.seconds() for b in self.moves + self.stretches) / 60)
 
 
-def _block(entry: Entry) -> Block:
+LIGHT_SETS = 2  # deload and race weeks: two sets a move
+
+
+def _block(entry: Entry, decisions: Sequence = (), light: bool = False) -> Block:
+    """One move at its catalog dose, with the plan's progression decisions (per side:
+    load, hold, variant) laid over it when there are any."""
     dose = entry.dose
-    return Block(entry, dose.sets, dose.reps_min, dose.reps_max, dose.hold_s, dose.rest_s)
+    mine = [d for d in decisions if d.exercise_id == entry.id]
+    sets = min(dose.sets, LIGHT_SETS) if light and entry.kind.value == "strength" else dose.sets
+    if not mine:
+        return Block(entry, sets, dose.reps_min, dose.reps_max, dose.hold_s, dose.rest_s)
+    # alternating moves climb together: the lagging side sets the hold and the variant
+    lead = min(mine, key=lambda d: (d.variant is not None, d.hold_s or 0))
+    variant = next((o.name for o in entry.variants if o.id == lead.variant), None)
+    loads = {d.side: (d.load_label, d.load_kg) for d in mine if d.load_label}
+    whys = {d.why for d in mine}
+    why = mine[0].why if len(whys) == 1 else "; ".join(f"{d.side}: {d.why}" for d in mine)
+    return Block(entry, sets, dose.reps_min, dose.reps_max, lead.hold_s, dose.rest_s,
+                 loads=loads, variant=variant, why=why)
 
 
 def todays_workout(catalog: Catalog, *, day: date, only: list[str] | None = None,
-                   stretching: bool = True) -> Workout:
-    """The three moves at their catalog dose, then the stretching routine."""
+                   stretching: bool = True, decisions: Sequence = (), light: bool = False) -> Workout:
+    """The three moves (at the plan's progression when `decisions` are given, two sets in a
+    deload or race week when `light`), then the stretching routine."""
     moves = catalog.moves if not only else [catalog.move(move_id) for move_id in only]
     return Workout(
         day=day,
-        moves=tuple(_block(e) for e in moves),
+        moves=tuple(_block(e, decisions, light) for e in moves),
         stretches=tuple(_block(e) for e in catalog.stretches) if stretching else (),
     )
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from scapula.catalog import Catalog, Counting, Entry, Load
+from scapula.catalog import Catalog, Entry, Load
 
 MAX_RPE = 8.0
 STEP_DOWN_AFTER = 2  # sessions in a row below the range
@@ -231,9 +231,3 @@ class Progression:
         same = [i for i, (v, _) in enumerate(rungs) if v == variant]
         return min(same, key=lambda i: abs(rungs[i][1] - hold))
 
-
-def variant_label(entry: Entry, variant: str | None) -> str | None:
-    """How a bodyweight variant is written in the log's load column."""
-    if variant is None:
-        return None
-    return next((o.name for o in entry.variants if o.id == variant), variant.replace("_", " "))

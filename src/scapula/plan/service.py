@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scapula.catalog import Catalog, Counting
+from scapula.catalog import Catalog
 from scapula.errors import ScapulaError
 from scapula.plan.model import Prescription, SessionPlan
-from scapula.plan.progression import Decision, LoggedSet, Owned, Progression, variant_label
+from scapula.plan.progression import Decision, LoggedSet, Owned, Progression
 from scapula.plan.schedule import Calendar, Placement, Scheduler, WeekPlan
 from scapula.plan.week import PATTERN_WEEKS, Template, UsualWeek, classify_days, usual_week
 from scapula.store.models import (
@@ -31,9 +31,8 @@ from scapula.store.models import (
     Run,
     SetRecord,
 )
-from scapula.workout import Block
+from scapula.workout import Block, todays_workout
 
-LIGHT_SETS = 2  # deload and race weeks: two sets a move
 
 
 def athlete_zone(athlete: Athlete) -> tzinfo:
@@ -71,36 +70,26 @@ def _log(db: Session, athlete: Athlete) -> list[LoggedSet]:
 
 
 def prescriptions(catalog: Catalog, decisions: list[Decision], *, light: bool) -> tuple[Prescription, ...]:
-    """One prescription a move (sides merged), then the stretching routine."""
-    by_move: dict[str, list[Decision]] = defaultdict(list)
-    for d in decisions:
-        by_move[d.exercise_id].append(d)
+    """The session as the plan prescribes it: the workout's blocks (progression laid over
+    the catalog dose, two sets when `light`) as one prescription a move, sides merged."""
+    workout = todays_workout(catalog, day=date.min, decisions=decisions, light=light)
     items: list[Prescription] = []
-    for entry in catalog.moves:
-        ds = by_move.get(entry.id)
-        if not ds:
-            continue
-        dose = entry.dose
-        if entry.counting is Counting.alternating:
-            # both arms climb the superman ladder together: the lagging side sets the rung
-            ds = [min(ds, key=lambda d: ((d.variant is not None), d.hold_s or 0))]
-        first = ds[0]
-        same = all((d.load_label, d.load_kg) == (first.load_label, first.load_kg) for d in ds)
-        label = first.load_label if same else " / ".join(
-            f"{d.side[0].upper()} {d.load_label or 'none'}" for d in ds)
-        if first.variant and entry.load.value == "bodyweight":
-            label = variant_label(entry, first.variant)
-        why = first.why if len({d.why for d in ds}) == 1 else "; ".join(f"{d.side}: {d.why}" for d in ds)
-        sets = min(dose.sets, LIGHT_SETS) if light else dose.sets
+    for b in workout.moves + workout.stretches:
+        loads = set(b.loads.values())
+        if b.variant:
+            label, kg = b.variant, None
+        elif len(loads) == 1:
+            label, kg = loads.pop()
+        elif loads:  # the sides progressed apart (unilateral moves only)
+            label, kg = " / ".join(f"{side[0].upper()} {lab}" for side, (lab, _) in b.loads.items()), None
+        else:
+            label, kg = None, None
+        variant = next((o.id for o in b.entry.variants if o.name == b.variant), None)
+        why = b.why + (f"; {b.sets} sets this week" if light and b.why else "")
         items.append(Prescription(
-            exercise_id=entry.id, sets=sets, per_side=dose.per_side,
-            reps_min=dose.reps_min, reps_max=dose.reps_max, hold_s=first.hold_s,
-            rest_s=dose.rest_s, load_label=label, load_kg=first.load_kg if same else None,
-            variant=first.variant, why=why + (f"; {sets} sets this week" if light else "")))
-    for entry in catalog.stretches:
-        d = entry.dose
-        items.append(Prescription(exercise_id=entry.id, sets=d.sets, per_side=d.per_side,
-                                  hold_s=d.hold_s, rest_s=d.rest_s))
+            exercise_id=b.entry.id, sets=b.sets, per_side=b.entry.dose.per_side,
+            reps_min=b.reps_min, reps_max=b.reps_max, hold_s=b.hold_s, rest_s=b.rest_s,
+            load_label=label, load_kg=kg, variant=variant, why=why))
     return tuple(items)
 
 
