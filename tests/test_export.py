@@ -1,22 +1,26 @@
-"""The calendar export, on plans built by hand with the real catalog.
+"""The calendar and watch exports, on plans built by hand with the real catalog.
 
-The ICS is read back with icalendar and checked line by line as text too.
+The ICS is read back with icalendar and checked line by line as text too; the FIT files are read
+with Garmin's own decoder (garmin-fit-sdk) and with fitdecode, neither of which wrote them.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import fitdecode
 import pytest
+from garmin_fit_sdk import Decoder, Stream
 from icalendar import Calendar
 
 from scapula.catalog import load_catalog
 from scapula.errors import InputFileError, ScapulaError
-from scapula.export import write_ics
+from scapula.export import build_workout, write_fit_workouts, write_ics
 from scapula.export.ics import machine_zone
 from scapula.plan.model import Prescription, SessionPlan
 
@@ -222,3 +226,160 @@ def test_ics_refuses_to_overwrite_a_file_that_is_not_a_calendar(tmp_path):
     with pytest.raises(InputFileError, match="not an iCalendar file; not overwritten"):
         write_ics(WEEK, CATALOG, path, tz="Europe/Berlin", now=T0)
     assert path.read_text() == "my training notes, not a calendar\n"
+
+
+# --- FIT workouts ---------------------------------------------------------------------------
+
+def garmin_read(data: bytes) -> dict:
+    """Messages from Garmin's decoder, after its header and CRC checks; fails on any error."""
+    assert Decoder(Stream.from_byte_array(bytearray(data))).is_fit()
+    assert Decoder(Stream.from_byte_array(bytearray(data))).check_integrity()  # file CRC
+    messages, errors = Decoder(Stream.from_byte_array(bytearray(data))).read()
+    assert errors == []
+    return messages
+
+
+def fitdecode_read(data: bytes) -> dict[str, list[dict]]:
+    found: dict[str, list[dict]] = {}
+    with fitdecode.FitReader(io.BytesIO(data), check_crc=fitdecode.CrcCheck.ENABLED) as reader:
+        for frame in reader:
+            if isinstance(frame, fitdecode.FitDataMessage):
+                found.setdefault(frame.name, []).append({f.name: f.value for f in frame.fields})
+    return found
+
+
+def step_row(step: dict) -> tuple:
+    """(name, duration type, reps or seconds, intensity, category, exercise name, kg), or
+    ("repeat", first looped step, rounds)."""
+    if step["duration_type"] == "repeat_until_steps_cmplt":
+        return ("repeat", step["duration_step"], step["repeat_steps"])
+    value = step["duration_reps"] if step["duration_type"] == "reps" else step["duration_time"]
+    return (step.get("wkt_step_name"), step["duration_type"], value, step["intensity"],
+            step.get("exercise_category"), step.get("exercise_name"), step.get("exercise_weight"))
+
+
+def rest(seconds: float) -> tuple:
+    return ("Rest", "time", float(seconds), "rest", None, None, None)
+
+
+FULL_SESSION_STEPS = [
+    ("Reverse fly", "reps", 15, "active", "flye", 6, None),
+    rest(60),
+    ("repeat", 0, 3),
+    ("Chainsaw row L", "reps", 10, "active", "row", 9, 14.0),
+    ("Chainsaw row R", "reps", 10, "active", "row", 9, 14.0),
+    rest(90),
+    ("repeat", 3, 3),
+    ("Superman L", "reps", 12, "active", "hyperextension", 29, None),
+    ("Superman R", "reps", 12, "active", "hyperextension", 29, None),
+    rest(45),
+    ("repeat", 7, 3),
+    ("Chest stretch L", "time", 30.0, "cooldown", "warm_up", 70, None),
+    ("Chest stretch R", "time", 30.0, "cooldown", "warm_up", 70, None),
+    rest(10),
+    ("repeat", 11, 2),
+    ("Open book L", "time", 40.0, "cooldown", "warm_up", 24, None),
+    ("Open book R", "time", 40.0, "cooldown", "warm_up", 24, None),
+    rest(10),
+    ("Chest opener", "time", 60.0, "cooldown", "warm_up", 58, None),
+]
+
+
+def test_fit_workout_every_step_read_by_garmins_decoder(tmp_path):
+    paths = write_fit_workouts(WEEK[:1], CATALOG, tmp_path / "watch", created=T0)
+    assert paths == [tmp_path / "watch" / "2026-11-26-scapula-upper-back.fit"]
+    messages = garmin_read(paths[0].read_bytes())
+
+    (file_id,) = messages["file_id_mesgs"]
+    assert file_id["type"] == "workout" and file_id["manufacturer"] == "development"
+    assert file_id["time_created"] == T0
+    assert 0 < file_id["serial_number"] < 0xFFFFFFFF
+    (workout,) = messages["workout_mesgs"]
+    assert workout["wkt_name"] == "Scapula Nov 26"
+    assert workout["sport"] == "training" and workout["sub_sport"] == "strength_training"
+
+    steps = messages["workout_step_mesgs"]
+    assert workout["num_valid_steps"] == len(steps) == len(FULL_SESSION_STEPS)
+    assert [s["message_index"] for s in steps] == list(range(len(steps)))
+    assert [step_row(s) for s in steps] == FULL_SESSION_STEPS
+    for s in steps:
+        if s["duration_type"] == "repeat_until_steps_cmplt":
+            continue
+        assert s["target_type"] == "open"
+        assert s.get("weight_display_unit") == ("kilogram" if s.get("exercise_weight") else None)
+    notes = {s["wkt_step_name"]: s.get("notes") for s in steps if "wkt_step_name" in s}
+    assert notes["Reverse fly"] == "12-15 reps, medium band, 1 s hold"  # the band's label
+    assert notes["Chainsaw row L"] == "8-10 reps, 14 kg kettlebell, 1 s hold"
+    assert notes["Superman R"].startswith("10-12 reps, Opposite leg lift")
+    assert notes["Rest"] is None and notes["Chest stretch L"] is None
+
+
+def test_fit_workout_read_the_same_by_fitdecode(tmp_path):
+    data = build_workout(WEEK[0], CATALOG, created=T0)
+    assert data[0] == 14 and data[8:12] == b".FIT"  # the header with its own CRC, as Garmin writes
+    found = fitdecode_read(data)  # raises FitCRCError on a bad header or file CRC
+    assert found["workout"][0]["wkt_name"] == "Scapula Nov 26"
+    assert found["workout"][0]["num_valid_steps"] == len(FULL_SESSION_STEPS)
+    assert [step_row(s) for s in found["workout_step"]] == FULL_SESSION_STEPS
+
+
+def test_fit_repeat_only_where_it_saves_steps_and_no_rest_after_the_last_set():
+    plan = session("short", date(2026, 12, 1), items=(
+        Prescription("foam_roller_chest_opener", 2, False, hold_s=45, rest_s=0),
+        Prescription("chainsaw_row", 3, True, 10, 12, rest_s=60, load_kg=16.0),
+    ))
+    messages = garmin_read(build_workout(plan, CATALOG, created=T0))
+    steps = messages["workout_step_mesgs"]
+    row = ("row", 9, 16.0)
+    assert [step_row(s) for s in steps] == [
+        # Two lone stretch steps: writing them out is no longer than a loop.
+        ("Chest opener", "time", 45.0, "warmup", "warm_up", 58, None),  # before any move: warm-up
+        ("Chest opener", "time", 45.0, "warmup", "warm_up", 58, None),
+        ("Chainsaw row L", "reps", 12, "active", *row),
+        ("Chainsaw row R", "reps", 12, "active", *row),
+        rest(60),
+        ("repeat", 2, 2),
+        ("Chainsaw row L", "reps", 12, "active", *row),  # the last set: no rest after it
+        ("Chainsaw row R", "reps", 12, "active", *row),
+    ]
+    assert messages["workout_mesgs"][0]["num_valid_steps"] == 8
+    assert steps[2]["notes"] == "10-12 reps, 16 kg"
+
+
+def test_fit_skips_dropped_and_moved_and_names_files_by_date(tmp_path):
+    plans = [
+        session("a", date(2026, 11, 24), status="dropped"),
+        session("b", date(2026, 11, 25), status="moved"),
+        session("c", date(2026, 11, 27), status="done"),
+        session("d", date(2026, 11, 26), deload=True),
+        session("e", date(2026, 11, 26), start=time(19, 0), race_week=True),
+    ]
+    paths = write_fit_workouts(plans, CATALOG, tmp_path, created=T0)
+    assert [p.name for p in paths] == [
+        "2026-11-26-scapula-upper-back.fit",
+        "2026-11-26-scapula-upper-back-2.fit",
+        "2026-11-27-scapula-upper-back.fit",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in paths)
+    names = [garmin_read(p.read_bytes())["workout_mesgs"][0]["wkt_name"] for p in paths]
+    assert names == ["Deload Nov 26", "Race wk Nov 26", "Scapula Nov 27"]
+
+
+def test_fit_strings_fit_the_watch(tmp_path):
+    long = Prescription("reverse_fly", 2, False, 10, 12, rest_s=30,
+                        load_label="extra heavy fabric loop band with handles", variant="thumbs_up")
+    messages = garmin_read(build_workout(session("s", date(2026, 12, 3), items=(long,)), CATALOG))
+    for step in messages["workout_step_mesgs"]:
+        assert len(step.get("wkt_step_name", "").encode()) <= 15
+        assert len(step.get("notes", "").encode()) <= 49
+    # The load did not fit beside the range, so it was left out whole, not cut in the middle.
+    assert messages["workout_step_mesgs"][0]["notes"] == "10-12 reps, Thumbs-up grip"
+
+
+def test_fit_unusable_directory_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "watch"
+    blocker.write_text("a file")
+    with pytest.raises(InputFileError) as caught:
+        write_fit_workouts(WEEK, CATALOG, blocker, created=T0)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(str(blocker))
+    assert blocker.read_text() == "a file"
