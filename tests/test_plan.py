@@ -353,3 +353,38 @@ def test_bad_plan_options_are_one_clear_line(cli_db):
         result = cli_db("plan", *args)
         assert result.code == 2 and words in result.err
         assert len(result.err.strip().splitlines()) == 1
+
+
+def test_the_plan_exports_to_a_calendar_and_to_watch_workouts(cli_db, tmp_path):
+    import icalendar
+    from garmin_fit_sdk import Decoder, Stream
+
+    plan = plan_json(cli_db, "--long-run", "sun", "--hard", "wed", "--weeks", "2")
+    ics = tmp_path / "scapula.ics"
+    result = cli_db("export", "ics", str(ics), "--weeks", "2")
+    assert result.code == 0, result.err
+    events = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    uids = sorted(str(e["UID"]) for e in events)
+    assert uids == sorted(f"{s['uid']}@scapula.local" for s in plan["sessions"])
+    assert all("Why this day" in str(e["DESCRIPTION"]) for e in events)
+    assert cli_db("export", "ics", str(ics), "--weeks", "2").code == 0
+    again = icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT")
+    assert sorted(str(e["UID"]) for e in again) == uids
+
+    out = tmp_path / "fit"
+    result = cli_db("export", "fit", str(out), "--weeks", "2")
+    assert result.code == 0, result.err
+    files = sorted(out.glob("*.fit"))
+    upcoming = [s for s in plan["sessions"] if s["status"] == "planned"]
+    assert [f.name[:10] for f in files] == [s["date"] for s in upcoming]
+    messages, errors = Decoder(Stream.from_file(str(files[0]))).read()
+    assert errors == []
+    assert messages["workout_mesgs"][0]["sub_sport"] == "strength_training"
+
+
+def test_export_into_an_impossible_place_is_one_line(cli_db, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = cli_db("export", "ics", str(blocker / "plan.ics"))
+    assert result.code == 1 and str(blocker) in result.err
+    assert len(result.err.strip().splitlines()) == 1

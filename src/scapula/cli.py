@@ -28,6 +28,8 @@ app = typer.Typer(
 )
 equipment_app = typer.Typer(help="The bands and kettlebells you own.", no_args_is_help=False)
 app.add_typer(equipment_app, name="equipment")
+export_app = typer.Typer(help="The plan to your calendar or your watch.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
 
 console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -446,6 +448,46 @@ def plan(
         console.print_json(data=plan_json(result))
     else:
         print_plan(console, result, catalog)
+
+
+def _planned(weeks: int):
+    from scapula.plan.service import athlete_zone, make_plan
+    from scapula.store import get_athlete
+
+    catalog = _catalog()
+    with _db() as db:
+        athlete = get_athlete(db)
+        today = datetime.now(athlete_zone(athlete)).date()
+        return make_plan(db, athlete, catalog, today=today, weeks=weeks), athlete, catalog
+
+
+@export_app.command("ics")
+def export_ics(
+    file: Annotated[Path, typer.Argument(help="The .ics file to write (re-export to the same file updates its events).")],
+    weeks: Annotated[int, typer.Option(min=1, max=12, help="How many weeks of the plan.")] = 4,
+    alarm: Annotated[int, typer.Option(min=0, max=1440, help="Reminder, minutes before.")] = 30,
+) -> None:
+    """Write the coming sessions as calendar events (one each, with a reminder)."""
+    from scapula.export import write_ics
+
+    plan, athlete, catalog = _planned(weeks)
+    count = write_ics(plan.sessions, catalog, file, tz=athlete.timezone, alarm_minutes=alarm)
+    console.print(f"Wrote {count} sessions to {file} ({len(plan.upcoming())} to come).")
+
+
+@export_app.command("fit")
+def export_fit(
+    directory: Annotated[Path, typer.Argument(help="Folder for the FIT workout files (created if missing).")],
+    weeks: Annotated[int, typer.Option(min=1, max=12, help="How many weeks of the plan.")] = 2,
+) -> None:
+    """Write one Garmin FIT workout file per coming session, for Garmin Connect or the watch's NewFiles folder."""
+    from scapula.export import write_fit_workouts
+
+    plan, _, catalog = _planned(weeks)
+    paths = write_fit_workouts(plan.upcoming(), catalog, directory)
+    console.print(f"Wrote {len(paths)} workout files to {directory}.")
+    for path in paths:
+        console.print(f"  {path.name}")
 
 
 # ---------------------------------------------------------------- equipment
