@@ -117,7 +117,7 @@ def unavailable(reason: str):
 @pytest.fixture(scope="session")
 def demo() -> Path:
     """The real demo video of the sports2d wheel (a person walking, another jumping)."""
-    from realclip import DemoClipUnavailable, demo_clip
+    from tests.realclip import DemoClipUnavailable, demo_clip
 
     try:
         return demo_clip()

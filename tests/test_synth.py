@@ -9,15 +9,9 @@ import json
 import numpy as np
 import pytest
 
-try:
-    from tests.synth import (ACTIVITIES, EXERCISES, ClipSpec, NoiseSpec, RepSpec, SetSpec, make_clip,
-                             random_spec, truth_path, write_clip)
-    from tests.synth.camera import place_camera
-except ModuleNotFoundError:  # pytest run with tests/ (not the project root) on sys.path
-    from synth import (ACTIVITIES, EXERCISES, ClipSpec, NoiseSpec, RepSpec, SetSpec, make_clip,  # type: ignore
-                       random_spec, truth_path, write_clip)
-    from synth.camera import place_camera  # type: ignore
-
+from tests.synth import (ACTIVITIES, EXERCISES, ClipSpec, NoiseSpec, RepSpec, SetSpec, make_clip,
+                         random_spec, truth_path, write_clip)
+from tests.synth.camera import place_camera
 from scapula.vision.landmarks import read_landmarks
 from scapula.vision.skeleton import P
 

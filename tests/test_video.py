@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import unavailable as _unavailable
+from tests.conftest import unavailable as _unavailable
 from scapula.errors import InputFileError
 from scapula.vision.landmarks import Frame, read_landmarks, write_landmarks
 from scapula.vision.pose import BlazePose, open_video, video_landmarks
