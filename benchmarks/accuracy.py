@@ -93,9 +93,11 @@ def main() -> None:
                 s["obo"] += abs(n_true - n_found) <= 1
                 s["exact"] += n_true == n_found
                 s["recognised"] += auto.recognised and auto.exercise == activity
+                lr_ok = True
                 if activity != "reverse_fly":
                     found = Counter(r.side for r in named.reps)
-                    s["lr"] += found["left"] == truth.counts.get("left", 0) and found["right"] == truth.counts.get("right", 0)
+                    lr_ok = found["left"] == truth.counts.get("left", 0) and found["right"] == truth.counts.get("right", 0)
+                    s["lr"] += lr_ok
                 pairs = match(truth.reps, named.reps, side_aware=activity != "reverse_fly")
                 matched_found = {id(f) for _, f in pairs}
                 for tr, rep in pairs:
@@ -117,7 +119,8 @@ def main() -> None:
                     if id(rep) not in matched_found:
                         for fault in rep.faults:
                             fault_fp[f"{activity}.{fault}"] += 1
-                if args.verbose and (abs(n_true - n_found) > 1 or not (auto.recognised and auto.exercise == activity)):
+                if args.verbose and (abs(n_true - n_found) > 1 or not lr_ok
+                                     or not (auto.recognised and auto.exercise == activity)):
                     print(f"  {activity} seed {seed}: truth {n_true} {dict(truth.counts)}, found {n_found} "
                           f"{dict(Counter(r.side for r in named.reps))}, auto {auto.exercise}/{auto.recognised} "
                           f"{auto.candidates}, rejected {named.rejected}")

@@ -24,14 +24,14 @@ _LONG_BONES = ((P.LEFT_SHOULDER, P.LEFT_HIP), (P.RIGHT_SHOULDER, P.RIGHT_HIP),
                (P.LEFT_KNEE, P.LEFT_ANKLE), (P.RIGHT_KNEE, P.RIGHT_ANKLE))
 
 
-def pixels_per_metre(world: np.ndarray, pixels: np.ndarray) -> np.ndarray:
+def pixels_per_metre(world: np.ndarray, pixels: np.ndarray, bones=_LONG_BONES) -> np.ndarray:
     """The picture's scale at the body: the least foreshortened long bone's pixels per metre.
 
     A bone lying square to the camera's axis shows its full length; turned toward the
     camera it shows less. Lying down, seen from the side, the trunk or a leg is square.
     """
     ratios = [np.linalg.norm(pixels[..., a, :] - pixels[..., b, :], axis=-1)
-              / (np.linalg.norm(world[..., a, :] - world[..., b, :], axis=-1) + 1e-9) for a, b in _LONG_BONES]
+              / (np.linalg.norm(world[..., a, :] - world[..., b, :], axis=-1) + 1e-9) for a, b in bones]
     return np.max(np.stack(ratios, axis=-1), axis=-1)
 
 
@@ -40,7 +40,10 @@ def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
     image, with no estimate of the floor needed; the world points give the scale."""
     body = BodyFrame.of(world)
     back = -body.forward
-    scale = pixels_per_metre(world, pixels) * (body.torso + 1e-9)  # pixels per torso length
+    # The scale from the trunk alone: a leg lifting or curling changes its bones' pictured
+    # length and, through the max, the scale, and a resting hand that sits 0.5-1.5 torso
+    # lengths off the hips in the picture (perspective) would "rise" with it.
+    scale = pixels_per_metre(world, pixels, _LONG_BONES[:2]) * (body.torso + 1e-9)  # pixels per torso length
 
     def height(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """How far a is above b, in torso lengths (image y points down)."""
