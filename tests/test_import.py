@@ -232,6 +232,9 @@ def test_bad_files_are_named_once_each_and_the_rest_imports(cli_db, tmp_path):
         "7-no-times.gpx": gpx_text(easy(), with_time=False).encode(),
         "8-broken.tcx.gz": b"\x1f\x8b\x08\x00 not really gzip",
         "9-entities.gpx": b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaa">]><gpx>&a;</gpx>',
+        "9-laughs.tcx": ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE t [<!ENTITY a "aaaa">'
+                         '<!ENTITY b "&a;&a;&a;&a;">]><TrainingCenterDatabase>&b;</TrainingCenterDatabase>'
+                         ).encode("utf-16"),
     }
     for name, content in bad.items():
         write(folder / name, content)
@@ -239,7 +242,7 @@ def test_bad_files_are_named_once_each_and_the_rest_imports(cli_db, tmp_path):
     write(folder / "11-good.tcx", tcx_text(easy()))
     result = cli_db("import", str(folder))
     assert result.code == 1
-    assert "imported 2 runs (0 duplicates, 9 skipped)" in result.out
+    assert "imported 2 runs (0 duplicates, 10 skipped)" in result.out
     lines = result.err.strip().splitlines()
     assert len(lines) == len(bad) + 1
     for name in bad:
@@ -253,7 +256,7 @@ def test_bad_files_are_named_once_each_and_the_rest_imports(cli_db, tmp_path):
     assert "malformed XML" in reasons["6-malformed.gpx"]
     assert "no time stamps" in reasons["7-no-times.gpx"]
     assert "gzip" in reasons["8-broken.tcx.gz"]
-    assert "DTD" in reasons["9-entities.gpx"]
+    assert "DTD" in reasons["9-entities.gpx"] and "DTD" in reasons["9-laughs.tcx"]
     assert reasons["10-workout.fit"] == "a FIT workout file, not an activity (skipped)"
     assert [r["source_kind"] for r in runs(cli_db)] == ["fit", "tcx"]
 
