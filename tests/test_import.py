@@ -357,6 +357,16 @@ def test_older_strava_export_zip_and_names_given_to_runs_already_stored(cli, tmp
     assert stored["104"]["distance_m"] == pytest.approx(6000) and stored["104"]["duration_s"] == 2400
 
 
+def test_strava_row_whose_file_is_missing_is_imported_from_the_row(cli, tmp_path):
+    export = strava_export(tmp_path / "export")
+    (export / "activities" / "102.gpx").unlink()
+    result = cli("import", str(export))
+    assert result.code == 0 and "imported 4 runs" in result.out
+    assert "activities/102.gpx is not in the export; imported from its activities.csv row" in result.out
+    stored = {r["external_id"]: r for r in runs(cli)}
+    assert stored["102"]["source_kind"] == "strava_csv" and stored["102"]["distance_m"] == 3720
+
+
 def test_strava_row_with_a_bad_date_is_one_error_line(cli, tmp_path):
     export = strava_export(tmp_path / "export")
     csv = export / "activities.csv"

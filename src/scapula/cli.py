@@ -420,6 +420,8 @@ def import_runs(
             if outcome.duplicates:
                 what = outcome.message or "already imported"
                 console.print(f"{outcome.where}: duplicate ({what})", soft_wrap=True, markup=False)
+            elif outcome.message:
+                console.print(f"{outcome.where}: {outcome.message}", soft_wrap=True, markup=False)
         if state["task"] is not None:
             progress.advance(state["task"])
 
