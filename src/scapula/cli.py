@@ -489,6 +489,138 @@ def export_fit(
     for path in paths:
         console.print(f"  {path.name}")
 
+# ---------------------------------------------------------------- running
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _local_start(run):
+    """The run's start in its own local time when the file said, else in this machine's."""
+    from datetime import timedelta, timezone
+
+    from scapula.store.queries import as_utc
+
+    started = as_utc(run.started_at)
+    if run.utc_offset_min is not None:
+        return started.astimezone(timezone(timedelta(minutes=run.utc_offset_min)))
+    return started.astimezone()
+
+
+def _run_line(run) -> str:
+    pace = run.avg_pace_s_per_km
+    hr = "" if run.avg_hr is None else f"HR {run.avg_hr:.0f}" + (f"/{run.max_hr:.0f}" if run.max_hr else "")
+    sport = run.sport + (f"/{run.sub_sport}" if run.sub_sport else "")
+    parts = [_local_start(run).strftime("%Y-%m-%d %H:%M"), sport, _clock(run.duration_s),
+             f"{run.distance_m / 1000:.2f} km" if run.distance_m else "",
+             f"{_clock(pace)} /km" if pace else "", hr, run.name or ""]
+    return "  ".join(p for p in parts if p)
+
+
+def _run_json(run) -> dict:
+    from scapula.store.queries import as_utc
+
+    return {
+        "id": run.id, "started_at": as_utc(run.started_at).isoformat(),
+        "local_start": _local_start(run).isoformat() if run.utc_offset_min is not None else None,
+        "utc_offset_min": run.utc_offset_min, "sport": run.sport, "sub_sport": run.sub_sport,
+        "name": run.name, "duration_s": run.duration_s, "elapsed_s": run.elapsed_s,
+        "distance_m": run.distance_m, "avg_pace_s_per_km": run.avg_pace_s_per_km,
+        "avg_hr": run.avg_hr, "max_hr": run.max_hr, "laps": run.laps, "splits": run.splits,
+        "source_kind": run.source_kind, "source_name": run.source_name,
+        "external_id": run.external_id, "sha256": run.sha256,
+    }
+
+
+# Past this many items a progress bar shows (on a terminal) and runs are only counted.
+FEW_FILES = 20
+
+
+@app.command("import")
+def import_runs(
+    paths: Annotated[list[Path], typer.Argument(
+        help="FIT, GPX or TCX files (.gz too), folders of them, or a Strava bulk export (folder or .zip).")],
+    workers: Annotated[Optional[int], typer.Option(
+        min=1, max=32, help="Worker processes that read the files (default: one per core).")] = None,
+) -> None:
+    """Import your running from activity files; the same run is never stored twice."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from scapula.runs import Outcome, import_paths
+    from scapula.store import get_athlete
+
+    progress = Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, transient=True)
+    state = {"task": None, "few": True}
+
+    def on_items(count: int) -> None:
+        state["few"] = count <= FEW_FILES
+        if not state["few"] and err.is_terminal:
+            progress.start()
+            state["task"] = progress.add_task("import", total=count)
+
+    def report(outcome: Outcome) -> None:
+        if outcome.status in ("error", "note"):
+            # one line naming the file and the problem; a note is a skip, not a failure
+            tail = " (skipped)" if outcome.status == "note" else ""
+            progress.console.print(f"{outcome.where}: {outcome.message}{tail}", soft_wrap=True, markup=False)
+        elif state["few"]:
+            for run in outcome.runs:
+                console.print(_run_line(run), soft_wrap=True, markup=False)
+            if outcome.duplicates:
+                what = outcome.message or "already imported"
+                console.print(f"{outcome.where}: duplicate ({what})", soft_wrap=True, markup=False)
+            elif outcome.message:
+                console.print(f"{outcome.where}: {outcome.message}", soft_wrap=True, markup=False)
+        if state["task"] is not None:
+            progress.advance(state["task"])
+
+    try:
+        with _db() as db:
+            summary = import_paths(db, athlete=get_athlete(db), paths=paths, report=report,
+                                   workers=workers, on_items=on_items)
+    finally:
+        if state["task"] is not None:
+            progress.stop()
+    noun = "run" if summary.imported == 1 else "runs"
+    dups = "duplicate" if summary.duplicates == 1 else "duplicates"
+    console.print(f"imported {summary.imported} {noun} ({summary.duplicates} {dups}, {summary.skipped} skipped)")
+    if summary.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def runs(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runs with laps and splits as JSON.")] = False,
+    since: Annotated[Optional[str], typer.Option(help="Only runs from this day on (YYYY-MM-DD, local time).")] = None,
+) -> None:
+    """The runs you imported, oldest first."""
+    from datetime import datetime, time, timedelta
+
+    from scapula.store import get_athlete, runs_between
+
+    start = datetime(1970, 1, 1).astimezone()
+    if since is not None:
+        try:
+            start = datetime.combine(date.fromisoformat(since), time()).astimezone()
+        except ValueError:
+            raise Usage(f"--since must be a date like 2026-03-01, not '{since}'") from None
+    with _db() as db:
+        found = runs_between(db, get_athlete(db), start, datetime.now().astimezone() + timedelta(days=3650))
+    if as_json:
+        print(json.dumps([_run_json(r) for r in found], indent=2))
+        return
+    if not found:
+        console.print("No runs imported yet. Import some: scapula import PATH...")
+        return
+    for run in found:
+        console.print(_run_line(run), soft_wrap=True, markup=False)
+
 
 # ---------------------------------------------------------------- equipment
 

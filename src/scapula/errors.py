@@ -8,6 +8,8 @@ fault (a file, an id, a field) and the problem.
      ├── CatalogError            a catalog file is malformed (file, field, reason)
      ├── UnknownExerciseError    an exercise id that is not in the catalog
      ├── InputFileError          a file given by the user cannot be used (file, reason)
+     │    └── NotAnActivityError a FIT workout/settings/... file met while importing runs:
+     │                           skipped with a note, not an error
      └── StoreError              the training log cannot be opened or written
 """
 
@@ -43,6 +45,10 @@ class InputFileError(ScapulaError):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class NotAnActivityError(InputFileError):
+    """A well-formed file that holds no activity (e.g. a FIT workout): nothing to import."""
 
 
 class StoreError(ScapulaError):

@@ -7,12 +7,14 @@ from scapula.store.models import (
     Note,
     PerformedSession,
     PlannedSession,
+    Run,
     SetRecord,
     StretchRecord,
 )
 from scapula.store.queries import (
     add_equipment,
     add_note,
+    add_runs,
     finish_session,
     get_athlete,
     history,
@@ -21,11 +23,15 @@ from scapula.store.queries import (
     log_set,
     log_stretch,
     open_session_today,
+    runs_between,
+    same_run,
     start_session,
+    stored_run_hashes,
 )
 
 __all__ = [
-    "Athlete", "Equipment", "Note", "PerformedSession", "PlannedSession", "SetRecord",
-    "StretchRecord", "add_equipment", "add_note", "finish_session", "get_athlete", "history", "last_load",
-    "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today", "start_session",
+    "Athlete", "Equipment", "Note", "PerformedSession", "PlannedSession", "Run", "SetRecord",
+    "StretchRecord", "add_equipment", "add_note", "add_runs", "finish_session", "get_athlete", "history",
+    "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today",
+    "runs_between", "same_run", "start_session", "stored_run_hashes",
 ]

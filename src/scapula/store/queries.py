@@ -15,6 +15,7 @@ from scapula.store.models import (
     Equipment,
     Note,
     PerformedSession,
+    Run,
     SetRecord,
     StretchRecord,
     utcnow,
@@ -169,3 +170,59 @@ def last_load(db: Session, *, athlete: Athlete, exercise_id: str) -> str | None:
         .order_by(SetRecord.ended_at.desc(), SetRecord.id.desc())
         .limit(1)
     ).first()
+
+
+# ---------------------------------------------------------------- imported runs
+
+# Two records of one run from different sources (watch file, Strava, a GPX export) start
+# within a minute of each other and agree on the duration to within 5%.
+SAME_RUN_START_S = 60
+SAME_RUN_DURATION = 0.05
+
+
+def _utc(moment: datetime) -> datetime:
+    """Every stored time is naive-or-UTC; compare in UTC whatever zone the caller used."""
+    return as_utc(moment).astimezone(timezone.utc)
+
+
+def stored_run_hashes(db: Session, *, athlete: Athlete) -> set[str]:
+    return set(db.scalars(select(Run.sha256).where(Run.athlete_id == athlete.id)))
+
+
+def same_run(db: Session, *, athlete: Athlete, sport: str, started_at: datetime, duration_s: float) -> Run | None:
+    """A stored run that is clearly this one from another source, or None."""
+    start = _utc(started_at)
+    window = timedelta(seconds=SAME_RUN_START_S)
+    candidates = db.scalars(
+        select(Run).where(
+            Run.athlete_id == athlete.id, Run.sport == sport,
+            Run.started_at >= start - window, Run.started_at <= start + window,
+        ).order_by(Run.started_at, Run.id)
+    )
+    for run in candidates:
+        if abs(run.duration_s - duration_s) <= SAME_RUN_DURATION * max(run.duration_s, duration_s):
+            return run
+    return None
+
+
+def add_runs(db: Session, *, athlete: Athlete, runs: list[Run]) -> list[Run]:
+    """Store the runs of one file together: all of them or, on failure, none."""
+    for run in runs:
+        run.athlete_id = athlete.id
+        run.started_at = _utc(run.started_at)
+        db.add(run)
+    try:
+        db.commit()
+    except Exception:
+        db.rollback()
+        raise
+    return runs
+
+
+def runs_between(db: Session, athlete: Athlete, start: datetime, end: datetime) -> list[Run]:
+    """The runs that started in [start, end), oldest first."""
+    return list(db.scalars(
+        select(Run).where(
+            Run.athlete_id == athlete.id, Run.started_at >= _utc(start), Run.started_at < _utc(end),
+        ).order_by(Run.started_at, Run.id)
+    ))

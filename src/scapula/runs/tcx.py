@@ -1,0 +1,134 @@
+"""TCX (Garmin Training Center) activities (XML with any DTD refused, see ``xmlsafe``).
+
+One activity per ``<Activity>``. Its laps carry the device's own timer time, distance and
+HR, so the summary comes from them; the trackpoints give the km splits (and anything the
+laps leave out). A second ``<Track>`` inside one lap starts after a pause.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import numpy as np
+
+from scapula.errors import InputFileError
+from scapula.runs.activity import Activity, Facts, Track, build_activity, intensity_of, sport_of
+from scapula.runs.xmlsafe import parse_xml
+
+_TRIGGERS = {"manual": "manual", "distance": "distance", "time": "time",
+             "location": "position_lap", "heartrate": "heart_rate"}
+
+
+def _tag(element) -> str:
+    return element.tag.rpartition("}")[2]
+
+
+def _child(element, *path: str):
+    """The first descendant along ``path`` by local name (namespaces vary between writers)."""
+    for name in path:
+        if element is None:
+            return None
+        element = next((c for c in element if _tag(c) == name), None)
+    return element
+
+
+def _text(element, *path: str) -> str | None:
+    found = _child(element, *path)
+    return found.text.strip() if found is not None and found.text and found.text.strip() else None
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _time(text: str | None, where: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as e:
+        raise InputFileError(where, f"unreadable time stamp '{text}'") from e
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def read_tcx(data: bytes, where: str) -> list[Activity]:
+    root = parse_xml(data, where)
+    if _tag(root) != "TrainingCenterDatabase":
+        raise InputFileError(where, f"not a TCX file (its root element is <{_tag(root)}>)")
+    activities = [a for a in (_child(root, "Activities") or []) if _tag(a) == "Activity"]
+    if not activities:
+        raise InputFileError(where, "TCX file holds no activity")
+    return [_activity(a, where) for a in activities]
+
+
+def _activity(activity, where: str) -> Activity:
+    t, lat, lon, dist, hr, segment = [], [], [], [], [], []
+    laps, lap_starts = [], []
+    offset = None
+    start = _time(_text(activity, "Id"), where)
+    tracks = 0  # segment number
+    for lap in (c for c in activity if _tag(c) == "Lap"):
+        lap_start = _time(lap.get("StartTime"), where)
+        if lap_start is not None:
+            lap_starts.append(lap_start.timestamp())
+            laps.append({
+                "duration_s": _float(_text(lap, "TotalTimeSeconds")),
+                "distance_m": _float(_text(lap, "DistanceMeters")),
+                "avg_hr": _float(_text(lap, "AverageHeartRateBpm", "Value")),
+                "max_hr": _float(_text(lap, "MaximumHeartRateBpm", "Value")),
+                "intensity": intensity_of(_text(lap, "Intensity")),
+                "trigger": _TRIGGERS.get((_text(lap, "TriggerMethod") or "").lower()),
+            })
+        for number, track in enumerate(c for c in lap if _tag(c) == "Track"):
+            # every lap opens a Track; a second one inside a lap follows a pause
+            tracks += number > 0
+            for point in track:
+                # one pass over the point's children: this loop runs 3,600 times an hour
+                values = {c.tag.rpartition("}")[2]: c for c in point}
+                stamp = values.get("Time")
+                moment = _time(stamp.text.strip(), where) if stamp is not None and stamp.text else None
+                if moment is None:
+                    continue
+                if offset is None and moment.utcoffset():
+                    offset = int(moment.utcoffset().total_seconds() // 60)
+                position = values.get("Position")
+                where_at = {c.tag.rpartition("}")[2]: c.text for c in position} if position is not None else {}
+                metres, beat = values.get("DistanceMeters"), values.get("HeartRateBpm")
+                t.append(moment.timestamp())
+                lat.append(_float(where_at.get("LatitudeDegrees")))
+                lon.append(_float(where_at.get("LongitudeDegrees")))
+                dist.append(_float(metres.text) if metres is not None else None)
+                hr.append(_float(beat[0].text) if beat is not None and len(beat) else None)  # <Value>
+                segment.append(tracks)
+    start = start or (datetime.fromtimestamp(min(lap_starts), timezone.utc) if lap_starts else None)
+    if start is None and not t:
+        raise InputFileError(where, "has no time stamps")
+
+    def column(values):
+        return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+    order = np.argsort(t, kind="stable")
+    track = Track.from_positions(*(column(c)[order] for c in (t, lat, lon, hr, segment)),
+                                 dist=column(dist)[order] if any(d is not None for d in dist) else None)
+
+    def total(key: str) -> float | None:
+        values = [lap[key] for lap in laps if lap[key] is not None]
+        return float(sum(values)) if values and len(values) == len(laps) else None
+
+    timed = [(lap["avg_hr"], lap["duration_s"]) for lap in laps if lap["avg_hr"] and lap["duration_s"]]
+    max_hrs = [lap["max_hr"] for lap in laps if lap["max_hr"]]
+    sport, sub = sport_of(activity.get("Sport"))
+    elapsed = None
+    if not len(track) and laps and laps[-1]["duration_s"] is not None and start is not None:
+        elapsed = lap_starts[-1] + laps[-1]["duration_s"] - start.timestamp()
+    facts = Facts(
+        started_at=start.timestamp() if start else None, utc_offset_min=offset, sport=sport, sub_sport=sub,
+        name=_text(activity, "Notes") or _text(activity, "Training", "Plan", "Name"),
+        duration_s=total("duration_s"), elapsed_s=elapsed, distance_m=total("distance_m"),
+        avg_hr=sum(h * d for h, d in timed) / sum(d for _, d in timed) if timed else None,
+        max_hr=max(max_hrs) if max_hrs else None, laps=laps, lap_starts=lap_starts,
+    )
+    return build_activity(facts, track, where)

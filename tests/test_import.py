@@ -1,0 +1,421 @@
+"""`scapula import` and `scapula runs`, through the real command, on files written here.
+
+FIT fixtures are written with fit-tool, GPX and TCX as XML text (tests/activity_files.py);
+the values checked are computed from the same plain description of each run, not by
+Scapula. The real files in shared/data/runs are tried when they are on disk.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+from datetime import datetime, timezone
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from activity_files import (
+    Workout, expected_splits, fit_bytes, gpx_text, interval_session, steady_run, tcx_text, write,
+)
+
+REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "runs"
+if not REAL.is_dir():
+    REAL = Path("/work/shared/data/runs")
+
+MAY_1 = datetime(2026, 5, 1, 5, 30, tzinfo=timezone.utc)
+MAY_3 = datetime(2026, 5, 3, 16, 0, tzinfo=timezone.utc)
+MAY_5 = datetime(2026, 5, 5, 6, 15, tzinfo=timezone.utc)
+
+
+@cache
+def intervals() -> Workout:
+    return interval_session(MAY_1, offset_min=120, reps=3, name=None)
+
+
+@cache
+def intervals_fit() -> bytes:
+    return fit_bytes(intervals(), workout_name="3 x 1 km @ 5k")
+
+
+@cache
+def easy() -> Workout:
+    return steady_run(MAY_3, seconds=1500, name="Easy by the river")
+
+
+@cache
+def easy_fit() -> bytes:
+    return fit_bytes(easy())
+
+
+def workout_fit() -> bytes:
+    """A FIT workout (a plan for the watch), not an activity."""
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.workout_message import WorkoutMessage
+    from fit_tool.profile.profile_type import FileType, Manufacturer, Sport
+
+    builder = FitFileBuilder(auto_define=True, min_string_size=50)
+    file_id = FileIdMessage()
+    file_id.type = FileType.WORKOUT
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.product = 0
+    file_id.serial_number = 7
+    file_id.time_created = round(MAY_1.timestamp() * 1000)
+    builder.add(file_id)
+    workout = WorkoutMessage()
+    workout.workout_name = "Tempo"
+    workout.sport = Sport.RUNNING
+    workout.num_valid_steps = 0
+    builder.add(workout)
+    return builder.build().to_bytes()
+
+
+def runs(cli) -> list[dict]:
+    result = cli("runs", "--json")
+    assert result.code == 0, result.err
+    return result.json()
+
+
+def assert_splits(got: list[dict], w: Workout, hr: bool = True) -> None:
+    want = expected_splits(w)
+    assert len(got) == len(want)
+    for g, e in zip(got, want):
+        assert g["duration_s"] == pytest.approx(e["duration_s"], abs=0.6)
+        assert ("distance_m" in g) == ("distance_m" in e)
+        if "distance_m" in e:
+            assert g["distance_m"] == pytest.approx(e["distance_m"], abs=1.0)
+        if hr:
+            assert g["avg_hr"] == pytest.approx(e["avg_hr"], abs=0.6)
+        else:
+            assert g["avg_hr"] is None
+
+
+# ---------------------------------------------------------------- what is stored
+
+
+def test_fit_activity_is_stored_with_laps_splits_offset_and_workout_name(cli_db, tmp_path):
+    w = intervals()
+    path = write(tmp_path / "intervals.fit", intervals_fit())
+    result = cli_db("import", str(path))
+    assert result.code == 0, result.err
+    assert "imported 1 run (0 duplicates, 0 skipped)" in result.out
+    assert "2026-05-01 07:30" in result.out and "3 x 1 km @ 5k" in result.out  # local time, name
+
+    [run] = runs(cli_db)
+    assert run["started_at"] == "2026-05-01T05:30:00+00:00"
+    assert run["utc_offset_min"] == 120 and run["local_start"] == "2026-05-01T07:30:00+02:00"
+    assert (run["sport"], run["sub_sport"], run["source_kind"]) == ("running", None, "fit")
+    assert run["name"] == "3 x 1 km @ 5k"
+    assert run["duration_s"] == w.moving_s and run["elapsed_s"] == w.elapsed_s
+    assert w.elapsed_s - w.moving_s == 45  # the pause is in elapsed time only
+    assert run["distance_m"] == pytest.approx(w.distance_m, abs=0.01)
+    assert run["avg_pace_s_per_km"] == pytest.approx(w.moving_s / (w.distance_m / 1000))
+    assert run["avg_hr"] == round(sum(w.hr) / len(w.hr)) and run["max_hr"] == max(w.hr)
+
+    laps = run["laps"]
+    assert [lap["intensity"] for lap in laps] == ["warmup"] + ["active", "rest"] * 3 + ["cooldown"]
+    assert [lap["trigger"] for lap in laps] == ["manual"] + ["distance", "manual"] * 3 + ["manual"]
+    for lap, want in zip(laps, w.laps):
+        assert lap["start_s"] == w.t[want.start]
+        assert lap["duration_s"] == w.lap_time(want)
+        assert lap["max_hr"] == max(w.hr[want.start:want.end])
+    hard = [lap for lap in laps if lap["intensity"] == "active"]
+    assert all(lap["distance_m"] == pytest.approx(1000, abs=6) for lap in hard)
+    assert_splits(run["splits"], w)
+
+
+def test_gpx_track_gives_moving_time_distance_hr_and_splits(cli, tmp_path):
+    w = intervals()
+    path = write(tmp_path / "morning.gpx", gpx_text(w, gpx_type="trail_running"))
+    assert cli("import", str(path)).code == 0
+    [run] = runs(cli)
+    assert run["started_at"] == "2026-05-01T05:30:00+00:00" and run["utc_offset_min"] is None
+    assert (run["sport"], run["sub_sport"], run["source_kind"]) == ("running", "trail", "gpx")
+    assert run["duration_s"] == w.moving_s and run["elapsed_s"] == w.elapsed_s
+    assert run["distance_m"] == pytest.approx(w.distance_m, rel=1e-4)  # measured along the points
+    assert run["max_hr"] == max(w.hr) and run["laps"] == []
+    per_second = [h for i, h in enumerate(w.hr) if i and w.t[i] - w.t[i - 1] == 1]
+    assert run["avg_hr"] == pytest.approx(sum(per_second) / len(per_second), abs=0.01)
+    assert_splits(run["splits"], w)
+
+
+def test_gpx_without_heart_rate_and_with_two_outings(cli, tmp_path):
+    morning, evening = steady_run(MAY_1, seconds=900), steady_run(MAY_3, seconds=600, name="Shakeout")
+    path = write(tmp_path / "two.gpx", gpx_text(morning, with_hr=False, tracks=[morning, evening]))
+    result = cli("import", str(path))
+    assert result.code == 0, result.err
+    assert "imported 2 runs" in result.out
+    first, second = runs(cli)
+    assert (first["avg_hr"], first["max_hr"]) == (None, None)
+    assert first["duration_s"] == 900 and second["duration_s"] == 600 and second["name"] == "Shakeout"
+    assert_splits(first["splits"], morning, hr=False)
+
+
+def test_tcx_laps_notes_and_rest_intensity(cli, tmp_path):
+    w = intervals()
+    path = write(tmp_path / "session.tcx", tcx_text(w, notes="Track Tuesday", plan_name="3x1k"))
+    assert cli("import", str(path)).code == 0
+    [run] = runs(cli)
+    assert run["name"] == "Track Tuesday" and run["source_kind"] == "tcx"
+    assert run["duration_s"] == pytest.approx(w.moving_s, abs=0.5)
+    assert run["distance_m"] == pytest.approx(w.distance_m, abs=0.5)
+    assert run["max_hr"] == max(w.hr)
+    assert [lap["intensity"] for lap in run["laps"]] == ["active"] + ["active", "rest"] * 3 + ["active"]
+    assert run["laps"][1]["trigger"] == "distance"
+    assert [lap["start_s"] for lap in run["laps"]] == [w.t[lap.start] for lap in w.laps]
+    assert_splits(run["splits"], w)
+
+
+def test_tcx_plan_name_is_the_name_when_there_are_no_notes(cli, tmp_path):
+    path = write(tmp_path / "plan.tcx", tcx_text(easy(), sport="Other", plan_name="Long run"))
+    assert cli("import", str(path)).code == 0
+    [run] = runs(cli)
+    assert run["name"] == "Long run" and run["sport"] == "running"  # "Other" at a running pace
+
+
+# ---------------------------------------------------------------- duplicates
+
+
+def test_reimport_and_gz_copies_add_nothing(cli_db, tmp_path):
+    folder = tmp_path / "watch"
+    write(folder / "a.fit", intervals_fit())
+    write(folder / "b" / "easy.gpx", gpx_text(steady_run(MAY_5, seconds=1200)))
+    write(folder / "c.tcx", tcx_text(easy()))
+    write(folder / "notes.txt", "not an activity: ignored inside a folder")
+    first = cli_db("import", str(folder))
+    assert first.code == 0, first.err
+    assert "imported 3 runs (0 duplicates, 0 skipped)" in first.out and first.err == ""
+
+    again = cli_db("import", str(folder))
+    assert again.code == 0 and "imported 0 runs (3 duplicates, 0 skipped)" in again.out
+
+    gz = write(tmp_path / "a.fit.gz", gzip.compress(intervals_fit()))
+    tgz = write(tmp_path / "c.tcx.gz", gzip.compress(tcx_text(easy()).encode()))
+    copies = cli_db("import", str(gz), str(tgz))
+    assert copies.code == 0 and "imported 0 runs (2 duplicates, 0 skipped)" in copies.out
+    assert len(runs(cli_db)) == 3
+
+
+def test_the_same_run_from_another_source_is_a_duplicate(cli, tmp_path):
+    w = intervals()
+    fit = write(tmp_path / "watch.fit", intervals_fit())
+    gpx = write(tmp_path / "phone.gpx", gpx_text(w))
+    result = cli("import", str(fit), str(gpx))
+    assert result.code == 0
+    assert "imported 1 run (1 duplicate, 0 skipped)" in result.out
+    assert f"{gpx}: duplicate (the same run as {fit}, already stored)" in result.out
+    assert [r["source_kind"] for r in runs(cli)] == ["fit"]
+
+
+def test_a_run_a_day_later_or_much_longer_is_not_a_duplicate(cli, tmp_path):
+    a = write(tmp_path / "a.gpx", gpx_text(steady_run(MAY_1, seconds=1800)))
+    b = write(tmp_path / "b.gpx", gpx_text(steady_run(MAY_1, seconds=2400, seed=3)))  # same start, +33%
+    c = write(tmp_path / "c.gpx", gpx_text(steady_run(MAY_3, seconds=1800)))
+    assert "imported 3 runs (0 duplicates" in cli("import", str(a), str(b), str(c)).out
+
+
+# ---------------------------------------------------------------- bad files
+
+
+def test_bad_files_are_named_once_each_and_the_rest_imports(cli_db, tmp_path):
+    good = intervals_fit()
+    folder = tmp_path / "mixed"
+    write(folder / "1-good.fit", good)
+    bad = {
+        "2-truncated.fit": good[: len(good) // 2],
+        "3-empty.fit": b"",
+        "4-garbage.fit": b"these are not the bytes you are looking for\n" * 20,
+        "5-bad-crc.fit": good[:5000] + bytes([good[5000] ^ 0xFF]) + good[5001:],
+        "6-malformed.gpx": b'<?xml version="1.0"?><gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="2">',
+        "7-no-times.gpx": gpx_text(easy(), with_time=False).encode(),
+        "8-broken.tcx.gz": b"\x1f\x8b\x08\x00 not really gzip",
+        "9-entities.gpx": b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaa">]><gpx>&a;</gpx>',
+        "9-laughs.tcx": ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE t [<!ENTITY a "aaaa">'
+                         '<!ENTITY b "&a;&a;&a;&a;">]><TrainingCenterDatabase>&b;</TrainingCenterDatabase>'
+                         ).encode("utf-16"),
+    }
+    for name, content in bad.items():
+        write(folder / name, content)
+    write(folder / "10-workout.fit", workout_fit())
+    write(folder / "11-good.tcx", tcx_text(easy()))
+    result = cli_db("import", str(folder))
+    assert result.code == 1
+    assert "imported 2 runs (0 duplicates, 10 skipped)" in result.out
+    lines = result.err.strip().splitlines()
+    assert len(lines) == len(bad) + 1
+    for name in bad:
+        [line] = [line for line in lines if line.startswith(f"{folder / name}: ")]
+        assert len(line) > len(f"{folder / name}: ") + 5
+    reasons = {line.split(": ", 1)[0].rpartition("/")[2]: line.split(": ", 1)[1] for line in lines}
+    assert "truncated" in reasons["2-truncated.fit"]
+    assert reasons["3-empty.fit"] == "empty file"
+    assert "not a FIT file" in reasons["4-garbage.fit"]
+    assert "CRC" in reasons["5-bad-crc.fit"]
+    assert "malformed XML" in reasons["6-malformed.gpx"]
+    assert "no time stamps" in reasons["7-no-times.gpx"]
+    assert "gzip" in reasons["8-broken.tcx.gz"]
+    assert "DTD" in reasons["9-entities.gpx"] and "DTD" in reasons["9-laughs.tcx"]
+    assert reasons["10-workout.fit"] == "a FIT workout file, not an activity (skipped)"
+    assert [r["source_kind"] for r in runs(cli_db)] == ["fit", "tcx"]
+
+
+def test_a_workout_file_alone_is_a_note_not_an_error(cli, tmp_path):
+    path = write(tmp_path / "tempo.fit", workout_fit())
+    result = cli("import", str(path))
+    assert result.code == 0 and "imported 0 runs (0 duplicates, 1 skipped)" in result.out
+    assert result.err.strip() == f"{path}: a FIT workout file, not an activity (skipped)"
+
+
+def test_a_failing_file_never_loses_earlier_runs(cli_db, tmp_path):
+    first = write(tmp_path / "first.tcx", tcx_text(easy()))
+    assert cli_db("import", str(first)).code == 0
+    broken = write(tmp_path / "broken.fit", intervals_fit()[:3000])
+    later = write(tmp_path / "later.gpx", gpx_text(steady_run(MAY_5, seconds=900)))
+    missing = tmp_path / "nowhere.fit"
+    text = write(tmp_path / "notes.txt", "hello")
+    result = cli_db("import", str(broken), str(missing), str(text), str(later))
+    assert result.code == 1
+    assert "imported 1 run (0 duplicates, 3 skipped)" in result.out
+    assert f"{missing}: no such file or folder" in result.err
+    assert f"{text}: not a FIT, GPX or TCX file" in result.err
+    assert [r["source_kind"] for r in runs(cli_db)] == ["tcx", "gpx"]
+
+
+# ---------------------------------------------------------------- Strava export
+
+NEW_HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
+              "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,"
+              "Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,Average Speed,"
+              "Elevation Gain,Average Heart Rate,Calories,Some Column Strava Adds Next Year")
+OLD_HEADER = "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,Commute,Activity Gear,Filename"
+
+
+def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
+    """An export: a watch FIT (gz), a phone GPX, a TCX (gz) and a manual treadmill entry."""
+    write(root / "activities" / "101.fit.gz", gzip.compress(intervals_fit()))
+    write(root / "activities" / "102.gpx", gpx_text(steady_run(MAY_5, seconds=1200)))
+    write(root / "activities" / "103.tcx.gz", gzip.compress(tcx_text(easy()).encode()))
+    rows = [
+        ("101", "May 1, 2026, 5:30:00 AM", "Track: 3x1k, felt strong", "Run", "activities/101.fit.gz", "9000", "7000.5"),
+        ("102", "May 5, 2026, 6:15:00 AM", "Parkrun warm-up", "Run", "activities/102.gpx", "3700", "3720.0"),
+        ("103", "May 3, 2026, 4:00:00 PM", "River loop", "Run", "activities/103.tcx.gz", "4700", "4650.0"),
+        ("104", "May 7, 2026, 7:00:00 PM", "Treadmill, gym", "Run", "", "2400", "6000.0"),
+    ]
+    lines = [header]
+    for aid, when, name, kind, filename, elapsed, metres in rows:
+        if header == NEW_HEADER:
+            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, f"{float(metres) / 1000:.2f}", "181", "", "false",
+                     "", "", filename, "", "", f"{elapsed}.0", "2390", metres, "", "", "", "151", "", "x"]
+        else:
+            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, f"{float(metres) / 1000:.2f}", "false", "", filename]
+        lines.append(",".join(cells))
+    write(root / "activities.csv", "\ufeff" + "\n".join(lines) + "\n")
+    return root
+
+
+def zip_folder(folder: Path, target: Path, inside: str = "") -> Path:
+    with zipfile.ZipFile(target, "w") as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, inside + path.relative_to(folder).as_posix())
+    return target
+
+
+def test_strava_export_folder_names_runs_and_keeps_manual_entries(cli_db, tmp_path):
+    export = strava_export(tmp_path / "export_123")
+    result = cli_db("import", str(export))
+    assert result.code == 0, result.err
+    assert "imported 4 runs (0 duplicates, 0 skipped)" in result.out
+    stored = {r["external_id"]: r for r in runs(cli_db)}
+    assert stored["101"]["name"] == "Track: 3x1k, felt strong"  # the CSV name wins over wkt_name
+    assert stored["101"]["source_kind"] == "fit" and len(stored["101"]["laps"]) == 8
+    assert stored["101"]["duration_s"] == intervals().moving_s  # the file's numbers, not the CSV's
+    assert stored["102"]["name"] == "Parkrun warm-up" and stored["102"]["source_kind"] == "gpx"
+    assert stored["103"]["source_kind"] == "tcx"
+    manual = stored["104"]
+    assert manual["source_kind"] == "strava_csv" and manual["name"] == "Treadmill, gym"
+    assert manual["started_at"] == "2026-05-07T19:00:00+00:00"
+    assert (manual["duration_s"], manual["elapsed_s"], manual["distance_m"]) == (2390, 2400, 6000)
+    assert (manual["avg_hr"], manual["max_hr"]) == (151, 181) and manual["avg_pace_s_per_km"] == pytest.approx(2390 / 6)
+
+    again = cli_db("import", str(zip_folder(export, tmp_path / "export.zip", inside="export_123/")))
+    assert again.code == 0 and "imported 0 runs (4 duplicates, 0 skipped)" in again.out
+
+
+def test_older_strava_export_zip_and_names_given_to_runs_already_stored(cli, tmp_path):
+    export = strava_export(tmp_path / "old", header=OLD_HEADER)
+    watch = write(tmp_path / "watch" / "intervals.fit", intervals_fit())
+    assert cli("import", str(watch)).code == 0
+    result = cli("import", str(zip_folder(export, tmp_path / "old.zip")))
+    assert result.code == 0, result.err
+    assert "imported 3 runs (1 duplicate, 0 skipped)" in result.out
+    stored = {r["external_id"]: r for r in runs(cli)}
+    assert stored["101"]["name"] == "Track: 3x1k, felt strong"  # renamed, not stored twice
+    assert stored["101"]["source_name"] == str(watch)
+    assert stored["104"]["distance_m"] == pytest.approx(6000) and stored["104"]["duration_s"] == 2400
+
+
+def test_strava_row_whose_file_is_missing_is_imported_from_the_row(cli, tmp_path):
+    export = strava_export(tmp_path / "export")
+    (export / "activities" / "102.gpx").unlink()
+    result = cli("import", str(export))
+    assert result.code == 0 and "imported 4 runs" in result.out
+    assert "activities/102.gpx is not in the export; imported from its activities.csv row" in result.out
+    stored = {r["external_id"]: r for r in runs(cli)}
+    assert stored["102"]["source_kind"] == "strava_csv" and stored["102"]["distance_m"] == 3720
+
+
+def test_strava_row_with_a_bad_date_is_one_error_line(cli, tmp_path):
+    export = strava_export(tmp_path / "export")
+    csv = export / "activities.csv"
+    csv.write_text(csv.read_text().replace("May 7, 2026, 7:00:00 PM", "someday"))
+    result = cli("import", str(export))
+    assert result.code == 1 and "imported 3 runs" in result.out
+    assert result.err.strip() == f"{csv} row 5: unreadable Activity Date 'someday'"
+
+
+# ---------------------------------------------------------------- the batch
+
+
+def test_large_batch_counts_without_listing_and_without_a_bar_off_a_terminal(cli, tmp_path):
+    for i in range(24):
+        write(tmp_path / "many" / f"{i:02d}.gpx", gpx_text(steady_run(datetime(2026, 3, 1 + i, 6, tzinfo=timezone.utc),
+                                                                        seconds=300, seed=i)))
+    result = cli("import", str(tmp_path / "many"), "--workers", "2")
+    assert result.code == 0
+    assert result.out.strip() == "imported 24 runs (0 duplicates, 0 skipped)"
+    assert result.err == ""  # no progress bar when stderr is not a terminal
+    since = cli("runs", "--json", "--since", "2026-03-20").json()
+    assert [r["started_at"][:10] for r in since] == [f"2026-03-{d}" for d in range(20, 25)]
+
+
+def test_fit_readers_agree():
+    """fitfast (fast) and fitdecode (reference) read the same activities from the same bytes."""
+    from scapula.runs.fit import read_fit
+
+    samples = {"intervals.fit": intervals_fit(), "easy.fit": easy_fit()}
+    for name in ("activity-small-fenix2-run.fit", "garmin-fenix-5-run.fit"):
+        if (REAL / name).is_file():
+            samples[name] = (REAL / name).read_bytes()
+    for name, data in samples.items():
+        fast, reference = read_fit(data, name, reader="fitfast"), read_fit(data, name, reader="fitdecode")
+        assert fast == reference, name
+
+
+def test_real_watch_files(cli, tmp_path):
+    if not (REAL / "activity-small-fenix2-run.fit").is_file():
+        pytest.skip(f"the real activity files are not on this machine ({REAL})")
+    result = cli("import", str(REAL))
+    assert result.code == 1  # the truncated file
+    assert f"{REAL / 'activity-unexpected-eof.fit'}: truncated FIT file" in result.err
+    assert f"{REAL / 'WorkoutIndividualSteps.fit'}: a FIT workout file, not an activity (skipped)" in result.err
+    stored = {r["source_name"].rpartition("/")[2]: r for r in runs(cli)}
+    fenix2 = stored["activity-small-fenix2-run.fit"]
+    assert fenix2["started_at"] == "2015-08-15T14:45:08+00:00" and fenix2["utc_offset_min"] == 120
+    assert (fenix2["duration_s"], fenix2["distance_m"]) == (2832.0, 9008.22)
+    assert len(fenix2["laps"]) == 4 and len(fenix2["splits"]) == 10
+    assert sum(s["duration_s"] for s in fenix2["splits"]) == pytest.approx(2832, rel=0.02)
+    fenix5 = stored["garmin-fenix-5-run.fit"]
+    assert fenix5["utc_offset_min"] == -420 and (fenix5["avg_hr"], fenix5["max_hr"]) == (90, 112)
