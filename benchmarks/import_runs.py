@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))  # tests/ is a package: tests.activity_files
 SCAPULA = Path(sys.executable).with_name("scapula")
 
 FIT_EPOCH = 631_065_600  # 1989-12-31 00:00 UTC in Unix seconds
@@ -113,7 +113,7 @@ def fit_bytes(w) -> bytes:
 
 
 def make_file(args: tuple[int, str]) -> None:
-    from activity_files import gpx_text, steady_run, tcx_text
+    from tests.activity_files import gpx_text, steady_run, tcx_text
 
     i, folder = args
     start = datetime(2023, 1, 1, 6, 0, tzinfo=timezone.utc) + timedelta(days=i, minutes=i % 90)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from activity_files import (
+from tests.activity_files import (
     Workout, expected_splits, fit_bytes, gpx_text, interval_session, steady_run, tcx_text, write,
 )
 
