@@ -388,3 +388,29 @@ def test_export_into_an_impossible_place_is_one_line(cli_db, tmp_path):
     result = cli_db("export", "ics", str(blocker / "plan.ics"))
     assert result.code == 1 and str(blocker) in result.err
     assert len(result.err.strip().splitlines()) == 1
+
+
+def test_a_folder_of_fit_files_gives_a_plan_around_the_running(cli, tmp_path):
+    """Three weeks of a runner's watch files: intervals on Tuesday, easy Thursday and
+    Saturday, a long run on Sunday. The plan reads that week and keeps the eves free."""
+    from tests.activity_files import fit_bytes, interval_session, steady_run, write
+
+    folder = tmp_path / "garmin"
+    for week in range(3):
+        monday = datetime(2026, 11, 9, 6, 30, tzinfo=UTC) + timedelta(weeks=week)
+        day = lambda n: monday + timedelta(days=n)  # noqa: E731
+        write(folder / f"w{week}-tue.fit", fit_bytes(interval_session(day(1), offset_min=60, name=None, seed=week)))
+        write(folder / f"w{week}-thu.fit", fit_bytes(steady_run(day(3), seconds=2400, offset_min=60, seed=week)))
+        write(folder / f"w{week}-sat.fit", fit_bytes(steady_run(day(5), seconds=1800, offset_min=60, seed=week)))
+        write(folder / f"w{week}-sun.fit", fit_bytes(steady_run(day(6), seconds=5700, speed=2.9, offset_min=60,
+                                                                seed=week)))
+    result = cli("import", str(folder))
+    assert result.code == 0, result.err
+    plan = plan_json(cli, "--today", "2026-11-30", "--weeks", "2")
+    usual = [d["kind"] for d in plan["usual_week"]["days"]]
+    assert usual == ["rest", "hard", "rest", "easy", "rest", "easy", "long"]
+    assert "intervals" in plan["weeks"][0]["days"][1]["why"] or "hard" in plan["weeks"][0]["days"][1]["why"]
+    planned = [s for s in plan["sessions"] if s["status"] == "planned"]
+    assert [date.fromisoformat(s["date"]).strftime("%a") for s in planned] == ["Wed", "Fri"] * 2
+    assert planned[0]["reason"] == "Wed: rest day, not before Sun long run"
+    assert planned[1]["reason"].startswith("Fri: rest day, 48 h after Wed")
