@@ -197,6 +197,16 @@ def test_long_runs_races_intervals_and_tempo_are_told_apart():
     assert "quicker than your usual" in days[start + timedelta(days=3)].why
 
 
+def test_fartlek_without_laps_shows_in_the_km_splits():
+    start = MON - timedelta(weeks=1)
+    splits = [{"duration_s": d} for d in (330, 320, 262, 335, 260, 340, 258, 330, 325)]
+    steady = [{"duration_s": d} for d in (330, 322, 318, 335, 326, 329, 331, 320, 325)]
+    runs = [run(start, 48, 9, splits=splits), run(start + timedelta(days=2), 49, 9, splits=steady)]
+    days = classify_days(runs, UTC)
+    assert days[start].kind is DayKind.hard and "3 fast bouts" in days[start].why
+    assert days[start + timedelta(days=2)].kind is DayKind.easy
+
+
 def test_the_longest_run_of_a_week_is_long_only_when_clearly_longer():
     start = MON - timedelta(weeks=1)
     clear = [run(start, 40, 8), run(start + timedelta(days=2), 45, 9), run(start + timedelta(days=6), 70, 13)]

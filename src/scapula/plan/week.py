@@ -167,12 +167,16 @@ def _from_name(name: str | None) -> tuple[DayKind, str] | None:
 
 def _intervals(run: RunLike) -> str | None:
     """Work bouts from the laps: flagged active/rest by the watch, or clearly faster laps
-    with slower ones between them."""
+    with slower ones between them; without laps, the same from the 1 km splits (long
+    reps and fartlek show there; 400 m reps average out)."""
     laps = [lap for lap in run.laps or [] if (lap.get("duration_s") or 0) >= MIN_LAP_S]
     flagged_work = [lap for lap in laps if lap.get("intensity") == "active"]
     flagged_rest = [lap for lap in laps if lap.get("intensity") in ("rest", "recovery")]
     if len(flagged_work) >= INTERVAL_MIN_BOUTS and len(flagged_rest) >= INTERVAL_MIN_BOUTS - 1:
         return f"intervals: {len(flagged_work)} work laps with recoveries"
+    if len(laps) < 2 * INTERVAL_MIN_BOUTS - 1:
+        laps = [{"duration_s": s.get("duration_s"), "distance_m": s.get("distance_m") or 1000.0}
+                for s in run.splits or []]
     speeds = [_speed(lap.get("duration_s"), lap.get("distance_m")) for lap in laps]
     known = [s for s in speeds if s]
     if len(known) < 2 * INTERVAL_MIN_BOUTS - 1:
@@ -184,7 +188,7 @@ def _intervals(run: RunLike) -> str | None:
     if bouts >= INTERVAL_MIN_BOUTS and not all(fast):
         quick = [s for s, f in zip(speeds, fast) if f and s]
         return (f"intervals: {bouts} fast bouts at {pace(1000 / statistics.median(quick))} "
-                f"between slower laps")
+                f"between slower stretches")
     return None
 
 
