@@ -34,9 +34,9 @@ def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
     legs = unit(mid(world, P.LEFT_HIP, P.RIGHT_HIP) - mid(world, P.LEFT_ANKLE, P.RIGHT_ANKLE))
     legs_forward = unit(np.cross(body.left, legs))
     out["lean_back"] = np.degrees(np.arctan2(-dot(body.up, legs_forward), dot(body.up, legs)))
-    # Shoulders rising toward the ears lengthen the hip-to-shoulder line (in shoulder
-    # widths). The ears are no reference: the head stays level while the trunk leans.
-    out["torso_len"] = body.torso / (body.shoulder_width + 1e-9)
+    # Shoulders rising toward the ears lengthen the hip-to-shoulder line. The ears are no
+    # reference: the head stays level while the trunk leans.
+    out["torso_m"] = body.torso
     return out
 
 
@@ -83,11 +83,13 @@ def ribs_flare(rep: RepFrames) -> Finding:
 
 
 def shrug(rep: RepFrames) -> Finding:
-    # A shrug lifts the shoulders 3-6 cm (0.07-0.15 shoulder widths); pulling the blades
-    # back moves them under 1 cm. Extra hip-to-shoulder length while the arms are open,
-    # as a median shift (about two thirds of the peak): 0.035 ~ a 2 cm peak rise.
-    value = rep.shift("torso_len")
-    return Finding(value >= 0.035, value, 0.035)
+    # A shrug lifts the shoulders 3-6 cm, 5-13% of a 0.45-0.6 m trunk; pulling the blades
+    # back moves them under 1 cm. The hip-to-shoulder length in metres, relative to the
+    # rep's start, as a median shift (about two thirds of the peak): 3% ~ a 2 cm peak rise.
+    # Not in shoulder widths: squeezing the blades narrows the shoulders by 2-4 cm, which
+    # would read as a shrug on every clean rep.
+    value = rep.shift("torso_m") / (rep.baseline["torso_m"] + 1e-9)
+    return Finding(value >= 0.03, value, 0.03)
 
 
 def _elbow_in_pull(rep: RepFrames) -> float:
