@@ -43,6 +43,7 @@ class SegmenterConfig:
     max_top_s: float = 6.0  # longer at the top (2 s hold + a slow 2 s return + slack) is a new level
     dip_fraction: float = 0.4  # a sag this deep (x min_range) before climbing higher restarts the rep
     settle_s: float = 0.4  # after a gap, the smoothed signal settles this long before it counts
+    max_rise_s: float = 4.0  # a rep climbs min_range within this (4 s tempo: ~2 s up); slower is drift
 
 
 class Segmenter:
@@ -55,6 +56,7 @@ class Segmenter:
         self.top_t = 0.0  # last time the signal climbed noticeably higher ...
         self.top_level = -math.inf  # ... to this level
         self.rising = False
+        self.rise_t = 0.0  # when the signal last started climbing away from its low
         self.dip: tuple[float, float] | None = None  # lowest (value, t) since the last high
         self.low = math.inf
         self.low_t = 0.0  # last time the signal sat at its low (the rep's start)
@@ -81,8 +83,12 @@ class Segmenter:
                 self.low_t = t
             elif value - self.low >= 0.5 * c.min_range:
                 self.rising = True
+                self.rise_t = t
                 self.high, self.high_t, self.dip = value, t, None
                 self.top_t, self.top_level = t, value
+            elif t - self.low_t > c.max_rise_s:
+                # sitting a little above the low for seconds: the resting level crept up
+                self.low, self.low_t = value, t
             return None
         if value > self.high:
             if self.dip is not None and self.high - self.dip[0] >= c.dip_fraction * c.min_range:
@@ -94,6 +100,11 @@ class Segmenter:
             self.high, self.high_t, self.dip = value, t, None
         elif self.dip is None or value < self.dip[0]:
             self.dip = (value, t)
+        if self.high - self.low < c.min_range and t - self.rise_t > c.max_rise_s:
+            # creeping up (a limb's slow wander, settling into place), not lifting: the
+            # start moves along with it, or a real rep that follows would start back here
+            self._restart(t, value)
+            return None
         if t - self.low_t > c.max_duration_s or t - self.top_t > c.max_top_s:
             # too long for a rep, or parked at the top: the athlete settled into a new
             # position (lay down, stepped back); its level is the new start
