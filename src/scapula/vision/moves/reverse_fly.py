@@ -37,6 +37,10 @@ def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
     # Shoulders rising toward the ears lengthen the hip-to-shoulder line. The ears are no
     # reference: the head stays level while the trunk leans.
     out["torso_m"] = body.torso
+    # How far apart the hands are, in shoulder widths: a fly ends with them an arm's
+    # length out on each side.
+    out["hands_apart"] = (np.linalg.norm(world[..., P.LEFT_WRIST, :] - world[..., P.RIGHT_WRIST, :], axis=-1)
+                          / (body.shoulder_width + 1e-9))
     return out
 
 
@@ -66,6 +70,11 @@ def is_rep(rep: RepFrames) -> str | None:
     # above it, arm swings far below
     if np.nanmedian(elevation) > 45.0 or np.nanmedian(elevation) < -45.0:
         return "the hands were not near shoulder height"
+    # The fly starts with the hands about a shoulder width apart and opens them wider;
+    # holding a phone in both hands, bringing it to the ear or hugging keeps them within
+    # half a shoulder width. Threshold: 0.8 shoulder widths at the rep's peak.
+    if rep.at_peak("hands_apart") < 0.8:
+        return "the hands did not travel apart"
     if abs(np.nanmedian(rep.m["lean_back"])) > 40.0:
         return "the athlete was not standing"
     knees = np.concatenate([rep.m[f"knee_{s}"] for s in SIDES])
