@@ -112,6 +112,15 @@ def _same_load(a: LoggedSet, b: LoggedSet) -> bool:
     return (a.load_label or "").lower() == (b.load_label or "").lower()
 
 
+def _neighbours(ladder: list[Owned], here: int | None, kg: float | None) -> tuple[list[Owned], list[Owned]]:
+    """What the athlete owns below and above the load in use (by position on the ladder
+    when the load is one of theirs, else by kg)."""
+    if here is not None:
+        return ladder[:here], ladder[here + 1:]
+    known = [o for o in ladder if kg is not None and o.kg is not None]
+    return [o for o in known if o.kg < kg], [o for o in known if o.kg > kg]  # type: ignore[operator]
+
+
 class Progression:
     def __init__(self, catalog: Catalog, owned: Sequence[Owned]) -> None:
         self.catalog = catalog
@@ -153,9 +162,8 @@ class Progression:
         label, kg = (ladder[here].label, ladder[here].kg) if here is not None else (now.load_label, now.load_kg)
         rpe_note = "" if any(s.rpe is not None for s in at_load) else " (no RPE logged: taken as 8 or easier)"
 
+        lighter, heavier = _neighbours(ladder, here, kg)
         if _topped(at_load, entry):
-            heavier = (ladder[here + 1:] if here is not None
-                       else [o for o in ladder if kg is not None and o.kg is not None and o.kg > kg])
             if heavier:
                 up = heavier[0]
                 return Decision(entry.id, side, up.label, up.kg, dose.reps_min or 0, dose.hold_s, None,
@@ -172,8 +180,6 @@ class Progression:
                 break
             below_run += 1
         if below_run >= STEP_DOWN_AFTER:
-            lighter = (ladder[:here] if here is not None
-                       else [o for o in ladder if kg is not None and o.kg is not None and o.kg < kg])
             if lighter:
                 down = lighter[-1]
                 return Decision(entry.id, side, down.label, down.kg, dose.reps_min or 0, dose.hold_s, None,
@@ -183,8 +189,8 @@ class Progression:
                             f"{below_run} sessions under {dose.reps_min} reps with {label} and nothing "
                             f"lighter on your list: rest a little longer between sets")
         best = max(s.reps for s in at_load)
-        aim = min(dose.reps_max or best, max(best, (dose.reps_min or 0)) + (1 if best < (dose.reps_max or 0) else 0))
-        return Decision(entry.id, side, label, kg, aim, dose.hold_s, None,
+        aim = dose.reps_min if best < (dose.reps_min or 0) else min(dose.reps_max or best, best + 1)
+        return Decision(entry.id, side, label, kg, aim or 0, dose.hold_s, None,
                         f"same {label}: last time {_reps(at_load)}; add a rep a set towards "
                         f"{dose.reps_max} before stepping up")
 
