@@ -179,14 +179,17 @@ def assess(capture: Capture, view: str = "auto") -> CaptureResult:
     if result.steadiness is not None:
         sway = result.steadiness["sway_cm"]
         worst = max(result.spread_deg.values(), default=0.0)
-        steady = (sway is None or sway <= STEADY_SWAY_CM) and all(
-            result.spread_deg.get(m, 0.0) <= NORMS[m].sd_deg for m in VIEW_MEASURES[chosen])
+        steady = sway is None or sway <= STEADY_SWAY_CM
         result.steadiness.update(label="steady" if steady else "some sway",
                                  spread_deg={m: round(v, 2) for m, v in result.spread_deg.items()},
                                  worst_spread_deg=round(worst, 2))
         if not steady:
-            result.notes.append(f"the stance was not quite still (sway {sway if sway is not None else '?'} cm, "
-                                f"frame-to-frame spread up to {worst:.1f} degrees): the median is used")
+            result.notes.append(f"the stance was not quite still (the body moved {sway:.0f} cm): "
+                                "the median of the frames is used")
+        if any(result.spread_deg.get(m, 0.0) > 2 * NORMS[m].sd_deg for m in VIEW_MEASURES[chosen]):
+            result.notes.append(f"the measures vary from frame to frame by up to {worst:.1f} degrees "
+                                "(blur, loose clothes or moving): the median is used and the "
+                                "uncertainty widened")
     return result
 
 

@@ -167,7 +167,7 @@ MIN_CLIP_FRAMES = 5         # fewer frames with the person than this: too short 
 
 GUIDANCE = (
     "How to take a repeatable posture photo:",
-    "  1. Phone upright at shoulder height, 2-3 m away, on a shelf or tripod (not held up).",
+    "  1. Phone upright at shoulder height, about 3 m away, on a shelf or tripod (not held up).",
     "  2. Side view: stand side-on to the camera; front view: face it square on.",
     "  3. Whole body in the picture, head to feet, and nobody else in it.",
     "  4. Relaxed stance: arms hanging, look straight ahead, do not pull yourself up.",
