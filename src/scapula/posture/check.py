@@ -145,7 +145,7 @@ def assess(capture: Capture, view: str = "auto") -> CaptureResult:
                                            "a front view (or say which with --view)"))
             return result
     result.view = chosen
-    result.turn_deg = round(turn_deg(median, hips_in_picture(median)), 1)
+    result.turn_deg = round(turn_deg(median, hips_in_picture(median), chosen == "front"), 1)
     result.problems += framing_problems(median, chosen)
     if result.problems and any(p.code == "cut_off" for p in result.problems):
         return result  # a cut-off body gives no trustworthy orientation or tilt

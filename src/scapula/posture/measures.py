@@ -75,14 +75,19 @@ def _deg_from_vertical(forward: float, up: float) -> float:
     return math.degrees(math.atan2(forward, up))
 
 
-def turn_deg(shot: Shot, hips_in_picture: bool = True) -> float:
+def turn_deg(shot: Shot, hips_in_picture: bool = True, near_front: bool = False) -> float:
     """How far the body is turned from square-on to the camera: 0 facing it (or its back to
     it), 90 side-on. The shoulders' and hips' width in the picture against their width in
-    the world landmarks, both scaled by the trunk length (which turning does not shorten).
-    Without the hips in the picture (a head-and-shoulders photo) the trunk's length is a
-    guess, so the shoulder line's direction in the world landmarks is used instead."""
-    if not hips_in_picture and shot.world is not None:
-        d = shot.world[P.LEFT_SHOULDER] - shot.world[P.RIGHT_SHOULDER]
+    the world landmarks, both scaled by the trunk length (which turning does not shorten):
+    well-conditioned near side-on, where the width changes fast with the turn. Near
+    square-on (``near_front``) the width hardly changes (cos), so a few % of noise would
+    read as 20 degrees: there, and when the hips are not in the picture, the direction of
+    the shoulder and hip lines in the world landmarks' depth is used instead."""
+    if (near_front or not hips_in_picture) and shot.world is not None:
+        w = shot.world
+        d = w[P.LEFT_SHOULDER] - w[P.RIGHT_SHOULDER]
+        if hips_in_picture:
+            d = d + w[P.LEFT_HIP] - w[P.RIGHT_HIP]
         return math.degrees(math.atan2(abs(d[2]), abs(d[0])))
     px = shot.px
     wide = abs(px[P.LEFT_SHOULDER, 0] - px[P.RIGHT_SHOULDER, 0]) + abs(px[P.LEFT_HIP, 0] - px[P.RIGHT_HIP, 0])

@@ -101,7 +101,7 @@ def view_of(shot: Shot) -> str | None:
 def orientation_problems(shot: Shot, view: str) -> tuple[list[Problem], list[str]]:
     """Body turned away from side-on / square-on; facing away in a front view."""
     problems, notes = [], []
-    turn = turn_deg(shot, hips_in_picture(shot))
+    turn = turn_deg(shot, hips_in_picture(shot), near_front=view == "front")
     off = (90.0 - turn) if view == "side" else turn
     wanted = "side-on to the camera" if view == "side" else "square on to the camera"
     if off > MAX_TURN_DEG:
