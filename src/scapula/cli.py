@@ -358,6 +358,144 @@ def analyze(
         out.write_text(json.dumps(report, indent=2))
 
 
+# ---------------------------------------------------------------- posture check
+
+
+@app.command()
+def posture(
+    inputs: Annotated[Optional[list[Path]], typer.Argument(
+        help="Photos (jpg/png/heic...), a short clip of you standing still, or landmark files (.jsonl).")] = None,
+    view: Annotated[str, typer.Option(help="side, front, or auto (from how the body faces the camera).")] = "auto",
+    out: Annotated[Optional[Path], typer.Option(help="Write the report JSON here.")] = None,
+    annotate: Annotated[Optional[Path], typer.Option(help="Write the picture with the measured lines (.png).")] = None,
+    save: Annotated[bool, typer.Option("--save", help="Keep the numbers (not the picture) in your log.")] = False,
+    on: Annotated[Optional[str], typer.Option("--date", help="With --save: the day of the check (YYYY-MM-DD), default now.")] = None,
+    show_history: Annotated[bool, typer.Option("--history", help="Your saved checks: the trend and the change since the first.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report (or the history) as JSON.")] = False,
+) -> None:
+    """Posture check from a side or front photo or clip: head and shoulders forward, shoulder height, head tilt."""
+    from scapula.posture.norms import GUIDANCE
+
+    if show_history:
+        if inputs:
+            raise Usage("--history shows saved checks: give no INPUT with it")
+        _posture_history(as_json)
+        return
+    if view not in ("auto", "side", "front"):
+        raise Usage(f"--view must be side, front or auto, not '{view}'")
+    if not inputs:
+        for line in GUIDANCE:
+            console.print(line, markup=False)
+        console.print("Then: scapula posture PHOTO [--view side|front] [--save]", markup=False)
+        return
+    when = datetime.now().astimezone()
+    if on is not None:
+        from datetime import time as dtime
+
+        try:
+            when = datetime.combine(date.fromisoformat(on), dtime(12, 0)).astimezone()
+        except ValueError:
+            raise Usage(f"--date: '{on}' is not a date like 2026-11-24") from None
+    from scapula.posture import run_check
+    from scapula.posture.capture import is_landmark_file
+    from scapula.posture.report import build_report, summary_lines
+
+    if annotate is not None and all(is_landmark_file(p) for p in inputs):
+        raise Usage("--annotate needs a photo or a clip as INPUT, not only landmark files")
+    if not as_json:
+        for line in GUIDANCE[:1] + GUIDANCE[1:6]:
+            console.print(line, markup=False)
+        console.print("")
+    result = run_check(inputs, view)
+    names = {e.id: e.name for e in _catalog().entries}
+    report = build_report(result, names, when)
+    if out is not None:
+        out.write_text(json.dumps(report, indent=2))
+    if as_json:
+        print(json.dumps(report, indent=2))
+    else:
+        for line in summary_lines(report):
+            console.print(line, markup=False, soft_wrap=True)
+    if annotate is not None:
+        from scapula.posture.annotate import annotate as draw
+
+        drawable = [r for r in result.captures if r.capture.picture is not None and r.shot is not None]
+        if drawable:
+            draw(drawable[0], report, annotate)
+    if save and not result.refused:
+        from scapula.store import add_posture_check, get_athlete
+
+        measured = [r for r in result.captures if not r.refused]
+        with _db() as db:
+            add_posture_check(
+                db, athlete=get_athlete(db), checked_at=when, view=result.view,
+                values={m: (x.angle_deg, x.cm, x.band) for m, x in result.measures.items()},
+                uncertainty={m: {"deg": round(x.sd_deg, 3), "cm": round(x.sd_cm, 3)} for m, x in result.measures.items()},
+                source="; ".join(r.capture.description for r in measured),
+                steadiness=next((r.steadiness for r in measured if r.steadiness), None),
+                quality_notes=report["notes"])
+        if not as_json:
+            console.print(f"Saved the {result.view} check of {when:%Y-%m-%d} (numbers only, no picture).")
+    refused = [r for r in result.captures if r.refused]
+    for r in refused:
+        for problem in r.problems:
+            err.print(f"{r.capture.name}: {problem.message}", soft_wrap=True, markup=False)
+    if refused:
+        raise typer.Exit(1)
+
+
+def _posture_history(as_json: bool) -> None:
+    from scapula.posture.history import trend
+    from scapula.posture.norms import MDC95_FACTOR, NORMS, VIEW_MEASURES
+    from scapula.store import get_athlete, posture_checks
+    from scapula.store.queries import as_utc
+
+    with _db() as db:
+        rows = posture_checks(db, athlete=get_athlete(db))
+    checks = []
+    for row in rows:
+        record = {"checked_at": as_utc(row.checked_at), "view": row.view, "uncertainty": row.uncertainty,
+                  "source": row.source, "steadiness": row.steadiness, "quality_notes": row.quality_notes}
+        for m in NORMS:
+            for unit in ("deg", "cm", "class"):
+                record[f"{m}_{unit}"] = getattr(row, f"{m}_{unit}")
+        checks.append(record)
+    summary = trend(checks)
+    if as_json:
+        print(json.dumps({"checks": [{**c, "checked_at": c["checked_at"].isoformat()} for c in checks],
+                          "trend": summary}, indent=2))
+        return
+    if not checks:
+        console.print("No posture checks saved yet. Take one: scapula posture PHOTO --save")
+        return
+    for view, measures in VIEW_MEASURES.items():
+        mine = [c for c in checks if c["view"] == view]
+        if not mine:
+            continue
+        table = Table(title=f"Posture checks, {view} view")
+        table.add_column("date")
+        for m in measures:
+            table.add_column(f"{NORMS[m].name} (deg)")
+        table.add_column("source")
+        for c in mine:
+            cells = [c["checked_at"].astimezone().strftime("%Y-%m-%d")]
+            for m in measures:
+                sd = c["uncertainty"].get(m, {}).get("deg")
+                value = c[f"{m}_deg"]
+                cells.append("" if value is None else f"{value:+.1f} ± {sd:.1f} {c[f'{m}_class']}")
+            cells.append(c["source"])
+            table.add_row(*cells)
+        console.print(table)
+        for m, t in summary.get(view, {}).items():
+            slope = (f", trend {t['trend_deg_per_30_days']:+.1f} deg / 30 days"
+                     if t["trend_deg_per_30_days"] is not None else "")
+            console.print(f"  {t['name']}: first {t['first']['deg']:+.1f}, latest {t['latest']['deg']:+.1f}, "
+                          f"change {t['change_deg']:+.1f} deg (noise: ±{t['mdc95_deg']:.1f}) -> {t['verdict']}{slope}",
+                          markup=False, soft_wrap=True)
+    console.print(f"A change counts as real when it is larger than 1.96 x sqrt(2) x SD "
+                  f"(={MDC95_FACTOR:.2f} SD) of one check.", markup=False)
+
+
 # ---------------------------------------------------------------- plan
 
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

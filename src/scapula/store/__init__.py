@@ -7,6 +7,7 @@ from scapula.store.models import (
     Note,
     PerformedSession,
     PlannedSession,
+    PostureCheck,
     Run,
     SetRecord,
     StretchRecord,
@@ -14,6 +15,7 @@ from scapula.store.models import (
 from scapula.store.queries import (
     add_equipment,
     add_note,
+    add_posture_check,
     add_runs,
     finish_session,
     get_athlete,
@@ -23,6 +25,7 @@ from scapula.store.queries import (
     log_set,
     log_stretch,
     open_session_today,
+    posture_checks,
     runs_between,
     same_run,
     start_session,
@@ -30,8 +33,8 @@ from scapula.store.queries import (
 )
 
 __all__ = [
-    "Athlete", "Equipment", "Note", "PerformedSession", "PlannedSession", "Run", "SetRecord",
-    "StretchRecord", "add_equipment", "add_note", "add_runs", "finish_session", "get_athlete", "history",
-    "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today",
+    "Athlete", "Equipment", "Note", "PerformedSession", "PlannedSession", "PostureCheck", "Run", "SetRecord",
+    "StretchRecord", "add_equipment", "add_note", "add_posture_check", "add_runs", "finish_session", "get_athlete", "history",
+    "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today", "posture_checks",
     "runs_between", "same_run", "start_session", "stored_run_hashes",
 ]

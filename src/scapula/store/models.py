@@ -227,3 +227,37 @@ class Race(Base):
     distance_m: Mapped[float | None] = mapped_column(Float)
 
     athlete: Mapped[Athlete] = relationship(back_populates="races")
+
+
+class PostureCheck(Base):
+    """One posture check (``scapula posture --save``): the numbers only, never the picture.
+
+    Side view fills head_forward / shoulder_forward, front view shoulder_height / head_tilt;
+    each as degrees, cm (None without world landmarks) and its band ("within normal",
+    "mild", "marked"). ``uncertainty`` holds each measure's SD in degrees and cm.
+    """
+
+    __tablename__ = "posture_check"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("athlete.id", ondelete="CASCADE"), index=True)
+    checked_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow, index=True)
+    view: Mapped[str] = mapped_column(String(5))
+    head_forward_deg: Mapped[float | None] = mapped_column(Float)
+    head_forward_cm: Mapped[float | None] = mapped_column(Float)
+    head_forward_class: Mapped[str | None] = mapped_column(String(20))
+    shoulder_forward_deg: Mapped[float | None] = mapped_column(Float)
+    shoulder_forward_cm: Mapped[float | None] = mapped_column(Float)
+    shoulder_forward_class: Mapped[str | None] = mapped_column(String(20))
+    shoulder_height_deg: Mapped[float | None] = mapped_column(Float)
+    shoulder_height_cm: Mapped[float | None] = mapped_column(Float)
+    shoulder_height_class: Mapped[str | None] = mapped_column(String(20))
+    head_tilt_deg: Mapped[float | None] = mapped_column(Float)
+    head_tilt_cm: Mapped[float | None] = mapped_column(Float)
+    head_tilt_class: Mapped[str | None] = mapped_column(String(20))
+    uncertainty: Mapped[dict] = mapped_column(JSON, default=dict)  # {measure: {"deg": sd, "cm": sd}}
+    source: Mapped[str] = mapped_column(Text, default="")  # "photo side.jpg (3024x4032)", ...
+    steadiness: Mapped[dict | None] = mapped_column(JSON)  # a clip's frames, sway and spread
+    quality_notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    __table_args__ = (CheckConstraint("view IN ('side', 'front')", name="view"),)

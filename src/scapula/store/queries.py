@@ -15,6 +15,7 @@ from scapula.store.models import (
     Equipment,
     Note,
     PerformedSession,
+    PostureCheck,
     Run,
     SetRecord,
     StretchRecord,
@@ -226,3 +227,27 @@ def runs_between(db: Session, athlete: Athlete, start: datetime, end: datetime) 
             Run.athlete_id == athlete.id, Run.started_at >= _utc(start), Run.started_at < _utc(end),
         ).order_by(Run.started_at, Run.id)
     ))
+
+
+def add_posture_check(db: Session, *, athlete: Athlete, checked_at: datetime, view: str,
+                      values: dict[str, tuple[float, float | None, str]],
+                      uncertainty: dict[str, dict[str, float]], source: str,
+                      steadiness: dict | None = None, quality_notes: list[str] | None = None) -> PostureCheck:
+    """``values``: measure id -> (degrees, cm or None, band)."""
+    row = PostureCheck(athlete_id=athlete.id, checked_at=checked_at, view=view, uncertainty=uncertainty,
+                       source=source, steadiness=steadiness, quality_notes=list(quality_notes or []))
+    for measure, (deg, cm, band) in values.items():
+        setattr(row, f"{measure}_deg", deg)
+        setattr(row, f"{measure}_cm", cm)
+        setattr(row, f"{measure}_class", band)
+    db.add(row)
+    db.commit()
+    return row
+
+
+def posture_checks(db: Session, *, athlete: Athlete, view: str | None = None) -> list[PostureCheck]:
+    """Oldest first."""
+    query = select(PostureCheck).where(PostureCheck.athlete_id == athlete.id)
+    if view is not None:
+        query = query.where(PostureCheck.view == view)
+    return list(db.scalars(query.order_by(PostureCheck.checked_at, PostureCheck.id)))

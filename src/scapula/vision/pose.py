@@ -224,18 +224,22 @@ def _native_stderr_silenced() -> Iterator[None]:
 class BlazePose(PoseEstimator):
     """MediaPipe BlazePose full (``model_complexity=1``, the only model the wheel bundles),
     in tracking mode: each frame's landmarks seed the next frame's search, so feed one
-    clip's frames in time order and make one estimator per clip (or per worker)."""
+    clip's frames in time order and make one estimator per clip (or per worker).
+
+    ``static_image_mode=True`` runs the person detector on every image instead (unrelated
+    photos, e.g. the posture check); ``smooth_landmarks`` has no effect then."""
 
     source = f"mediapipe {version('mediapipe')} BlazePose full"
     _first_pose_seen = False  # per process, like MediaPipe's log-once counters
 
     def __init__(self, *, smooth_landmarks: bool = True, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5, quiet: bool = True) -> None:
+                 min_tracking_confidence: float = 0.5, quiet: bool = True,
+                 static_image_mode: bool = False) -> None:
         from mediapipe.python.solutions import pose as mp_pose  # ~0.6 s import: only when used
 
         with _native_stderr_silenced() if quiet else nullcontext():
             self._pose = mp_pose.Pose(
-                static_image_mode=False, model_complexity=1, smooth_landmarks=smooth_landmarks,
+                static_image_mode=static_image_mode, model_complexity=1, smooth_landmarks=smooth_landmarks,
                 enable_segmentation=False, min_detection_confidence=min_detection_confidence,
                 min_tracking_confidence=min_tracking_confidence)
             self._pose._graph.wait_until_idle()  # the graph's threads log as they open

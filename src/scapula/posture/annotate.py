@@ -1,0 +1,58 @@
+"""The picture with the measured lines drawn on it (PNG), for ``--annotate``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from scapula.errors import InputFileError
+from scapula.posture.check import CaptureResult
+from scapula.vision.skeleton import P, SIDE_POINTS
+
+
+def annotate(result: CaptureResult, report: dict, out: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    rgb = result.capture.picture
+    if rgb is None or result.shot is None:
+        raise InputFileError(out, "nothing to draw: --annotate needs a photo or a clip in which a person was found")
+    im = Image.fromarray(np.ascontiguousarray(rgb))
+    draw = ImageDraw.Draw(im)
+    frame = result.capture.frames[result.capture.picture_frame or 0]
+    shot_px = (frame.image[:, :2] if frame.has_person else result.shot.image[:, :2]) * np.array(im.size)
+    width = max(2, round(max(im.size) / 400))
+
+    def pt(p: P) -> tuple[float, float]:
+        return float(shot_px[p, 0]), float(shot_px[p, 1])
+
+    def line(a, b, colour) -> None:
+        draw.line([a, b], fill=colour, width=width)
+
+    for p in P:
+        x, y = pt(p)
+        r = width * 1.5
+        draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 255, 255), width=1)
+    measures = report.get("measures", {})
+    if result.view == "side" and result.measured is not None:
+        pts = SIDE_POINTS[result.measured.near_side]
+        ear, sh, hip, ankle = (pt(pts[k]) for k in ("ear", "shoulder", "hip", "ankle"))
+        line((ankle[0], ankle[1]), (ankle[0], ear[1] - 0.05 * im.size[1]), (80, 160, 255))  # plumb line
+        line(ear, sh, (255, 80, 80))
+        line(sh, hip, (255, 200, 0))
+        line(hip, ankle, (200, 200, 200))
+        labels = [(ear, "head_forward"), (sh, "shoulder_forward")]
+    elif result.view == "front":
+        line(pt(P.LEFT_SHOULDER), pt(P.RIGHT_SHOULDER), (255, 200, 0))
+        line(pt(P.LEFT_EAR), pt(P.RIGHT_EAR), (255, 80, 80))
+        labels = [(pt(P.LEFT_SHOULDER), "shoulder_height"), (pt(P.LEFT_EAR), "head_tilt")]
+    else:
+        labels = []
+    for (x, y), m in labels:
+        if m in measures:
+            text = f"{measures[m]['name']} {measures[m]['angle_deg']:+.1f} deg ({measures[m]['class']})"
+            draw.text((x + 3 * width, y), text, fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))
+    try:
+        im.save(out, format="PNG")
+    except OSError as e:
+        raise InputFileError(out, f"cannot be written: {e}") from e
