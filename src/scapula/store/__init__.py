@@ -23,6 +23,7 @@ from scapula.store.queries import (
     log_set,
     log_stretch,
     open_session_today,
+    remove_equipment,
     runs_between,
     same_run,
     start_session,
@@ -32,6 +33,6 @@ from scapula.store.queries import (
 __all__ = [
     "Athlete", "Equipment", "Note", "PerformedSession", "PlannedSession", "Run", "SetRecord",
     "StretchRecord", "add_equipment", "add_note", "add_runs", "finish_session", "get_athlete", "history",
-    "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today",
+    "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today", "remove_equipment",
     "runs_between", "same_run", "start_session", "stored_run_hashes",
 ]
