@@ -122,6 +122,23 @@ DB = Depends(get_db)
 CATALOG = Depends(get_catalog)
 
 
+# ---------------------------------------------------------------- rendering
+
+
+def render(request: Request, name: str, context: dict, status: int = 200):
+    """A page with the CSRF token its forms need (and the cookie it pairs with)."""
+    from scapula.web.security import CSRF_COOKIE
+
+    csrf = request.app.state.csrf
+    raw, new = csrf.cookie_value(request)
+    context = {"csrf": csrf.sign(raw), "nav": name.removesuffix(".html"),
+               "static": {k: v[2] for k, v in request.app.state.static.items()}, **context}
+    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+    if new:
+        response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="strict", path="/")
+    return response
+
+
 # ---------------------------------------------------------------- errors
 
 
@@ -148,8 +165,7 @@ def _error_handlers(app: FastAPI) -> None:
         message = str(exc)
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": message}, status_code=status)
-        return request.app.state.templates.TemplateResponse(
-            request, "error.html", {"message": message, "status": status}, status_code=status)
+        return render(request, "error.html", {"message": message, "status": status}, status)
 
     app.add_exception_handler(ScapulaError, scapula_error)
     app.add_exception_handler(NotFound, scapula_error)
@@ -157,9 +173,8 @@ def _error_handlers(app: FastAPI) -> None:
     async def http_error(request: Request, exc: HTTPException):
         if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return request.app.state.templates.TemplateResponse(
-            request, "error.html", {"message": exc.detail, "status": exc.status_code},
-            status_code=exc.status_code)
+        return render(request, "error.html", {"message": exc.detail, "status": exc.status_code},
+                      exc.status_code)
 
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -174,8 +189,7 @@ def _error_handlers(app: FastAPI) -> None:
         if request.url.path.startswith("/api"):
             return JSONResponse({"detail": "; ".join(lines), "errors": jsonable(exc.errors())},
                                 status_code=422)
-        return request.app.state.templates.TemplateResponse(
-            request, "error.html", {"message": "; ".join(lines), "status": 422}, status_code=422)
+        return render(request, "error.html", {"message": "; ".join(lines), "status": 422}, 422)
 
     app.add_exception_handler(RequestValidationError, validation_error)
 

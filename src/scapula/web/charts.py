@@ -83,8 +83,9 @@ def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned]
 
 # ---------------------------------------------------------------- drawing
 
-W, H = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 40
+# a small canvas, so the 15 px labels stay readable when a phone scales the chart down
+W, H = 480, 230
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 44
 
 
 def _nice_max(value: float) -> float:
@@ -112,12 +113,14 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
         lo = 0 if y_min is None else y_min
         hi = top
         ticks = [(lo + (hi - lo) * i / 4, f"{lo + (hi - lo) * i / 4:g}") for i in range(5)]
-    plot_w, plot_h = W - LEFT - RIGHT, H - TOP - BOTTOM
+    # room on the left for the longest tick label (band names)
+    left = max(LEFT, 16 + 9 * max(len(t) for _, t in ticks))
+    plot_w, plot_h = W - left - RIGHT, H - TOP - BOTTOM
 
     def x(day: date) -> float:
         if len(days) == 1:
-            return LEFT + plot_w / 2
-        return LEFT + plot_w * (day - first).days / span
+            return left + plot_w / 2
+        return left + plot_w * (day - first).days / span
 
     def y(value: float) -> float:
         return TOP + plot_h * (1 - (value - lo) / (hi - lo or 1))
@@ -126,11 +129,11 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
              f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>']
     for value, text in ticks:
         ty = y(value)
-        parts.append(f'<line x1="{LEFT}" y1="{ty:.1f}" x2="{W - RIGHT}" y2="{ty:.1f}" class="grid"/>'
-                     f'<text x="{LEFT - 6}" y="{ty + 4:.1f}" text-anchor="end" class="tick">{escape(text)}</text>')
-    shown = days if len(days) <= 6 else [days[round(i * (len(days) - 1) / 5)] for i in range(6)]
+        parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{W - RIGHT}" y2="{ty:.1f}" class="grid"/>'
+                     f'<text x="{left - 6}" y="{ty + 5:.1f}" text-anchor="end" class="tick">{escape(text)}</text>')
+    shown = days if len(days) <= 5 else [days[round(i * (len(days) - 1) / 4)] for i in range(5)]
     for day in dict.fromkeys(shown):
-        parts.append(f'<text x="{x(day):.1f}" y="{H - BOTTOM + 18}" text-anchor="middle" '
+        parts.append(f'<text x="{x(day):.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" '
                      f'class="tick">{day:%d %b}</text>')
     for s in series:
         if not s.points:
@@ -144,7 +147,7 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
     sides = [s for s in series if s.points]
     if len(sides) > 1 or (sides and sides[0].side != "both"):
         for i, s in enumerate(sides):
-            lx = LEFT + 8 + i * 90
+            lx = left + 8 + i * 90
             parts.append(f'<rect x="{lx}" y="{H - 14}" width="12" height="12" fill="{SIDE_COLOURS[s.side]}"/>'
                          f'<text x="{lx + 16}" y="{H - 4}" class="tick">{s.side}</text>')
     parts.append("</svg>")
@@ -177,7 +180,9 @@ def bar_chart(weeks: Sequence, *, title: str) -> str:
             parts.append(f'<rect x="{cx + offset - bar / 2:.1f}" y="{top_y:.1f}" width="{bar:.1f}" '
                          f'height="{y(0) - top_y:.1f}" fill="{colour}"><title>week of {w.monday:%d %b}: '
                          f'{value} {what}</title></rect>')
-        parts.append(f'<text x="{cx:.1f}" y="{H - BOTTOM + 18}" text-anchor="middle" class="tick">'
+        if len(weeks) > 6 and (len(weeks) - 1 - i) % 2:
+            continue  # every other week's date, the latest always: they fit a phone
+        parts.append(f'<text x="{cx:.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" class="tick">'
                      f'{w.monday:%d %b}</text>')
     parts.append(f'<rect x="{LEFT + 8}" y="{H - 14}" width="12" height="12" fill="{PLANNED_COLOUR}"/>'
                  f'<text x="{LEFT + 24}" y="{H - 4}" class="tick">planned</text>'

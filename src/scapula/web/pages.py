@@ -25,8 +25,8 @@ from scapula.preferences import known_zones
 from scapula.store import Athlete, get_athlete, history, list_equipment
 from scapula.store.queries import as_utc
 from scapula.web import charts, guided, services
-from scapula.web.app import CATALOG, DB
-from scapula.web.security import CSRF_COOKIE, csrf_protect
+from scapula.web.app import CATALOG, DB, render
+from scapula.web.security import csrf_protect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
@@ -34,18 +34,6 @@ SAVED = {  # ?saved=... after a redirect: what the page says was done
     "equipment": "Equipment saved.", "removed": "Removed.", "week": "Your week is saved.",
     "race": "Race saved.", "stopped": "Session stopped. Every set you logged is kept.",
 }
-
-
-def render(request: Request, name: str, context: dict, status: int = 200) -> HTMLResponse:
-    """A page with the CSRF token its forms need (and the cookie it pairs with)."""
-    csrf = request.app.state.csrf
-    raw, new = csrf.cookie_value(request)
-    context = {"csrf": csrf.sign(raw), "nav": name.removesuffix(".html"),
-               "static": {k: v[2] for k, v in request.app.state.static.items()}, **context}
-    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
-    if new:
-        response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="strict", path="/")
-    return response
 
 
 def see(url: str) -> RedirectResponse:
