@@ -1,5 +1,5 @@
 # Scapula — the two commands of the README:
-#   make run    the main job (today's guided session; the web app once it lands)
+#   make run    the web app on http://127.0.0.1:8000 (scapula serve)
 #   make test   every test, with the system packages and servers the tests need
 # Each creates .venv and installs what it needs on first use.
 
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/scapula session
+	$(BIN)/scapula serve
 
 system-deps:
 	bash scripts/system-deps.sh

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scapula.catalog import Catalog, Entry, Kind, Load, load_catalog
-from scapula.errors import ScapulaError, UnknownExerciseError
+from scapula.errors import InvalidInputError, ScapulaError, UnknownExerciseError
 from scapula.settings import get_settings
 
 app = typer.Typer(
@@ -35,7 +35,7 @@ console = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
-class Usage(ScapulaError):
+class Usage(InvalidInputError):
     """A wrong argument the user can fix (exit 2)."""
 
 
@@ -498,20 +498,11 @@ def _posture_history(as_json: bool) -> None:
 
 # ---------------------------------------------------------------- plan
 
-_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 def _weekdays(text: str, option: str) -> list[int]:
     """'tue,thu' -> [1, 3]; 'none' -> []."""
-    if text.strip().lower() in ("none", "-", ""):
-        return []
-    out = []
-    for part in text.split(","):
-        key = part.strip().lower()[:3]
-        if key not in _DAYS:
-            raise Usage(f"{option}: '{part.strip()}' is not a day (mon, tue, ... sun)")
-        out.append(_DAYS.index(key))
-    return sorted(set(out))
+    from scapula.preferences import weekdays
+
+    return weekdays(text, option)
 
 
 def _race(text: str) -> tuple[date, str]:
@@ -537,10 +528,9 @@ def plan(
     today: Annotated[Optional[str], typer.Option(hidden=True, help="Plan as if today were this date.")] = None,
 ) -> None:
     """The coming weeks: which days get an upper-back session, why, and at what dose."""
-    from datetime import time as dtime
-
     from scapula.plan.render import plan_json, print_plan
     from scapula.plan.service import add_race, athlete_zone, make_plan, set_week
+    from scapula.preferences import time_of_day, time_zone
     from scapula.store import get_athlete
 
     changes: dict = {}
@@ -556,18 +546,9 @@ def plan(
     if rest is not None:
         changes["rest_days"] = _weekdays(rest, "--rest")
     if at is not None:
-        try:
-            changes["session_time"] = dtime.fromisoformat(at) if at.lower() != "none" else None
-        except ValueError:
-            raise Usage(f"--time: '{at}' is not a time like 18:30") from None
+        changes["session_time"] = time_of_day(at, "--time")
     if tz is not None:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise Usage(f"--tz: '{tz}' is not a time zone name like Europe/Berlin") from None
-        changes["timezone"] = tz
+        changes["timezone"] = time_zone(tz, "--tz")
     races = [_race(r) for r in race or []]
     try:
         day = date.fromisoformat(today) if today else None
@@ -791,23 +772,37 @@ def equipment_add(
     kg: Annotated[Optional[float], typer.Option(min=0, help="A band's rated pull in kg, if known.")] = None,
 ) -> None:
     """Add a band or a kettlebell you own."""
+    from scapula.preferences import equipment_item
     from scapula.store import add_equipment, get_athlete
 
-    if kind == "kettlebell":
-        try:
-            kg = float(value.lower().removesuffix("kg").strip().replace(",", "."))
-        except ValueError:
-            raise Usage(f"kettlebell weight must be kg, e.g. 12, not '{value}'") from None
-        if not 0 < kg <= 100:
-            raise Usage(f"kettlebell weight must be between 0 and 100 kg, not {kg:g}")
-        label, resistance = f"{kg:g} kg kettlebell", None
-    elif kind == "band":
-        label, resistance = f"{value} band", value
-    else:
-        raise Usage(f"equipment kind must be band or kettlebell, not '{kind}'")
+    label, kg, resistance = equipment_item(kind, value, kg)
     with _db() as db:
         add_equipment(db, athlete=get_athlete(db), kind=kind, label=label, kg=kg, resistance=resistance)
     console.print(f"Added {label}.")
+
+
+# ---------------------------------------------------------------- web app
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on. Anything but 127.0.0.1 opens the app to your network.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    upload_limit_mb: Annotated[float, typer.Option("--upload-limit-mb", min=1, max=2000, help="Largest upload accepted (running files), MB.")] = 50,
+) -> None:
+    """The web app: setup, plan, guided sessions and progress in your browser (http://127.0.0.1:8000)."""
+    import uvicorn
+
+    from scapula.web import Config, create_app
+
+    settings = get_settings()
+    web = create_app(Config(db_url=settings.db_url, data_dir=settings.data_dir, catalog_dir=settings.catalog,
+                            upload_limit_mb=upload_limit_mb, host=host))
+    shown = f"[{host}]" if ":" in host else host
+    err.print(f"Scapula on http://{shown}:{port} (log: {settings.db_url}). Ctrl-C stops it.")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err.print(f"[yellow]Listening on {host}: anyone on your network can open the app.[/yellow]")
+    uvicorn.run(web, host=host, port=port, log_level="warning")
 
 
 # ---------------------------------------------------------------- entry point
@@ -816,7 +811,7 @@ def equipment_add(
 def main() -> None:
     try:
         app()  # Typer handles usage errors, Ctrl-C (exit 130) and its own exits
-    except (UnknownExerciseError, Usage) as e:
+    except (UnknownExerciseError, InvalidInputError) as e:
         err.print(f"error: {e}", soft_wrap=True)
         sys.exit(2)
     except ScapulaError as e:

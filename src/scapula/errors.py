@@ -7,6 +7,7 @@ fault (a file, an id, a field) and the problem.
     ScapulaError
      ├── CatalogError            a catalog file is malformed (file, field, reason)
      ├── UnknownExerciseError    an exercise id that is not in the catalog
+     ├── InvalidInputError       a value the user typed is malformed or out of range
      ├── InputFileError          a file given by the user cannot be used (file, reason)
      │    └── NotAnActivityError a FIT workout/settings/... file met while importing runs:
      │                           skipped with a note, not an error
@@ -38,6 +39,11 @@ class UnknownExerciseError(ScapulaError):
         super().__init__(
             f"unknown exercise id '{exercise_id}'; valid ids: {', '.join(self.valid_ids)}"
         )
+
+
+class InvalidInputError(ScapulaError):
+    """A value the user typed (a weekday, a weight, a time zone) is malformed or out of range:
+    exit 2 on the command line, 422 from the web API."""
 
 
 class InputFileError(ScapulaError):

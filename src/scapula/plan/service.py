@@ -59,12 +59,13 @@ def _monday(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
-def _log(db: Session, athlete: Athlete) -> list[LoggedSet]:
-    rows = db.execute(
-        select(SetRecord, PerformedSession.started_at)
-        .join(PerformedSession)
-        .where(PerformedSession.athlete_id == athlete.id)
-    ).all()
+def _log(db: Session, athlete: Athlete, exclude_session_id: int | None = None) -> list[LoggedSet]:
+    query = (select(SetRecord, PerformedSession.started_at)
+             .join(PerformedSession)
+             .where(PerformedSession.athlete_id == athlete.id))
+    if exclude_session_id is not None:
+        query = query.where(PerformedSession.id != exclude_session_id)
+    rows = db.execute(query).all()
     return [LoggedSet(r.session_id, started, r.exercise_id, r.side, r.reps, r.load_label,
                       r.load_kg, r.hold_s, r.rpe) for r, started in rows]
 
@@ -131,11 +132,7 @@ def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
     week_plans = scheduler.plan(this_monday, weeks, done=[d for d in done if d < this_monday + timedelta(weeks=weeks)],
                                 planned_before=held)
 
-    owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in
-             db.scalars(select(Equipment).where(Equipment.athlete_id == athlete.id))]
-    progression = Progression(catalog, owned)
-    log = _log(db, athlete)
-    decisions = [progression.decide(e.id, side, log) for e in catalog.moves for side in e.sides]
+    decisions = progression_decisions(db, athlete, catalog)
     normal = prescriptions(catalog, decisions, light=False)
     light = prescriptions(catalog, decisions, light=True)
 
@@ -154,6 +151,18 @@ def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
     if keep:
         _keep(db, athlete, plan, rows)
     return plan
+
+
+def progression_decisions(db: Session, athlete: Athlete, catalog: Catalog, *,
+                          exclude_session_id: int | None = None) -> list[Decision]:
+    """Each move's and side's next dose from the log. ``exclude_session_id`` leaves a session
+    out: a session in progress is dosed from the ones before it, so its own sets do not
+    move the targets while it is being logged."""
+    owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in
+             db.scalars(select(Equipment).where(Equipment.athlete_id == athlete.id))]
+    progression = Progression(catalog, owned)
+    log = _log(db, athlete, exclude_session_id)
+    return [progression.decide(e.id, side, log) for e in catalog.moves for side in e.sides]
 
 
 def _uids(week: WeekPlan, rows: list[PlannedSession]) -> list[tuple[Placement, str]]:
@@ -206,6 +215,16 @@ def set_week(db: Session, athlete: Athlete, **changes) -> None:
     for key, value in changes.items():
         setattr(athlete, key, value)
     db.commit()
+
+
+def remove_race(db: Session, athlete: Athlete, race_id: int) -> Race | None:
+    """Forget a race (entered by mistake, or no longer run); None when there is no such race."""
+    race = db.get(Race, race_id)
+    if race is None or race.athlete_id != athlete.id:
+        return None
+    db.delete(race)
+    db.commit()
+    return race
 
 
 def add_race(db: Session, athlete: Athlete, day: date, name: str) -> Race:

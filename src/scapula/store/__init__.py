@@ -26,6 +26,7 @@ from scapula.store.queries import (
     log_stretch,
     open_session_today,
     posture_checks,
+    remove_equipment,
     runs_between,
     same_run,
     start_session,
@@ -36,5 +37,6 @@ __all__ = [
     "Athlete", "Equipment", "Note", "PerformedSession", "PlannedSession", "PostureCheck", "Run", "SetRecord",
     "StretchRecord", "add_equipment", "add_note", "add_posture_check", "add_runs", "finish_session", "get_athlete", "history",
     "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today", "posture_checks",
+    "remove_equipment",
     "runs_between", "same_run", "start_session", "stored_run_hashes",
 ]

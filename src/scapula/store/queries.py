@@ -48,6 +48,16 @@ def add_equipment(
     return item
 
 
+def remove_equipment(db: Session, *, athlete: Athlete, equipment_id: int) -> Equipment | None:
+    """Remove one item the athlete owns; None when there is no such item (of theirs)."""
+    item = db.get(Equipment, equipment_id)
+    if item is None or item.athlete_id != athlete.id:
+        return None
+    db.delete(item)
+    db.commit()
+    return item
+
+
 def list_equipment(db: Session, *, athlete: Athlete, kind: str | None = None) -> list[Equipment]:
     query = select(Equipment).where(Equipment.athlete_id == athlete.id)
     if kind is not None:

@@ -1,0 +1,73 @@
+"""What the runner types about themselves — equipment, weekdays, a time, a time zone — read
+and checked in one place, so the command line and the web app accept the same values and
+refuse them with the same words. Each function raises ``InvalidInputError`` naming ``what``
+(an option such as ``--hard`` or a form field) and the problem."""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import cache
+from zoneinfo import available_timezones
+
+from scapula.errors import InvalidInputError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+KETTLEBELL_MAX_KG = 100
+
+
+def equipment_item(kind: str, value: str, kg: float | None = None) -> tuple[str, float | None, str | None]:
+    """(label, kg, resistance) of a band ('medium', 'red') or a kettlebell ('12', '12 kg')."""
+    value = value.strip()
+    if kind == "kettlebell":
+        try:
+            kg = float(value.lower().removesuffix("kg").strip().replace(",", "."))
+        except ValueError:
+            raise InvalidInputError(f"kettlebell weight must be kg, e.g. 12, not '{value}'") from None
+        if not 0 < kg <= KETTLEBELL_MAX_KG:
+            raise InvalidInputError(f"kettlebell weight must be between 0 and {KETTLEBELL_MAX_KG} kg, not {kg:g}")
+        return f"{kg:g} kg kettlebell", kg, None
+    if kind == "band":
+        if not value:
+            raise InvalidInputError("band: give its resistance as sold, e.g. 'medium' or 'red'")
+        if len(value) > 30:
+            raise InvalidInputError("band: the resistance name is longer than 30 characters")
+        if kg is not None and not 0 <= kg <= 200:
+            raise InvalidInputError(f"band: rated pull must be between 0 and 200 kg, not {kg:g}")
+        return f"{value} band", kg, value
+    raise InvalidInputError(f"equipment kind must be band or kettlebell, not '{kind}'")
+
+
+def weekdays(text: str, what: str) -> list[int]:
+    """'tue,thu' -> [1, 3]; 'none' -> [] (Monday = 0)."""
+    if text.strip().lower() in ("none", "-", ""):
+        return []
+    out = []
+    for part in text.split(","):
+        key = part.strip().lower()[:3]
+        if key not in DAYS:
+            raise InvalidInputError(f"{what}: '{part.strip()}' is not a day (mon, tue, ... sun)")
+        out.append(DAYS.index(key))
+    return sorted(set(out))
+
+
+def time_of_day(text: str, what: str) -> time | None:
+    """'18:30' -> 18:30; 'none' or '' -> None."""
+    if text.strip().lower() in ("none", ""):
+        return None
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(f"{what}: '{text}' is not a time like 18:30") from None
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def time_zone(name: str, what: str) -> str:
+    """An IANA time zone name that this machine knows, e.g. Europe/Berlin. Checked against the
+    list of known names, so a typed name never becomes a file path of the zone database."""
+    if name.strip() not in known_zones():
+        raise InvalidInputError(f"{what}: '{name}' is not a time zone name like Europe/Berlin")
+    return name.strip()

@@ -1,0 +1,594 @@
+"""The JSON API under ``/api``: the same operations as the pages, with pydantic models so
+``/openapi.json`` documents every request and answer.
+
+Errors are 4xx with ``{"detail": "<one line>"}``: 404 for an unknown exercise id, session,
+equipment item or race (the id is named), 422 for a value out of range, 400/413/415 for an
+upload that cannot be used, 403 for a missing or wrong CSRF token.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from scapula.catalog import Catalog, Kind, Load
+from scapula.errors import InvalidInputError
+from scapula.plan.render import plan_json
+from scapula.preferences import DAYS
+from scapula.store import Athlete, PerformedSession, get_athlete, history, list_equipment, log_set, log_stretch
+from scapula.store.queries import as_utc
+from scapula.web import guided, services
+from scapula.web.app import CATALOG, DB
+from scapula.web.security import CSRF_COOKIE, csrf_protect
+from scapula.workout import parse_load
+
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(csrf_protect)])
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Side = Literal["left", "right", "both"]
+
+
+# ---------------------------------------------------------------- models
+
+
+class Detail(BaseModel):
+    detail: str
+
+
+ERRORS = {403: {"model": Detail, "description": "CSRF token missing or wrong"},
+          404: {"model": Detail, "description": "No such exercise, session, item or race"},
+          422: {"model": Detail, "description": "A value out of range"}}
+
+
+class CsrfOut(BaseModel):
+    token: str = Field(description="Send it back in the X-CSRF-Token header (the cookie set with it must come too).")
+
+
+class EquipmentIn(BaseModel):
+    kind: Literal["band", "kettlebell"]
+    value: str = Field(description="A band's resistance as sold ('medium', 'red'), or a kettlebell's kg ('12').",
+                       max_length=30)
+    kg: float | None = Field(default=None, description="A band's rated pull in kg, if known.")
+
+
+class EquipmentOut(BaseModel):
+    id: int
+    kind: str
+    label: str
+    kg: float | None
+    resistance: str | None
+
+
+class RaceIn(BaseModel):
+    day: date
+    name: str = Field(default="race", max_length=120)
+
+
+class RaceOut(BaseModel):
+    id: int
+    day: date
+    name: str
+
+
+class AthleteOut(BaseModel):
+    sessions_per_week: int
+    goal: str
+    long_run_day: Weekday | None
+    hard_days: list[Weekday]
+    rest_days: list[Weekday]
+    session_time: str | None = Field(description="Preferred start, HH:MM local.")
+    timezone: str | None = Field(description="IANA name; null: this machine's zone.")
+    equipment: list[EquipmentOut]
+    races: list[RaceOut]
+    runs_imported: int
+
+
+class AthleteUpdate(BaseModel):
+    """Only the fields given change; null clears long_run_day, session_time and timezone."""
+
+    sessions_per_week: Literal[2, 3] | None = None
+    goal: str | None = Field(default=None, max_length=500)
+    long_run_day: Weekday | None = None
+    hard_days: list[Weekday] | None = None
+    rest_days: list[Weekday] | None = None
+    session_time: str | None = Field(default=None, description="HH:MM", max_length=8)
+    timezone: str | None = Field(default=None, max_length=64)
+
+
+class CueOut(BaseModel):
+    id: str
+    text: str
+
+
+class FaultOut(BaseModel):
+    id: str
+    name: str
+    seen: str
+    fix: str
+
+
+class ExerciseOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    summary: str
+    counting: str
+    load: str
+    sides: list[str]
+    dose: str
+    rest_s: int
+    setup: list[str]
+    execution: list[str]
+    cues: list[CueOut]
+    faults: list[FaultOut]
+
+
+class PrescriptionOut(BaseModel):
+    exercise_id: str
+    sets: int
+    per_side: bool
+    reps_min: int | None
+    reps_max: int | None
+    hold_s: float | None
+    rest_s: int
+    load_label: str | None
+    load_kg: float | None
+    variant: str | None
+    why: str
+
+
+class SessionPlanOut(BaseModel):
+    uid: str
+    date: date
+    status: str
+    minutes: int
+    reason: str
+    deload: bool
+    race_week: bool
+    items: list[PrescriptionOut]
+
+
+class DayOut(BaseModel):
+    date: date
+    kind: str
+    why: str
+
+
+class WeekOut(BaseModel):
+    monday: date
+    target: int
+    deload: bool
+    race_week: bool
+    days: list[DayOut]
+    notes: list[str]
+
+
+class UsualDayOut(BaseModel):
+    weekday: str
+    kind: str
+    why: str
+
+
+class UsualWeekOut(BaseModel):
+    source: str
+    days: list[UsualDayOut]
+
+
+class DecisionOut(BaseModel):
+    exercise_id: str
+    side: str
+    load_label: str | None
+    load_kg: float | None
+    reps_target: int
+    hold_s: float | None
+    variant: str | None
+    why: str
+
+
+class PlanOut(BaseModel):
+    """``scapula plan --json``: the running week, the weeks with each session's reason and dose,
+    and the progression decision per move and side."""
+
+    usual_week: UsualWeekOut
+    weeks: list[WeekOut]
+    sessions: list[SessionPlanOut]
+    progression: list[DecisionOut]
+
+
+class SetIn(BaseModel):
+    exercise_id: str
+    side: Side | None = Field(default=None, description="Default: both for a bilateral move.")
+    reps: int = Field(ge=0, le=100)
+    load: str | None = Field(default=None, max_length=60,
+                             description="A band name or kg ('medium band', '12'); for supermans, the variant done.")
+    rpe: float | None = Field(default=None, ge=1, le=10)
+    hold_s: float | None = Field(default=None, ge=0, le=600)
+
+
+class StretchIn(BaseModel):
+    stretch_id: str
+    side: Side | None = None
+    hold_s: float = Field(ge=0, le=600)
+
+
+class SetOut(BaseModel):
+    exercise: str
+    set: int
+    side: str
+    reps: int
+    load: str | None
+    load_kg: float | None
+    hold_s: float | None
+    rpe: float | None
+    ended_at: datetime
+
+
+class StretchOut(BaseModel):
+    stretch: str
+    side: str
+    hold_s: float
+    done_at: datetime
+
+
+class SessionOut(BaseModel):
+    id: int
+    started_at: datetime
+    ended_at: datetime | None
+    completed: bool
+    sets: list[SetOut]
+    stretches: list[StretchOut]
+
+
+class FinishIn(BaseModel):
+    completed: bool = True
+
+
+class StepOut(BaseModel):
+    exercise_id: str
+    name: str
+    kind: str
+    set_number: int
+    sets: int
+    sides: list[str]
+    target_reps: dict[str, int] = Field(description="Per side, from the plan's progression.")
+    reps_range: str | None
+    load: str = Field(description="Suggested load label ('' for none).")
+    hold_s: float | None
+    rest_left_s: float = Field(description="Rest still due before this step, seconds.")
+    why: str
+    setup: list[str]
+    cues: list[str]
+
+
+class GuideOut(BaseModel):
+    session: SessionOut
+    steps_done: int
+    steps_total: int
+    next: StepOut | None = Field(description="The step to do now; null when the session is over.")
+
+
+class PointOut(BaseModel):
+    date: date
+    value: float
+    label: str
+
+
+class SideSeriesOut(BaseModel):
+    side: str
+    reps: list[PointOut]
+    load: list[PointOut]
+
+
+class MoveProgressOut(BaseModel):
+    exercise_id: str
+    name: str
+    load_unit: str
+    load_ladder: list[str]
+    sides: list[SideSeriesOut]
+
+
+class WeekCountOut(BaseModel):
+    monday: date
+    planned: int
+    done: int
+
+
+class ProgressOut(BaseModel):
+    moves: list[MoveProgressOut]
+    weeks: list[WeekCountOut]
+
+
+class FileResultOut(BaseModel):
+    filename: str
+    status: Literal["imported", "duplicate", "note", "error", "refused"]
+    message: str
+    runs: list[str]
+
+
+class ImportOut(BaseModel):
+    files: list[FileResultOut]
+    imported: int
+    duplicates: int
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def athlete_of(db: Session) -> Athlete:
+    return get_athlete(db)
+
+
+def athlete_out(db: Session, athlete: Athlete) -> AthleteOut:
+    return AthleteOut(
+        sessions_per_week=athlete.sessions_per_week, goal=athlete.goal or "",
+        long_run_day=DAYS[athlete.long_run_day] if athlete.long_run_day is not None else None,
+        hard_days=[DAYS[d] for d in athlete.hard_days or []],
+        rest_days=[DAYS[d] for d in athlete.rest_days or []],
+        session_time=athlete.session_time.strftime("%H:%M") if athlete.session_time else None,
+        timezone=athlete.timezone,
+        equipment=[EquipmentOut(id=e.id, kind=e.kind, label=e.label, kg=e.kg, resistance=e.resistance)
+                   for e in list_equipment(db, athlete=athlete)],
+        races=[RaceOut(id=r.id, day=r.day, name=r.name) for r in services.races(db, athlete)],
+        runs_imported=services.run_count(db, athlete),
+    )
+
+
+def session_out(performed: PerformedSession) -> SessionOut:
+    return SessionOut(
+        id=performed.id, started_at=as_utc(performed.started_at),
+        ended_at=as_utc(performed.ended_at) if performed.ended_at else None,
+        completed=performed.completed,
+        sets=[SetOut(exercise=s.exercise_id, set=s.set_number, side=s.side, reps=s.reps, load=s.load_label,
+                     load_kg=s.load_kg, hold_s=s.hold_s, rpe=s.rpe, ended_at=as_utc(s.ended_at))
+              for s in performed.sets],
+        stretches=[StretchOut(stretch=s.stretch_id, side=s.side, hold_s=s.hold_s, done_at=as_utc(s.done_at))
+                   for s in performed.stretches],
+    )
+
+
+def exercise_out(entry) -> ExerciseOut:
+    return ExerciseOut(
+        id=entry.id, name=entry.name, kind=entry.kind.value, summary=entry.summary.strip(),
+        counting=entry.counting.value, load=entry.load.value, sides=list(entry.sides),
+        dose=entry.dose.target_text(), rest_s=entry.dose.rest_s, setup=list(entry.setup),
+        execution=list(entry.execution), cues=[CueOut(id=c.id, text=c.text) for c in entry.cues],
+        faults=[FaultOut(id=f.id, name=f.name, seen=f.seen, fix=f.fix) for f in entry.faults])
+
+
+def guide_out(p: guided.Progress) -> GuideOut:
+    step = None
+    if p.current is not None:
+        c, block = p.current, p.current.block
+        step = StepOut(
+            exercise_id=c.entry.id, name=c.entry.name, kind=c.entry.kind.value, set_number=c.set_number,
+            sets=block.sets, sides=list(c.sides), target_reps=p.defaults.reps,
+            reps_range=f"{block.reps_min}-{block.reps_max}" if block.reps_min is not None else None,
+            load=p.defaults.load, hold_s=p.defaults.hold_s, rest_left_s=round(p.rest_left_s, 1),
+            why=block.why, setup=list(c.entry.setup), cues=[cue.text for cue in c.entry.cues])
+    return GuideOut(session=session_out(p.performed), steps_done=p.done, steps_total=p.total, next=step)
+
+
+def _side(entry, side: str | None) -> str:
+    side = side or ("both" if entry.sides == ("both",) else None)
+    if side is None:
+        raise InvalidInputError(f"{entry.id} is done per side: give side left or right")
+    if side not in entry.sides:
+        raise InvalidInputError(f"{entry.id}: side must be one of {', '.join(entry.sides)}, not '{side}'")
+    return side
+
+
+# ---------------------------------------------------------------- routes
+
+
+@router.get("/csrf", response_model=CsrfOut, summary="A CSRF token (and its cookie) for POST/PATCH/DELETE")
+def csrf_token(request: Request, response: Response) -> CsrfOut:
+    csrf = request.app.state.csrf
+    raw, new = csrf.cookie_value(request)
+    if new:
+        response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="strict", path="/")
+    return CsrfOut(token=csrf.sign(raw))
+
+
+@router.get("/athlete", response_model=AthleteOut, summary="Setup: the declared week, goal, equipment, races")
+def read_athlete(db: Session = DB) -> AthleteOut:
+    athlete = athlete_of(db)
+    return athlete_out(db, athlete)
+
+
+@router.patch("/athlete", response_model=AthleteOut, responses=ERRORS, summary="Change the setup")
+def update_athlete(body: AthleteUpdate, db: Session = DB) -> AthleteOut:
+    athlete = athlete_of(db)
+    given = body.model_fields_set
+    services.update_week(
+        db, athlete,
+        sessions_per_week=body.sessions_per_week,
+        long_run_day=(DAYS.index(body.long_run_day) if body.long_run_day else None)
+        if "long_run_day" in given else "keep",
+        hard_days=[DAYS.index(d) for d in body.hard_days] if body.hard_days is not None else None,
+        rest_days=[DAYS.index(d) for d in body.rest_days] if body.rest_days is not None else None,
+        session_time=(body.session_time or "") if "session_time" in given else None,
+        timezone=(body.timezone or "") if "timezone" in given else None,
+        goal=body.goal)
+    return athlete_out(db, athlete)
+
+
+@router.get("/equipment", response_model=list[EquipmentOut], summary="The bands and kettlebells owned")
+def read_equipment(db: Session = DB) -> list[EquipmentOut]:
+    return athlete_out(db, athlete_of(db)).equipment
+
+
+@router.post("/equipment", response_model=EquipmentOut, status_code=201, responses=ERRORS,
+             summary="Add a band or a kettlebell")
+def create_equipment(body: EquipmentIn, db: Session = DB) -> EquipmentOut:
+    item = services.add_item(db, athlete_of(db), body.kind, body.value, body.kg)
+    return EquipmentOut(id=item.id, kind=item.kind, label=item.label, kg=item.kg, resistance=item.resistance)
+
+
+@router.delete("/equipment/{equipment_id}", status_code=204, responses=ERRORS, summary="Remove an item")
+def delete_equipment(equipment_id: int, db: Session = DB) -> Response:
+    services.drop_item(db, athlete_of(db), equipment_id)
+    return Response(status_code=204)
+
+
+@router.post("/races", response_model=RaceOut, status_code=201, responses=ERRORS, summary="Add a race")
+def create_race(body: RaceIn, db: Session = DB) -> RaceOut:
+    race = services.add_a_race(db, athlete_of(db), body.day, body.name)
+    return RaceOut(id=race.id, day=race.day, name=race.name)
+
+
+@router.delete("/races/{race_id}", status_code=204, responses=ERRORS, summary="Forget a race")
+def delete_race(race_id: int, db: Session = DB) -> Response:
+    services.drop_race(db, athlete_of(db), race_id)
+    return Response(status_code=204)
+
+
+@router.get("/exercises", response_model=list[ExerciseOut], summary="The moves and stretches")
+def read_exercises(catalog: Catalog = CATALOG) -> list[ExerciseOut]:
+    return [exercise_out(e) for e in catalog.entries]
+
+
+@router.get("/exercises/{exercise_id}", response_model=ExerciseOut, responses=ERRORS, summary="One move in full")
+def read_exercise(exercise_id: str, catalog: Catalog = CATALOG) -> ExerciseOut:
+    return exercise_out(catalog.get(exercise_id))
+
+
+@router.get("/plan", response_model=PlanOut, summary="The coming weeks: each session's day, reason and dose")
+def read_plan(weeks: Annotated[int, Query(ge=1, le=12)] = 3, db: Session = DB,
+              catalog: Catalog = CATALOG) -> PlanOut:
+    plan = services.plan_for(db, athlete_of(db), catalog, weeks)
+    return PlanOut.model_validate(plan_json(plan))
+
+
+@router.get("/export/calendar.ics", response_class=Response, summary="The plan as an iCalendar file",
+            responses={200: {"content": {"text/calendar": {}}}})
+def export_ics(weeks: Annotated[int, Query(ge=1, le=12)] = 4,
+               alarm: Annotated[int, Query(ge=0, le=1440, description="Reminder, minutes before.")] = 30,
+               db: Session = DB, catalog: Catalog = CATALOG) -> Response:
+    data = services.ics_bytes(db, athlete_of(db), catalog, weeks, alarm)
+    return Response(data, media_type="text/calendar; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="scapula.ics"'})
+
+
+@router.get("/export/workouts.zip", response_class=Response, summary="The coming sessions as Garmin FIT workouts (zip)",
+            responses={200: {"content": {"application/zip": {}}}})
+def export_fit(weeks: Annotated[int, Query(ge=1, le=12)] = 2, db: Session = DB,
+               catalog: Catalog = CATALOG) -> Response:
+    data, _ = services.fit_zip(db, athlete_of(db), catalog, weeks)
+    return Response(data, media_type="application/zip",
+                    headers={"content-disposition": 'attachment; filename="scapula-workouts.zip"'})
+
+
+@router.get("/sessions", response_model=list[SessionOut], summary="Past sessions, newest first, with every set")
+def read_sessions(limit: Annotated[int, Query(ge=1, le=1000)] = 20, db: Session = DB) -> list[SessionOut]:
+    return [session_out(p) for p in history(db, athlete=athlete_of(db), limit=limit)]
+
+
+@router.post("/sessions", response_model=GuideOut, status_code=201, responses=ERRORS,
+             summary="Start today's session (or return the one still open)")
+def create_session(db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
+    athlete = athlete_of(db)
+    performed = guided.begin(db, athlete, catalog)
+    return guide_out(guided.progress(db, athlete, catalog, performed))
+
+
+@router.get("/sessions/{session_id}", response_model=GuideOut, responses=ERRORS,
+            summary="A session, its sets, and the guided flow's next step")
+def read_session(session_id: int, db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
+    athlete = athlete_of(db)
+    performed = guided.session_of(db, athlete, session_id)
+    return guide_out(guided.progress(db, athlete, catalog, performed))
+
+
+def _open(db: Session, athlete: Athlete, session_id: int) -> PerformedSession:
+    performed = guided.session_of(db, athlete, session_id)
+    if performed.ended_at is not None:
+        raise InvalidInputError(f"session {session_id} is finished")
+    return performed
+
+
+@router.post("/sessions/{session_id}/sets", response_model=SetOut, status_code=201, responses=ERRORS,
+             summary="Log one set (committed at once)")
+def create_set(session_id: int, body: SetIn, db: Session = DB, catalog: Catalog = CATALOG) -> SetOut:
+    athlete = athlete_of(db)
+    entry = catalog.get(body.exercise_id)  # 404 naming the id
+    if entry.kind is Kind.stretch:
+        raise InvalidInputError(f"{entry.id} is a stretch: POST it to /stretches")
+    side = _side(entry, body.side)
+    performed = _open(db, athlete, session_id)
+    if entry.load is Load.bodyweight:
+        label, kg = (body.load.strip() or None) if body.load else None, None  # the variant done
+    else:
+        owned = {e.label: e.kg for e in list_equipment(db, athlete=athlete)}
+        label, kg = parse_load(body.load or "", owned)
+    record = log_set(db, session=performed, exercise_id=entry.id, side=side, reps=body.reps,
+                     load_label=label, load_kg=kg, rpe=body.rpe,
+                     hold_s=body.hold_s if body.hold_s is not None else entry.dose.hold_s)
+    return SetOut(exercise=record.exercise_id, set=record.set_number, side=record.side, reps=record.reps,
+                  load=record.load_label, load_kg=record.load_kg, hold_s=record.hold_s, rpe=record.rpe,
+                  ended_at=as_utc(record.ended_at))
+
+
+@router.post("/sessions/{session_id}/stretches", response_model=StretchOut, status_code=201, responses=ERRORS,
+             summary="Log one stretch hold")
+def create_stretch(session_id: int, body: StretchIn, db: Session = DB, catalog: Catalog = CATALOG) -> StretchOut:
+    athlete = athlete_of(db)
+    entry = catalog.get(body.stretch_id)
+    if entry.kind is not Kind.stretch:
+        raise InvalidInputError(f"{entry.id} is a move: POST it to /sets")
+    side = _side(entry, body.side)
+    performed = _open(db, athlete, session_id)
+    record = log_stretch(db, session=performed, stretch_id=entry.id, side=side, hold_s=body.hold_s)
+    return StretchOut(stretch=record.stretch_id, side=record.side, hold_s=record.hold_s,
+                      done_at=as_utc(record.done_at))
+
+
+@router.post("/sessions/{session_id}/finish", response_model=SessionOut, responses=ERRORS,
+             summary="End a session (completed or stopped early)")
+def finish(session_id: int, body: FinishIn, db: Session = DB) -> SessionOut:
+    from scapula.store import finish_session
+
+    performed = _open(db, athlete_of(db), session_id)
+    finish_session(db, session=performed, completed=body.completed)
+    return session_out(performed)
+
+
+@router.get("/progress", response_model=ProgressOut, summary="Reps and load per move and side; sessions done vs planned")
+def read_progress(weeks: Annotated[int, Query(ge=1, le=52)] = 8, db: Session = DB,
+                  catalog: Catalog = CATALOG) -> ProgressOut:
+    from scapula.web.pages import progress_data
+
+    moves, counts = progress_data(db, athlete_of(db), catalog, weeks)
+    return ProgressOut(
+        moves=[MoveProgressOut(
+            exercise_id=m.exercise_id, name=m.name, load_unit=m.load_title, load_ladder=m.load_ticks,
+            sides=[SideSeriesOut(
+                side=r.side,
+                reps=[PointOut(date=d, value=v, label=t) for d, v, t in r.points],
+                load=[PointOut(date=d, value=v, label=t) for d, v, t in ld.points])
+                for r, ld in zip(m.reps, m.load)]) for m in moves],
+        weeks=[WeekCountOut(monday=w.monday, planned=w.planned, done=w.done) for w in counts])
+
+
+@router.post("/import", response_model=ImportOut, responses={
+    400: {"model": Detail, "description": "No file could be imported"},
+    413: {"model": Detail, "description": "Over the upload size limit"},
+    415: {"model": Detail, "description": "Not a FIT, GPX, TCX or Strava export zip"}},
+    summary="Import running files (FIT, GPX, TCX, .gz, Strava export zip)")
+async def import_files(files: Annotated[list[UploadFile], File(description="One or more running files")],
+                       db: Session = DB):
+    uploads = [services.Upload(f.filename or "upload", await f.read()) for f in files]
+    results = services.import_uploads(db, athlete_of(db), uploads)
+    out = ImportOut(
+        files=[FileResultOut(filename=r.filename, status=r.status, message=r.message, runs=r.runs) for r in results],
+        imported=sum(len(r.runs) for r in results),
+        duplicates=sum(1 for r in results if r.status == "duplicate"))
+    if results and all(r.status in ("refused", "error") for r in results):
+        status = 415 if all(r.status == "refused" for r in results) else 400
+        detail = "; ".join(f"{r.filename}: {r.message}" for r in results)
+        return JSONResponse({"detail": detail, **out.model_dump()}, status_code=status)
+    return out

@@ -1,0 +1,200 @@
+"""The web app: ``create_app`` builds it, ``scapula serve`` runs it with uvicorn.
+
+Pages (``pages.py``) and the JSON API (``api.py``) sit on the same library calls
+(``services.py``, ``guided.py``). Static files are read once from the package into memory and
+served by name from a fixed list, so no request path is ever looked up on disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+
+from scapula.catalog import Catalog, load_catalog
+from scapula.errors import InputFileError, InvalidInputError, ScapulaError, StoreError, UnknownExerciseError
+from scapula.settings import get_settings
+from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, load_secret
+from scapula.web.services import NotFound
+
+DEFAULT_UPLOAD_LIMIT_MB = 50
+STATIC = {  # name -> media type: everything the pages load, all of it local
+    "app.css": "text/css; charset=utf-8",
+    "app.js": "text/javascript; charset=utf-8",
+    "htmx.min.js": "text/javascript; charset=utf-8",
+    "htmx.LICENSE.txt": "text/plain; charset=utf-8",
+    "icon.svg": "image/svg+xml",
+}
+
+
+@dataclass
+class Config:
+    db_url: str
+    data_dir: Path
+    catalog_dir: Path | None = None
+    upload_limit_mb: float = DEFAULT_UPLOAD_LIMIT_MB
+    host: str = "127.0.0.1"
+
+
+def _static_files() -> dict[str, tuple[bytes, str, str]]:
+    folder = resources.files("scapula.web") / "static"
+    out = {}
+    for name, media in STATIC.items():
+        data = (folder / name).read_bytes()
+        out[name] = (data, media, hashlib.sha256(data).hexdigest()[:16])
+    return out
+
+
+def create_app(config: Config | None = None) -> FastAPI:
+    """The app on one training log. Without ``config``: the settings' database (SCAPULA_DB, or
+    the SQLite file in the data dir)."""
+    from scapula.store import open_db
+
+    if config is None:
+        settings = get_settings()
+        config = Config(db_url=settings.db_url, data_dir=settings.data_dir, catalog_dir=settings.catalog)
+    app = FastAPI(
+        title="Scapula",
+        version="0.1.0",
+        description="Upper-back strength and posture coach for runners: the local web app's JSON API. "
+                    "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
+                    "`X-CSRF-Token` header (with its cookie).",
+        docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json",
+    )
+    app.state.config = config
+    app.state.sessions = open_db(config.db_url)  # migrations run here, once
+    app.state.catalog = load_catalog(config.catalog_dir)
+    app.state.csrf = Csrf(load_secret(config.data_dir))
+    app.state.static = _static_files()
+    app.state.templates = _templates()
+
+    from scapula.web import api, pages
+
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    _error_handlers(app)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str, request: Request) -> Response:
+        found = request.app.state.static.get(name)  # a dict lookup, never a file lookup
+        if found is None:
+            raise HTTPException(404, f"no static file '{name}'")
+        data, media, etag = found
+        if request.headers.get("if-none-match") == f'"{etag}"':
+            return Response(status_code=304)
+        return Response(data, media_type=media, headers={"etag": f'"{etag}"', "cache-control": "no-cache"})
+
+    limit = int(config.upload_limit_mb * 1_000_000)
+    app.add_middleware(BodyLimit, limit=limit)
+    loopback = config.host in ("127.0.0.1", "localhost", "::1")
+    app.add_middleware(HostCheck, allowed=LOOPBACK_HOSTS if loopback else None)
+    return app
+
+
+def _templates() -> Jinja2Templates:
+    folder = resources.files("scapula.web") / "templates"
+    templates = Jinja2Templates(directory=str(folder))
+    return templates
+
+
+# ---------------------------------------------------------------- per-request dependencies
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    factory: sessionmaker[Session] = request.app.state.sessions
+    with factory() as db:
+        yield db
+
+
+def get_catalog(request: Request) -> Catalog:
+    return request.app.state.catalog
+
+
+DB = Depends(get_db)
+CATALOG = Depends(get_catalog)
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def render(request: Request, name: str, context: dict, status: int = 200):
+    """A page with the CSRF token its forms need (and the cookie it pairs with)."""
+    from scapula.web.security import CSRF_COOKIE
+
+    csrf = request.app.state.csrf
+    raw, new = csrf.cookie_value(request)
+    context = {"csrf": csrf.sign(raw), "nav": name.removesuffix(".html"),
+               "static": {k: v[2] for k, v in request.app.state.static.items()}, **context}
+    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+    if new:
+        response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="strict", path="/")
+    return response
+
+
+# ---------------------------------------------------------------- errors
+
+
+def status_of(error: Exception) -> int:
+    if isinstance(error, UnknownExerciseError):
+        return 404
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, InvalidInputError):
+        return 422
+    if isinstance(error, InputFileError):
+        return 400
+    if isinstance(error, StoreError):
+        return 503
+    return 400
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """API errors are JSON ``{"detail": "..."}`` with one clear line; a page error is the
+    page's own message (pages catch what they expect) or this plain page."""
+
+    async def scapula_error(request: Request, exc: Exception):
+        status = status_of(exc)
+        message = str(exc)
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": message}, status_code=status)
+        return render(request, "error.html", {"message": message, "status": status}, status)
+
+    app.add_exception_handler(ScapulaError, scapula_error)
+    app.add_exception_handler(NotFound, scapula_error)
+
+    async def http_error(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render(request, "error.html", {"message": exc.detail, "status": exc.status_code},
+                      exc.status_code)
+
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+    async def validation_error(request: Request, exc: RequestValidationError):
+        # one readable line per problem: "body.reps: Input should be ..."
+        lines = []
+        for problem in exc.errors():
+            where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body") or "request"
+            lines.append(f"{where}: {problem.get('msg', 'invalid')}")
+        if request.url.path.startswith("/api"):
+            return JSONResponse({"detail": "; ".join(lines), "errors": jsonable(exc.errors())},
+                                status_code=422)
+        return render(request, "error.html", {"message": "; ".join(lines), "status": 422}, 422)
+
+    app.add_exception_handler(RequestValidationError, validation_error)
+
+
+def jsonable(value):
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(value, custom_encoder={Exception: str})

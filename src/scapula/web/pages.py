@@ -1,0 +1,292 @@
+"""The pages: welcome, setup, today/plan, the guided session, progress.
+
+Forms post back here (every POST carries the CSRF token) and redirect to a GET (so a reload
+never posts twice), except when a form has a problem: then the page is shown again with the
+message, with a 4xx status. HTMX boosts links and forms (no full reloads on a phone); every
+page also works as plain HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile as StarletteUpload
+
+from scapula.catalog import Catalog, Load
+from scapula.errors import InvalidInputError
+from scapula.plan.progression import Owned
+from scapula.plan.render import dose_text
+from scapula.plan.week import DOW
+from scapula.preferences import known_zones
+from scapula.store import Athlete, get_athlete, history, list_equipment
+from scapula.store.queries import as_utc
+from scapula.web import charts, guided, services
+from scapula.web.app import CATALOG, DB, render
+from scapula.web.security import csrf_protect
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+SAVED = {  # ?saved=... after a redirect: what the page says was done
+    "equipment": "Equipment saved.", "removed": "Removed.", "week": "Your week is saved.",
+    "race": "Race saved.", "stopped": "Session stopped. Every set you logged is kept.",
+}
+
+
+def see(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# ---------------------------------------------------------------- welcome
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, db: Session = DB):
+    athlete = get_athlete(db)
+    if services.is_new(db, athlete):
+        return render(request, "welcome.html", {})
+    return see("/today")
+
+
+# ---------------------------------------------------------------- setup
+
+
+def _setup(request: Request, db: Session, athlete: Athlete, *, error: str = "", errors_in: str = "",
+           results: list | None = None, status: int = 200, first: bool = False) -> HTMLResponse:
+    return render(request, "setup.html", {
+        "athlete": athlete, "equipment": list_equipment(db, athlete=athlete),
+        "races": services.races(db, athlete), "days": DOW, "zones": sorted(known_zones()),
+        "runs": services.run_count(db, athlete), "accept": services.ACCEPT,
+        "limit_mb": request.app.state.config.upload_limit_mb, "results": results or [],
+        "error": error, "errors_in": errors_in, "first": first or services.is_new(db, athlete),
+        "saved": SAVED.get(request.query_params.get("saved", ""), ""),
+        "today": services.today_for(athlete),
+    }, status)
+
+
+@router.get("/setup", response_class=HTMLResponse)
+def setup(request: Request, db: Session = DB):
+    return _setup(request, db, get_athlete(db), first=request.query_params.get("first") == "1")
+
+
+@router.post("/setup/equipment")
+def setup_add_equipment(request: Request, kind: Annotated[str, Form()], value: Annotated[str, Form()] = "",
+                        kg: Annotated[str, Form()] = "", db: Session = DB):
+    athlete = get_athlete(db)
+    try:
+        rated = float(kg.replace(",", ".")) if kg.strip() and kind == "band" else None
+        services.add_item(db, athlete, kind, value, rated)
+    except ValueError:
+        return _setup(request, db, athlete, error=f"rated pull: '{kg}' is not a number of kg",
+                      errors_in="equipment", status=422)
+    except InvalidInputError as e:
+        return _setup(request, db, athlete, error=str(e), errors_in="equipment", status=422)
+    return see("/setup?saved=equipment#equipment")
+
+
+@router.post("/setup/equipment/{equipment_id}/delete")
+def setup_remove_equipment(equipment_id: int, db: Session = DB):
+    services.drop_item(db, get_athlete(db), equipment_id)
+    return see("/setup?saved=removed#equipment")
+
+
+@router.post("/setup/week")
+def setup_week(request: Request, db: Session = DB,
+               sessions_per_week: Annotated[int, Form()] = 2,
+               long_run_day: Annotated[str, Form()] = "",
+               hard_days: Annotated[list[int], Form()] = [],  # noqa: B006 - FastAPI copies defaults
+               rest_days: Annotated[list[int], Form()] = [],  # noqa: B006
+               session_time: Annotated[str, Form()] = "",
+               timezone: Annotated[str, Form()] = "",
+               goal: Annotated[str, Form()] = ""):
+    athlete = get_athlete(db)
+    try:
+        services.update_week(
+            db, athlete, sessions_per_week=sessions_per_week,
+            long_run_day=int(long_run_day) if long_run_day.strip() else None,
+            hard_days=hard_days, rest_days=rest_days, session_time=session_time,
+            timezone=timezone, goal=goal)
+    except (InvalidInputError, ValueError) as e:
+        db.rollback()
+        db.refresh(athlete)
+        return _setup(request, db, athlete, error=str(e), errors_in="week", status=422)
+    return see("/setup?saved=week#week")
+
+
+@router.post("/setup/races")
+def setup_add_race(request: Request, day: Annotated[date, Form()], name: Annotated[str, Form()] = "",
+                   db: Session = DB):
+    athlete = get_athlete(db)
+    try:
+        services.add_a_race(db, athlete, day, name)
+    except InvalidInputError as e:
+        return _setup(request, db, athlete, error=str(e), errors_in="races", status=422)
+    return see("/setup?saved=race#races")
+
+
+@router.post("/setup/races/{race_id}/delete")
+def setup_remove_race(race_id: int, db: Session = DB):
+    services.drop_race(db, get_athlete(db), race_id)
+    return see("/setup?saved=removed#races")
+
+
+@router.post("/setup/import")
+async def setup_import(request: Request, db: Session = DB):
+    athlete = get_athlete(db)
+    form = await request.form()
+    files = [f for f in form.getlist("files") if isinstance(f, StarletteUpload) and f.filename]
+    if not files:
+        return _setup(request, db, athlete, error="choose one or more running files first",
+                      errors_in="import", status=400)
+    uploads = [services.Upload(f.filename, await f.read()) for f in files]
+    results = services.import_uploads(db, athlete, uploads)
+    failed = all(r.status in ("refused", "error") for r in results)
+    return _setup(request, db, athlete, results=results, status=400 if failed else 200,
+                  error="nothing was imported: see each file below" if failed else "",
+                  errors_in="import")
+
+
+# ---------------------------------------------------------------- today / plan
+
+
+@router.get("/today", response_class=HTMLResponse)
+def today(request: Request, weeks: int = 3, db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    weeks = min(max(weeks, 1), 12)
+    plan = services.plan_for(db, athlete, catalog, weeks)
+    day = services.today_for(athlete)
+    upcoming = plan.upcoming()
+    by_day = {}
+    for s in plan.sessions:
+        by_day.setdefault(s.day, []).append(s)
+    open_now = guided.open_session(db, athlete)
+    return render(request, "today.html", {
+        "athlete": athlete, "plan": plan, "today": day, "next": upcoming[0] if upcoming else None,
+        "by_day": by_day, "catalog": catalog, "dose_text": dose_text, "timedelta": timedelta,
+        "weeks": weeks, "open_session": open_now, "is_new": services.is_new(db, athlete),
+        "equipment": list_equipment(db, athlete=athlete), "DOW": DOW,
+    })
+
+
+# ---------------------------------------------------------------- guided session
+
+
+@router.get("/session", response_class=HTMLResponse)
+def session_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.open_session(db, athlete)
+    if performed is None:
+        last = guided.latest_session(db, athlete)
+        plan = services.plan_for(db, athlete, catalog, weeks=1, keep=False)
+        upcoming = plan.upcoming()
+        return render(request, "session_start.html", {
+            "last": last, "next": upcoming[0] if upcoming else None, "today": services.today_for(athlete),
+            "catalog": catalog, "dose_text": dose_text, "as_utc": as_utc,
+            "saved": SAVED.get(request.query_params.get("saved", ""), ""),
+        })
+    p = guided.progress(db, athlete, catalog, performed)
+    return render(request, "session.html", {"p": p, "Load": Load, "error": ""})
+
+
+@router.post("/session/start")
+def session_start(db: Session = DB, catalog: Catalog = CATALOG):
+    guided.begin(db, get_athlete(db), catalog)
+    return see("/session")
+
+
+def _number(text: str, what: str, *, integer: bool = False) -> float | None:
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return int(text) if integer else float(text)
+    except ValueError:
+        raise InvalidInputError(f"{what}: '{text}' is not a {'whole ' if integer else ''}number") from None
+
+
+@router.post("/session/{session_id}/set")
+async def session_set(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    if performed.ended_at is not None:
+        return see("/session")
+    form = await request.form()
+    exercise_id = str(form.get("exercise_id", ""))
+    try:
+        reps = {}
+        for side in ("both", "left", "right"):
+            if f"reps_{side}" in form:
+                value = _number(str(form[f"reps_{side}"]), f"reps ({side})", integer=True)
+                if value is None:
+                    raise InvalidInputError(f"reps ({side}): how many did you do?")
+                reps[side] = int(value)
+        guided.log_step_set(
+            db, athlete, catalog, performed, exercise_id=exercise_id, reps=reps,
+            load=str(form.get("load", "")), rpe=_number(str(form.get("rpe", "")), "RPE"),
+            hold_s=_number(str(form.get("hold_s", "")), "hold"))
+    except InvalidInputError as e:
+        p = guided.progress(db, athlete, catalog, performed)
+        return render(request, "session.html", {"p": p, "Load": Load, "error": str(e)}, status=422)
+    return see("/session")
+
+
+@router.post("/session/{session_id}/stretch")
+async def session_stretch(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    if performed.ended_at is not None:
+        return see("/session")
+    form = await request.form()
+    try:
+        held = _number(str(form.get("hold_s", "")), "hold")
+        guided.log_step_stretch(db, athlete, catalog, performed, stretch_id=str(form.get("exercise_id", "")),
+                                hold_s=held if held is not None else 0.0)
+    except InvalidInputError as e:
+        p = guided.progress(db, athlete, catalog, performed)
+        return render(request, "session.html", {"p": p, "Load": Load, "error": str(e)}, status=422)
+    return see("/session")
+
+
+@router.post("/session/{session_id}/stop")
+async def session_stop(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    form = await request.form()
+    skip = form.get("skip_stretching") == "1"
+    if skip:
+        p = guided.progress(db, athlete, catalog, performed)
+        skip = p.in_stretching  # only the stretching may be skipped and still count as done
+    guided.stop(db, performed, skip_stretching=skip)
+    return see(f"/session?saved={'stopped' if not skip else ''}")
+
+
+# ---------------------------------------------------------------- progress
+
+
+def progress_data(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 8):
+    sessions = history(db, athlete=athlete, limit=1000)
+    owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in list_equipment(db, athlete=athlete)]
+    return charts.series_from_log(sessions, catalog, owned), services.weeks_done_vs_planned(db, athlete, weeks)
+
+
+@router.get("/progress", response_class=HTMLResponse)
+def progress_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    moves, weeks = progress_data(db, athlete, catalog)
+    drawn = []
+    for m in moves:
+        drawn.append({
+            "move": m,
+            "reps": charts.line_chart(m.reps, title=f"{m.name}: reps per set"),
+            "load": charts.line_chart(m.load, title=f"{m.name}: {m.load_title.lower()}",
+                                      y_ticks=m.load_ticks),
+        })
+    recent = history(db, athlete=athlete, limit=20)
+    return render(request, "progress.html", {
+        "moves": drawn, "weeks_chart": charts.bar_chart(weeks, title="Sessions planned and done per week"),
+        "weeks": weeks, "recent": recent, "catalog": catalog, "as_utc": as_utc,
+        "done": sum(w.done for w in weeks), "planned": sum(w.planned for w in weeks),
+    })
