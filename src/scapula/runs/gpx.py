@@ -5,14 +5,13 @@ read from any extension element named ``hr``, ``heartrate`` or ``heart_rate`` (G
 TrackPointExtension and the common variants).
 
 gpxpy is the reference reader; a fast one on the standard library's C parser reads first
-(gpxpy takes 70-100 ms for an hour at 1 s, nearly all in its generic field parsing;
-this one about a quarter of that). Both
-bring a file to the same plain shape (``GpxFile``) and everything after that is shared, so
-they can be cross-checked on the same bytes, as fitfast and fitdecode are for FIT. The
-fast reader applies gpxpy's rules to what it reads; wherever gpxpy would fail, or a file
-holds something the fast reader does not parse itself (an unusual time stamp, bytes that
-are not UTF-8, malformed XML), gpxpy reads the file, so its errors and edge cases are the
-ones reported.
+(gpxpy takes 70-100 ms for an hour at 1 s, nearly all in its generic field parsing; the
+fast reader about a quarter of that). Both bring a file to the same plain shape
+(``GpxFile``) and everything after that is shared, so they can be cross-checked on the
+same bytes, as fitfast and fitdecode are for FIT. The fast reader applies gpxpy's rules
+to what it reads; wherever gpxpy would fail, or a file holds something the fast reader
+does not parse itself (an unusual time stamp, bytes that are not UTF-8, malformed XML),
+gpxpy reads the file, so its errors and edge cases are the ones reported.
 """
 
 from __future__ import annotations
