@@ -650,3 +650,74 @@ def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
         assert fields(g.GPXTrackSegment, version) == {"trkpt": g.GPXTrackPoint,
                                                       **({"extensions": "extensions"} if v11 else {})}
         assert fields(g.GPXTrackPoint, version) == (point_11 if v11 else {**mandatory, **ours.TRKPT_10_CHECKS})
+
+
+def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
+    """Every stamp the fast reader reads itself gives gpxpy's instant and offset; the rest it
+    leaves to gpxpy. The common form takes the lookup path."""
+    from datetime import timedelta
+
+    from gpxpy.gpxfield import parse_time
+
+    from scapula.runs.gpx import gpx_time, utc_seconds
+
+    common = [f"{day}T{h:02}:{m:02}:{s:02}Z" for day in ("2026-05-01", "2024-02-29", "1999-12-31", "2038-01-19")
+              for h in (0, 5, 23) for m in (0, 30, 59) for s in (0, 7, 59)]
+    others = [
+        "2026-05-01T05:30:00.5Z", "2026-05-01T05:30:00.123456789Z", "2026-05-01T05:30:00+02:00",
+        "2026-05-01T05:30:00-0530", "2026-05-01T05:30:00+02", "2026-05-01 05:30:00Z", "2026-05-01T05:30:00",
+        "2026-05-01T05:30:00.000001-11:45", "2026-12-31T23:59:59.999999-00:01", "1970-01-01T00:00:00Z",
+        # not the common form though 20 characters long, or not valid: each left to gpxpy
+        "2023-02-29T06:00:00Z", "2026-05-01T24:00:00Z", "2026-05-01T05:60:00Z", "2026-05-01T05:30:60Z",
+        "2023-W01-1T06:00:00Z", "2026-13-01T05:30:00Z", "2026-05-00T05:30:00Z", "\uff12\uff10\uff12\uff16-05-01T05:30:00Z",
+        "2026-5-1T05:30:00Z", "2026-05-01T05:30:00Z\n", " 2026-05-01T05:30:00Z", "2026-05-01T05:30:00z",
+        "2026-05-01T05:30:00+24:00", "2026-05-01T05:30:00\u221202:00", "2026-05-01T05:30:00+2:00", "yesterday",
+    ]
+    read_here = 0
+    for text in common + others:
+        try:
+            reference = parse_time(text)
+        except Exception:  # noqa: BLE001 - gpxpy reads such a point as having no time
+            reference = None
+        try:
+            us, offset = gpx_time(text)
+        except ValueError:
+            continue  # left to gpxpy
+        read_here += 1
+        assert reference is not None, text
+        if reference.tzinfo is None:
+            reference = reference.replace(tzinfo=timezone.utc)
+        assert us == (reference - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1), text
+        want = int(reference.utcoffset().total_seconds() // 60) or None
+        assert offset == want, text
+    assert all(utc_seconds(text) is not None for text in common)
+    assert read_here == len(common) + 10  # the first ten others are read by the general parser
+
+
+def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
+    """TCX XML: a DTD anywhere before the root (past the first piece the probe reads, in
+    UTF-16) is refused; broken XML is reported in the C parser's own words."""
+    import xml.etree.ElementTree as ET
+
+    from scapula.errors import InputFileError
+    from scapula.runs.xmlsafe import parse_xml
+
+    long_comment = "<!--" + "x" * 10_000 + "-->"
+    refused = [
+        '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaa">]><t>&a;</t>',
+        f'<?xml version="1.0"?>{long_comment}<!DOCTYPE t SYSTEM "file:///etc/passwd"><t/>',
+        f'<?xml version="1.0" encoding="UTF-16"?>{long_comment}<!DOCTYPE t [<!ENTITY a "a">]><t>&a;</t>',
+    ]
+    for text in refused:
+        data = text.encode("utf-16") if "UTF-16" in text else text.encode()
+        with pytest.raises(InputFileError, match="DTD"):
+            parse_xml(data, "x.tcx")
+    broken = [b"<t><u></t>", b"<?xml version='1.0'?>", b"<t>&undefined;</t>", b"junk<t/>",
+              b"<t/><!DOCTYPE t>", long_comment.encode() + b"<t><u></t>"]
+    for data in broken:
+        with pytest.raises(ET.ParseError) as reference:
+            ET.XML(data)
+        with pytest.raises(InputFileError) as ours:
+            parse_xml(data, "x.tcx")
+        assert ours.value.reason == f"malformed XML ({reference.value})"
+    assert parse_xml(long_comment.encode() + b"<t><u>1</u></t>", "x.tcx")[0].text == "1"

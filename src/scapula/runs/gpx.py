@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
@@ -32,7 +32,7 @@ ACTIVITY_GAP_S = 3600.0
 US = 1_000_000  # times are kept as whole microseconds since the epoch, as datetime holds them
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_US = timedelta(microseconds=1)
-_EPOCH_DAY = _EPOCH.toordinal()
+_ONE_SECOND = timedelta(seconds=1)
 
 
 @dataclass
@@ -235,7 +235,6 @@ def _gpx_file(root: ET.Element) -> GpxFile:
         for attribute in BOUNDS_ATTRIBUTES if bounds is not None else ():
             if bounds.get(attribute) is not None:
                 _float(bounds.get(attribute))
-    times = _Times()
     tracks = []
     for child in root:
         if child.tag == "wpt":
@@ -246,7 +245,7 @@ def _gpx_file(root: ET.Element) -> GpxFile:
                 if point.tag == "rtept":
                     _check_point(point, POINT_CHECKS)
         elif child.tag == "trk":
-            tracks.append(_track(child, v11, times))
+            tracks.append(_track(child, v11))
     return GpxFile(name, tracks)
 
 
@@ -277,7 +276,7 @@ def _check_point(point: ET.Element, checks: dict) -> None:
     _check(point, checks)
 
 
-def _track(trk: ET.Element, v11: bool, times: _Times) -> GpxTrack:
+def _track(trk: ET.Element, v11: bool) -> GpxTrack:
     _check(trk, TRACK_CHECKS)
     out = GpxTrack(_text(trk, "name"), _text(trk, "type") if v11 else None)
     checks = POINT_CHECKS if v11 else TRKPT_10_CHECKS
@@ -305,7 +304,7 @@ def _track(trk: ET.Element, v11: bool, times: _Times) -> GpxTrack:
             stamp = first.get("time")
             if stamp is None or not stamp.text:
                 continue  # a point with no time cannot be placed on the run's clock
-            us, offset = times.parse(stamp.text)
+            us, offset = gpx_time(stamp.text)
             if not t:
                 out.utc_offset_min = offset
             t.append(us)
@@ -319,45 +318,68 @@ def _track(trk: ET.Element, v11: bool, times: _Times) -> GpxTrack:
 
 # ---------------------------------------------------------------- time stamps
 
+# Nearly every point says "2026-05-01T05:30:00Z", and a regex plus a datetime per point
+# would cost a third of the point: that form is checked by position and read by lookups,
+# the date from a cache (a file has a day or two), HH:MM and SS from tables of every valid
+# value. On this form gpxpy's parser agrees (it gives UTC, no fraction); any other goes
+# through the general one below.
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_HOUR_MINUTE = {f"{h:02}:{m:02}": h * 3600 + m * 60 for h in range(24) for m in range(60)}
+_SECOND = {f"{s:02}": s for s in range(60)}
+_MAX_DAYS = 10_000  # a cache, not a store: a file with stamps on more days than this just refills it
+
+
+class _Midnights(dict):
+    """"YYYY-MM-DD" -> that day's 00:00 UTC in Unix seconds, for valid dates only."""
+
+    def __missing__(self, day: str) -> int | None:
+        if not _DATE.fullmatch(day):
+            return None
+        try:
+            midnight = (datetime(int(day[:4]), int(day[5:7]), int(day[8:]), tzinfo=timezone.utc) - _EPOCH) // _ONE_SECOND
+        except ValueError:  # 2026-02-30
+            return None
+        if len(self) >= _MAX_DAYS:
+            self.clear()
+        self[day] = midnight
+        return midnight
+
+
+_midnights = _Midnights()
+
+
+def utc_seconds(text: str) -> int | None:
+    """Unix seconds of ``YYYY-MM-DDTHH:MM:SSZ``; None for any other text (or an invalid date)."""
+    if len(text) == 20 and text[10] == "T" and text[16] == ":" and text[19] == "Z":
+        midnight = _midnights[text[:10]]
+        minutes = _HOUR_MINUTE.get(text[11:16])
+        second = _SECOND.get(text[17:19])
+        if midnight is not None and minutes is not None and second is not None:
+            return midnight + minutes + second
+    return None
+
+
 # gpxpy's time pattern, narrowed to two-digit fields and plain signs: anything else it
 # accepts (one-digit months, a trailing newline, odd zone strings) is left to gpxpy.
 _TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
                    r"(?:\.([0-9]{1,15}))?(Z|([+-])([0-9]{2})(?::?([0-9]{2}))?)?")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_HOUR_MINUTE = {f"{h:02}:{m:02}": h * 3600 + m * 60 for h in range(24) for m in range(60)}
-_SECOND = {f"{s:02}": s for s in range(60)}
 
 
-class _Times:
-    """GPX time stamps as (microseconds since the epoch, UTC offset in minutes or None),
-    exactly as gpxpy's ``parse_time`` reads them; ``ValueError`` for any it would not read."""
-
-    def __init__(self) -> None:
-        self.days: dict[str, int] = {}  # "YYYY-MM-DD" -> its midnight UTC in Unix seconds
-
-    def parse(self, text: str) -> tuple[int, int | None]:
-        # the common form, "2026-05-01T05:30:00Z", by lookups: a regex and a datetime per
-        # point would cost as much as the rest of the point
-        if len(text) == 20 and text[10] == "T" and text[16] == ":" and text[19] == "Z":
-            day = self.days.get(text[:10])
-            minutes = _HOUR_MINUTE.get(text[11:16])
-            second = _SECOND.get(text[17:19])
-            if day is not None and minutes is not None and second is not None:
-                return (day + minutes + second) * US, None
-        return self._general(text)
-
-    def _general(self, text: str) -> tuple[int, int | None]:
-        m = _TIME.fullmatch(text)
-        if m is None:
-            raise ValueError(f"time stamp {text!r} is left to gpxpy")
-        year, month, day, hour, minute, second = (int(m[i]) for i in range(1, 7))
-        datetime(year, month, day, hour, minute, second)  # ValueError where gpxpy has no time
-        micro = int(m[7][:6].ljust(6, "0")) if m[7] else 0  # gpxpy truncates past 6 digits
-        offset = 0
-        if m[9]:  # gpxpy's SimpleTZ: +HH, +HHMM or +HH:MM
-            offset = (int(m[10]) * 60 + int(m[11] or 0)) * (-1 if m[9] == "-" else 1)
-            if abs(offset) >= 24 * 60:
-                raise ValueError(f"UTC offset of {text!r} is left to gpxpy")
-        midnight = self.days.setdefault(text[:10], (date(year, month, day).toordinal() - _EPOCH_DAY) * 86400)
-        seconds = midnight + hour * 3600 + minute * 60 + second - offset * 60
-        return seconds * US + micro, offset or None
+def gpx_time(text: str) -> tuple[int, int | None]:
+    """A GPX time stamp as (microseconds since the epoch, UTC offset in minutes or None),
+    exactly as gpxpy's ``parse_time`` reads it; ``ValueError`` for one left to gpxpy."""
+    seconds = utc_seconds(text)
+    if seconds is not None:
+        return seconds * US, None
+    m = _TIME.fullmatch(text)
+    if m is None:
+        raise ValueError(f"time stamp {text!r} is left to gpxpy")
+    year, month, day, hour, minute, second = (int(m[i]) for i in range(1, 7))
+    moment = datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)  # gpxpy has no time if invalid
+    micro = int(m[7][:6].ljust(6, "0")) if m[7] else 0  # gpxpy truncates past 6 digits
+    offset = 0
+    if m[9]:  # gpxpy's SimpleTZ: +HH, +HHMM or +HH:MM
+        offset = (int(m[10]) * 60 + int(m[11] or 0)) * (-1 if m[9] == "-" else 1)
+        if abs(offset) >= 24 * 60:
+            raise ValueError(f"UTC offset of {text!r} is left to gpxpy")
+    return ((moment - _EPOCH) // _ONE_SECOND - offset * 60) * US + micro, offset or None
