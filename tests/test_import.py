@@ -721,3 +721,22 @@ def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
             parse_xml(data, "x.tcx")
         assert ours.value.reason == f"malformed XML ({reference.value})"
     assert parse_xml(long_comment.encode() + b"<t><u>1</u></t>", "x.tcx")[0].text == "1"
+
+
+def test_reading_a_file_leaves_the_garbage_collector_as_it_was():
+    import gc
+
+    from scapula.errors import InputFileError
+    from scapula.runs.sources import read_activities_bytes
+
+    good, bad = gpx_text(steady_run(MAY_5, seconds=60)).encode(), b"<gpx><trk>"
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            assert len(read_activities_bytes("gpx", good, "a.gpx")) == 1
+            assert gc.isenabled() is enabled
+            with pytest.raises(InputFileError):
+                read_activities_bytes("gpx", bad, "b.gpx")
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
