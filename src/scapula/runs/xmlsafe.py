@@ -65,7 +65,7 @@ def parse_xml(data: bytes, where: str) -> ET.Element:
 
 
 def refuse_dtd(data: bytes, where: str) -> None:
-    """For readers that parse by themselves (gpxpy): they take UTF-8 only, so a byte scan
-    sees every declaration they would."""
+    """For the GPX readers (gpxpy, and the fast one that follows its rules): they take
+    UTF-8 only, so a byte scan sees every declaration they would."""
     if _DTD.search(data):  # about a millisecond for an hour's track
         raise InputFileError(where, _REFUSED)
