@@ -6,6 +6,7 @@ lap per km), each on its own day so none is a duplicate of another -- then runs 
 `scapula import DIR` into a fresh SQLite database, and again on the same dir (every file
 already stored). Prints files/s and seconds for both, and checks that every file became
 one run. The CPU seconds tell the work apart from waiting: the 2 cores here are shared.
+Before the imports it times the readers alone, per format, in this process.
 
 GPX and TCX are written by tests/activity_files.py. FIT is written by a small encoder here
 (numpy-packed records): fit-tool, the writer the tests use, takes ~2 s per hour-long file.
@@ -134,6 +135,26 @@ def check_fit_encoder(folder: Path) -> None:
     assert names.count("record") == 3601 and "session" in names and "activity" in names, names[:10]
 
 
+def read_ms_per_file(folder: Path, sample: int = 15) -> dict[str, float]:
+    """CPU milliseconds to read one file of each kind (bytes to activities) in this process:
+    the parsers alone, best of three rounds over the first ``sample`` plain files. CPU
+    time, not wall: the other users of the shared cores then matter less."""
+    from scapula.runs.sources import read_activities_bytes
+
+    out = {}
+    for kind in ("fit", "gpx", "tcx"):
+        files = sorted(p for p in folder.iterdir() if p.suffix == f".{kind}")[:sample]
+        blobs = [(p.read_bytes(), str(p)) for p in files]
+        rounds = []
+        for _ in range(3):
+            began = time.process_time()
+            for data, where in blobs:
+                read_activities_bytes(kind, data, where)
+            rounds.append((time.process_time() - began) / len(blobs))
+        out[kind] = min(rounds) * 1000
+    return out
+
+
 def timed_import(folder: Path, db: str, workers: int | None) -> tuple[float, float, subprocess.CompletedProcess]:
     """Wall seconds, CPU seconds (the command and its workers) and the finished command."""
     args = [str(SCAPULA), "--db", db, "import", str(folder)] + (["--workers", str(workers)] if workers else [])
@@ -160,6 +181,8 @@ def main() -> None:
         check_fit_encoder(folder)
         size = sum(p.stat().st_size for p in folder.iterdir())
         print(f"built {opts.files} files ({size / 1e6:.0f} MB on disk) in {time.perf_counter() - began:.1f} s")
+        per_file = read_ms_per_file(folder)
+        print("read in one process, CPU ms per file: " + ", ".join(f"{k.upper()} {ms:.1f}" for k, ms in per_file.items()))
         db = f"sqlite:///{Path(tmp, 'bench.db')}"
         for label in ("first import", "re-import (all stored)"):
             seconds, cpu, done = timed_import(folder, db, opts.workers)

@@ -419,3 +419,324 @@ def test_real_watch_files(cli, tmp_path):
     assert sum(s["duration_s"] for s in fenix2["splits"]) == pytest.approx(2832, rel=0.02)
     fenix5 = stored["garmin-fenix-5-run.fit"]
     assert fenix5["utc_offset_min"] == -420 and (fenix5["avg_hr"], fenix5["max_hr"]) == (90, 112)
+
+
+# ---------------------------------------------------------------- the two GPX readers
+
+# A GPX with every kind of thing the fast reader must read as gpxpy does, written around a
+# short run: {body} is the run's <trk> elements (from gpx_text) or whatever a test puts there.
+GPX_SHELL = ('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="t" '
+             'xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="http://www.garmin.com/xmlschemas/'
+             'TrackPointExtension/v1">{head}{body}</gpx>')
+
+
+def _trks(text: str) -> str:
+    """The <trk> elements of a gpx_text file."""
+    return text[text.index("<trk>"):text.rindex("</gpx>")]
+
+
+def _shift_times(text: str, render) -> str:
+    """Every <time> of a gpx_text file written again by ``render(aware datetime)``."""
+    import re
+
+    return re.sub(r"<time>([^<]*)</time>",
+                  lambda m: f"<time>{render(datetime.fromisoformat(m[1]))}</time>", text)
+
+
+def gpx_variants() -> dict[str, str]:
+    """GPX files that both readers must read alike, by name."""
+    import re
+    from datetime import timedelta
+
+    short = steady_run(MAY_5, seconds=700, seed=2, name="Short")
+    base = gpx_text(short)
+    plus2 = timezone(timedelta(hours=2))
+    minus530 = timezone(-timedelta(hours=5, minutes=30))
+    hr_ext = re.compile(r"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>(\d+)</gpxtpx:hr>"
+                        r"</gpxtpx:TrackPointExtension></extensions>")
+    out = {
+        "intervals (a pause, two segments)": gpx_text(intervals(), gpx_type="trail_running"),
+        "easy": gpx_text(easy()),
+        "short": base,
+        "without hr": gpx_text(easy(), with_hr=False, gpx_type=None),
+        "two outings": gpx_text(short, tracks=[short, steady_run(MAY_1, seconds=400, name="Other")]),
+        "no times": gpx_text(short, with_time=False),
+        "namespace prefix ns3": base.replace("gpxtpx", "ns3"),
+        "hr in no namespace": hr_ext.sub(r"<extensions><heartrate>\1</heartrate></extensions>", base),
+        "heart_rate in another namespace": hr_ext.sub(
+            r'<extensions><x:Data xmlns:x="urn:x"><x:Heart_Rate>\1</x:Heart_Rate></x:Data></extensions>', base),
+        "hr that is no number": hr_ext.sub(r"<extensions><hr>fast</hr></extensions>", base, count=40),
+        "empty hr, then one in a second extension": hr_ext.sub(
+            r"<extensions><a><hr/></a><b><hr> \1 </hr></b></extensions>", base),
+        "times with milliseconds": _shift_times(base, lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.250Z")),
+        "times with nine decimals": _shift_times(base, lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.123456789Z")),
+        "times at +02:00": _shift_times(base, lambda t: t.astimezone(plus2).isoformat()),
+        "times at -0530": _shift_times(base, lambda t: t.astimezone(minus530).strftime("%Y-%m-%dT%H:%M:%S-0530")),
+        "times at +02 and a space": _shift_times(base, lambda t: t.astimezone(plus2).strftime("%Y-%m-%d %H:%M:%S+02")),
+        "times with no zone": _shift_times(base, lambda t: t.strftime("%Y-%m-%dT%H:%M:%S")),
+        "across midnight": gpx_text(steady_run(datetime(2026, 5, 5, 23, 55, tzinfo=timezone.utc), seconds=600)),
+        "no elevation": base.replace("<ele>300.0</ele>", ""),
+        "a second, bad ele is not read": base.replace("<ele>300.0</ele>", "<ele> 300 </ele><ele>high</ele>"),
+        "unused point fields": base.replace("<ele>300.0</ele>", "<ele>3e2</ele><sat>7</sat><fix>3d</fix>"
+                                            "<hdop>1.5</hdop><speed>fast</speed><course>N</course>"),
+        "no default namespace": base.replace(' xmlns="http://www.topografix.com/GPX/1/1"', ""),
+        "gpx 1.0 (no type, no extensions)": base.replace('version="1.1"', 'version="1.0"').replace("1/1", "1/0"),
+        "version 1.2, read as 1.0": base.replace('version="1.1"', 'version="1.2"'),
+        "gpx 1.0, its name at the root": base.replace('version="1.1"', 'version="1.0"').replace(
+            "<metadata>", "<name>Root</name><metadata>").replace("<name>Short</name>", ""),
+        "gpx 1.1, a name at the root (not read)": base.replace("<metadata>", "<name>Root</name><metadata>").replace(
+            "<name>Short</name>", ""),
+        "a point without time": base.replace("<time>", "<timex>", 5).replace("</time>", "</timex>", 5),
+        "metadata name": base.replace("<metadata>", "<metadata><name> Sunday </name>"
+                                      '<bounds minlat="46" maxlat="47"/>').replace("<name>Short</name>", ""),
+    }
+    segments = base.replace("</trkpt>", "</trkpt></trkseg><trkseg>", 3)  # three one-point segments
+    out["many segments, one empty"] = segments.replace("<trkseg>", "<trkseg></trkseg><trkseg>", 1)
+    shell = GPX_SHELL.format
+    two_types = _trks(gpx_text(short, gpx_type="hiking")) + _trks(gpx_text(steady_run(
+        MAY_5 + timedelta(minutes=20), seconds=300), gpx_type="running"))
+    out["two types, 8 minutes apart"] = shell(head="", body=two_types)
+    out["waypoints and a route only"] = shell(
+        head='<metadata><name>Lake</name></metadata><wpt lat="45.7" lon="14.3"><ele>500</ele><name>a</name></wpt>',
+        body='<rte><number>1</number><rtept lat="45.8" lon="14.4"><time>2026-05-05T06:15:00Z</time></rtept></rte>')
+    out["an empty track"] = shell(head="", body="<trk><name>x</name><trkseg/></trk>")
+    out["tracks out of order"] = shell(head="", body=_trks(gpx_text(steady_run(MAY_5 + timedelta(minutes=15),
+                                                                         seconds=300))) + _trks(base))
+    return out
+
+
+def _gpx_outcome(data: bytes, reader: str):
+    from scapula.errors import InputFileError
+    from scapula.runs.gpx import read_gpx
+
+    try:
+        return read_gpx(data, "x.gpx", reader=reader)
+    except InputFileError as e:
+        return e.reason
+    except ValueError as e:  # gpxpy's own, e.g. a UTC offset of a day: the importer names it
+        return f"{type(e).__name__}: {e}"
+
+
+def assert_gpx_readers_agree(data: bytes, name: str) -> None:
+    """The same GpxFile from both readers, to the bit, and so the same activities."""
+    import numpy as np
+
+    from scapula.runs.gpx import gpx_fast, gpx_gpxpy
+
+    fast, reference = gpx_fast(data), gpx_gpxpy(data, name)
+    assert fast.name == reference.name, name
+    assert len(fast.tracks) == len(reference.tracks), name
+    for a, b in zip(fast.tracks, reference.tracks):
+        assert (a.name, a.type, a.utc_offset_min, a.points) == (b.name, b.type, b.utc_offset_min, b.points), name
+        assert a.t == b.t and a.segment == b.segment, name
+        for column in ("lat", "lon", "hr"):
+            np.testing.assert_array_equal(getattr(a, column), getattr(b, column), err_msg=f"{name}: {column}")
+    assert _gpx_outcome(data, "fast") == _gpx_outcome(data, "gpxpy"), name
+
+
+def test_gpx_readers_agree():
+    """The fast reader and gpxpy (the reference) read the same from every GPX the tests write."""
+    variants = gpx_variants()
+    for name, text in variants.items():
+        assert_gpx_readers_agree(text.encode(), name)
+    # the variants do exercise what they are named for
+    outcomes = {name: _gpx_outcome(text.encode(), "fast") for name, text in variants.items()}
+    assert outcomes["no times"] == "has no time stamps (a track without times)"
+    assert outcomes["waypoints and a route only"] == outcomes["an empty track"] == "GPX file holds no track points"
+    assert len(outcomes["two outings"]) == 2 and len(outcomes["two types, 8 minutes apart"]) == 2
+    assert len(outcomes["tracks out of order"]) == 1
+    hr = {name: outcomes[name][0].avg_hr for name in ("short", "namespace prefix ns3", "hr in no namespace",
+                                                        "heart_rate in another namespace",
+                                                        "empty hr, then one in a second extension")}
+    assert None not in hr.values() and len(set(hr.values())) == 1, hr
+    assert outcomes["gpx 1.0 (no type, no extensions)"][0].avg_hr is None
+    assert outcomes["times at +02:00"][0].utc_offset_min == 120
+    assert outcomes["times at -0530"][0].utc_offset_min == -330
+    assert outcomes["times at +02:00"][0].started_at == outcomes["times with no zone"][0].started_at == MAY_5
+    assert outcomes["metadata name"][0].name == "Sunday"
+    assert outcomes["gpx 1.0, its name at the root"][0].name == "Root"
+    assert outcomes["gpx 1.1, a name at the root (not read)"][0].name is None
+
+
+def test_gpx_readers_agree_on_the_real_file():
+    path = REAL / "cerknicko-jezero.gpx"
+    if not path.is_file():
+        pytest.skip(f"the real GPX file is not on this machine ({REAL})")
+    assert_gpx_readers_agree(path.read_bytes(), path.name)
+    [lake] = _gpx_outcome(path.read_bytes(), "fast")  # eight <trk>, one outing
+    assert lake.name == "ACTIVE LOG #2" and lake.utc_offset_min is None
+
+
+def test_what_gpxpy_would_refuse_or_read_alone_is_left_to_gpxpy():
+    """The fast reader gives up on these, and the result or error is gpxpy's own."""
+    from scapula.runs.gpx import LeftToGpxpy, gpx_fast
+
+    base = gpx_text(steady_run(MAY_5, seconds=120))
+    cases = {
+        "malformed XML": base[:-20],
+        "not UTF-8": base.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace("<metadata>", "<metadata>"
+                                                                                       "<name>Jezero é</name>"),
+        "bad elevation": base.replace("<ele>300.0</ele>", "<ele>high</ele>", 1),
+        "no lat": base.replace('<trkpt lat="', '<trkpt x="', 1),
+        "bad fix": base.replace("<ele>300.0</ele>", "<fix>4d</fix>", 1),
+        "bad satellites": base.replace("<ele>300.0</ele>", "<sat>7.5</sat>", 1),
+        "bad waypoint": base.replace("<trk>", '<wpt lat="1" lon="2"><magvar>x</magvar></wpt><trk>'),
+        "bad track number": base.replace("<trk>", "<trk><number>one</number>"),
+        "bad bounds": base.replace("<metadata>", '<metadata><bounds minlat="north"/>'),
+        "one-digit month": base.replace("2026-05-05T", "2026-5-05T"),
+        "hour 24": base.replace("T06:15:00Z", "T24:00:00Z"),
+        "a trailing newline": base.replace("Z</time>", "Z\n</time>", 3),
+        "unicode minus": base.replace("Z</time>", "\u221201:00</time>"),
+        "offset of a day": base.replace("Z</time>", "+24:00</time>"),
+    }
+    for name, text in cases.items():
+        data = text.encode("latin-1") if name == "not UTF-8" else text.encode()
+        with pytest.raises(LeftToGpxpy):
+            gpx_fast(data)
+        assert _gpx_outcome(data, "auto") == _gpx_outcome(data, "gpxpy"), name
+    assert "malformed XML" in _gpx_outcome(cases["malformed XML"].encode(), "auto")
+    assert "not a readable GPX file" in _gpx_outcome(cases["bad elevation"].encode(), "auto")
+    assert len(_gpx_outcome(cases["one-digit month"].encode(), "auto")) == 1  # gpxpy reads that one
+
+
+def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
+    """The fast reader's lists of checked fields are gpxpy's: its typed, mandatory and
+    restricted fields and its nested elements, class by class, for GPX 1.0 and 1.1."""
+    import gpxpy.gpx as g
+    import gpxpy.gpxfield as f
+
+    from scapula.runs import gpx as ours
+
+    def fields(cls, version: str) -> dict[str, object]:
+        out, path = {}, []
+        for item in cls.gpx_11_fields if version == "1.1" else cls.gpx_10_fields:
+            if isinstance(item, str):
+                path.pop() if item.startswith("/") else path.append(item.partition(":")[0])
+                continue
+            where = "/".join(path + [f"@{item.attribute}" if item.attribute else item.tag])
+            if isinstance(item, f.GPXComplexField):
+                out[where] = item.classs
+            elif isinstance(item, f.GPXExtensionsField):
+                out[where] = "extensions"
+            elif isinstance(item, f.GPXField):
+                kind = {id(f.FLOAT_TYPE): ours._float, id(f.INT_TYPE): ours._int}.get(id(item.type_converter))
+                if item.possible:
+                    assert tuple(item.possible) == ours.FIXES and kind is None
+                    kind = ours._fix
+                if item.mandatory:
+                    kind = ("mandatory", kind)
+                if kind is not None:
+                    out[where] = kind
+                else:  # a string, a time or an email: nothing that can fail
+                    assert item.type_converter in (None, f.TIME_TYPE), where
+        return out
+
+    assert f.TIME_TYPE.from_string("no time at all") is None  # gpxpy never fails on a time
+    mandatory = {"@lat": ("mandatory", ours._float), "@lon": ("mandatory", ours._float)}
+    point_11 = {**mandatory, **ours.POINT_CHECKS, "extensions": "extensions"}
+    for version in ("1.0", "1.1"):
+        v11 = version == "1.1"
+        head = "metadata/" if v11 else ""
+        assert fields(g.GPX, version) == {head + "bounds": g.GPXBounds, "wpt": g.GPXWaypoint, "rte": g.GPXRoute,
+                                           "trk": g.GPXTrack, **({"metadata/extensions": "extensions",
+                                                                 "extensions": "extensions"} if v11 else {})}
+        assert fields(g.GPXBounds, version) == {f"@{a}": ours._float for a in ours.BOUNDS_ATTRIBUTES}
+        assert fields(g.GPXWaypoint, version) == fields(g.GPXRoutePoint, version) == (
+            point_11 if v11 else {**mandatory, **ours.POINT_CHECKS})
+        assert fields(g.GPXRoute, version) == {**ours.ROUTE_CHECKS, "rtept": g.GPXRoutePoint,
+                                               **({"extensions": "extensions"} if v11 else {})}
+        assert fields(g.GPXTrack, version) == {**ours.TRACK_CHECKS, "trkseg": g.GPXTrackSegment,
+                                               **({"extensions": "extensions"} if v11 else {})}
+        assert fields(g.GPXTrackSegment, version) == {"trkpt": g.GPXTrackPoint,
+                                                      **({"extensions": "extensions"} if v11 else {})}
+        assert fields(g.GPXTrackPoint, version) == (point_11 if v11 else {**mandatory, **ours.TRKPT_10_CHECKS})
+
+
+def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
+    """Every stamp the fast reader reads itself gives gpxpy's instant and offset; the rest it
+    leaves to gpxpy. The common form takes the lookup path."""
+    from datetime import timedelta
+
+    from gpxpy.gpxfield import parse_time
+
+    from scapula.runs.gpx import gpx_time, utc_seconds
+
+    common = [f"{day}T{h:02}:{m:02}:{s:02}Z" for day in ("2026-05-01", "2024-02-29", "1999-12-31", "2038-01-19")
+              for h in (0, 5, 23) for m in (0, 30, 59) for s in (0, 7, 59)]
+    others = [
+        "2026-05-01T05:30:00.5Z", "2026-05-01T05:30:00.123456789Z", "2026-05-01T05:30:00+02:00",
+        "2026-05-01T05:30:00-0530", "2026-05-01T05:30:00+02", "2026-05-01 05:30:00Z", "2026-05-01T05:30:00",
+        "2026-05-01T05:30:00.000001-11:45", "2026-12-31T23:59:59.999999-00:01", "1970-01-01T00:00:00Z",
+        # not the common form though 20 characters long, or not valid: each left to gpxpy
+        "2023-02-29T06:00:00Z", "2026-05-01T24:00:00Z", "2026-05-01T05:60:00Z", "2026-05-01T05:30:60Z",
+        "2023-W01-1T06:00:00Z", "2026-13-01T05:30:00Z", "2026-05-00T05:30:00Z", "\uff12\uff10\uff12\uff16-05-01T05:30:00Z",
+        "2026-5-1T05:30:00Z", "2026-05-01T05:30:00Z\n", " 2026-05-01T05:30:00Z", "2026-05-01T05:30:00z",
+        "2026-05-01T05:30:00+24:00", "2026-05-01T05:30:00\u221202:00", "2026-05-01T05:30:00+2:00", "yesterday",
+    ]
+    read_here = 0
+    for text in common + others:
+        try:
+            reference = parse_time(text)
+        except Exception:  # noqa: BLE001 - gpxpy reads such a point as having no time
+            reference = None
+        try:
+            us, offset = gpx_time(text)
+        except ValueError:
+            continue  # left to gpxpy
+        read_here += 1
+        assert reference is not None, text
+        if reference.tzinfo is None:
+            reference = reference.replace(tzinfo=timezone.utc)
+        assert us == (reference - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1), text
+        want = int(reference.utcoffset().total_seconds() // 60) or None
+        assert offset == want, text
+    assert all(utc_seconds(text) is not None for text in common)
+    assert read_here == len(common) + 10  # the first ten others are read by the general parser
+
+
+def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
+    """TCX XML: a DTD anywhere before the root (past the first piece the probe reads, in
+    UTF-16) is refused; broken XML is reported in the C parser's own words."""
+    import xml.etree.ElementTree as ET
+
+    from scapula.errors import InputFileError
+    from scapula.runs.xmlsafe import parse_xml
+
+    long_comment = "<!--" + "x" * 10_000 + "-->"
+    refused = [
+        '<?xml version="1.0"?><!DOCTYPE t [<!ENTITY a "aaaa">]><t>&a;</t>',
+        f'<?xml version="1.0"?>{long_comment}<!DOCTYPE t SYSTEM "file:///etc/passwd"><t/>',
+        f'<?xml version="1.0" encoding="UTF-16"?>{long_comment}<!DOCTYPE t [<!ENTITY a "a">]><t>&a;</t>',
+    ]
+    for text in refused:
+        data = text.encode("utf-16") if "UTF-16" in text else text.encode()
+        with pytest.raises(InputFileError, match="DTD"):
+            parse_xml(data, "x.tcx")
+    broken = [b"<t><u></t>", b"<?xml version='1.0'?>", b"<t>&undefined;</t>", b"junk<t/>",
+              b"<t/><!DOCTYPE t>", long_comment.encode() + b"<t><u></t>"]
+    for data in broken:
+        with pytest.raises(ET.ParseError) as reference:
+            ET.XML(data)
+        with pytest.raises(InputFileError) as ours:
+            parse_xml(data, "x.tcx")
+        assert ours.value.reason == f"malformed XML ({reference.value})"
+    assert parse_xml(long_comment.encode() + b"<t><u>1</u></t>", "x.tcx")[0].text == "1"
+
+
+def test_reading_a_file_leaves_the_garbage_collector_as_it_was():
+    import gc
+
+    from scapula.errors import InputFileError
+    from scapula.runs.sources import read_activities_bytes
+
+    good, bad = gpx_text(steady_run(MAY_5, seconds=60)).encode(), b"<gpx><trk>"
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            assert len(read_activities_bytes("gpx", good, "a.gpx")) == 1
+            assert gc.isenabled() is enabled
+            with pytest.raises(InputFileError):
+                read_activities_bytes("gpx", bad, "b.gpx")
+            assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -19,8 +19,19 @@ _TRIGGERS = {"manual": "manual", "distance": "distance", "time": "time",
              "location": "position_lap", "heartrate": "heart_rate"}
 
 
+class _LocalNames(dict):
+    """Tag -> its local name (namespaces vary between writers), computed once per tag."""
+
+    def __missing__(self, tag: str) -> str:
+        self[tag] = local = tag.rpartition("}")[2]
+        return local
+
+
+_local = _LocalNames()
+
+
 def _tag(element) -> str:
-    return element.tag.rpartition("}")[2]
+    return _local[element.tag]
 
 
 def _child(element, *path: str):
@@ -70,6 +81,7 @@ def _activity(activity, where: str) -> Activity:
     offset = None
     start = _time(_text(activity, "Id"), where)
     tracks = 0  # segment number
+    local = _local
     for lap in (c for c in activity if _tag(c) == "Lap"):
         lap_start = _time(lap.get("StartTime"), where)
         if lap_start is not None:
@@ -87,15 +99,15 @@ def _activity(activity, where: str) -> Activity:
             tracks += number > 0
             for point in track:
                 # one pass over the point's children: this loop runs 3,600 times an hour
-                values = {c.tag.rpartition("}")[2]: c for c in point}
+                values = {local[c.tag]: c for c in point}
                 stamp = values.get("Time")
-                moment = _time(stamp.text.strip(), where) if stamp is not None and stamp.text else None
-                if moment is None:
+                if stamp is None or not stamp.text:
                     continue
+                moment = _time(stamp.text.strip(), where)
                 if offset is None and moment.utcoffset():
                     offset = int(moment.utcoffset().total_seconds() // 60)
                 position = values.get("Position")
-                where_at = {c.tag.rpartition("}")[2]: c.text for c in position} if position is not None else {}
+                where_at = {local[c.tag]: c.text for c in position} if position is not None else {}
                 metres, beat = values.get("DistanceMeters"), values.get("HeartRateBpm")
                 t.append(moment.timestamp())
                 lat.append(_float(where_at.get("LatitudeDegrees")))
