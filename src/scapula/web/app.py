@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -91,6 +91,20 @@ def create_app(config: Config | None = None) -> FastAPI:
         if request.headers.get("if-none-match") == f'"{etag}"':
             return Response(status_code=304)
         return Response(data, media_type=media, headers={"etag": f'"{etag}"', "cache-control": "no-cache"})
+
+    @app.websocket("/ws/coach")
+    async def coach_socket(websocket: WebSocket) -> None:
+        """The live camera coach (``live.py``): Origin and CSRF checked before the handshake
+        is accepted; a refused one gets HTTP 403 and never opens."""
+        from scapula.web.live import run_socket
+        from scapula.web.security import websocket_refusal
+
+        why = websocket_refusal(websocket)
+        if why is not None:
+            await websocket.close(code=1008, reason=why[:120])
+            return
+        await websocket.accept()
+        await run_socket(websocket, websocket.app.state.catalog)
 
     limit = int(config.upload_limit_mb * 1_000_000)
     app.add_middleware(BodyLimit, limit=limit)
