@@ -29,6 +29,7 @@ DEFAULT_UPLOAD_LIMIT_MB = 50
 STATIC = {  # name -> media type: everything the pages load, all of it local
     "app.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
+    "coach.js": "text/javascript; charset=utf-8",
     "htmx.min.js": "text/javascript; charset=utf-8",
     "htmx.LICENSE.txt": "text/plain; charset=utf-8",
     "icon.svg": "image/svg+xml",

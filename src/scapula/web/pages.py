@@ -188,7 +188,13 @@ def session_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG)
             "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         })
     p = guided.progress(db, athlete, catalog, performed)
-    return render(request, "session.html", {"p": p, "Load": Load, "error": ""})
+    return _session_page(request, p)
+
+
+def _session_page(request: Request, p, error: str = "", status: int = 200):
+    from scapula.vision.moves import MOVES
+
+    return render(request, "session.html", {"p": p, "Load": Load, "error": error, "live_moves": MOVES}, status)
 
 
 @router.post("/session/start")
@@ -229,7 +235,7 @@ async def session_set(request: Request, session_id: int, db: Session = DB, catal
             hold_s=_number(str(form.get("hold_s", "")), "hold"))
     except InvalidInputError as e:
         p = guided.progress(db, athlete, catalog, performed)
-        return render(request, "session.html", {"p": p, "Load": Load, "error": str(e)}, status=422)
+        return _session_page(request, p, str(e), 422)
     return see("/session")
 
 
@@ -246,7 +252,7 @@ async def session_stretch(request: Request, session_id: int, db: Session = DB, c
                                 hold_s=held if held is not None else 0.0)
     except InvalidInputError as e:
         p = guided.progress(db, athlete, catalog, performed)
-        return render(request, "session.html", {"p": p, "Load": Load, "error": str(e)}, status=422)
+        return _session_page(request, p, str(e), 422)
     return see("/session")
 
 
