@@ -195,3 +195,36 @@ def test_video_frames_through_blazepose(client: TestClient) -> None:
         blank = cv2.imencode(".jpg", np.zeros((360, 640, 3), np.uint8))[1].tobytes()
         ws.send_bytes(struct.pack("<d", 2.0) + blank)
         assert ws.receive_json()["tracked"] is False
+
+
+def test_a_burst_is_skipped_not_queued(client: TestClient) -> None:
+    """Frames sent faster than the pose estimate runs: each one is answered, either analysed
+    or "skipped", and at most one waits, so the server never falls further behind; the set's
+    report counts exactly the frames analysed."""
+    import cv2
+
+    from scapula.vision.pose import open_video
+    from tests.realclip import DemoClipUnavailable, demo_clip
+
+    try:
+        clip = demo_clip()
+    except DemoClipUnavailable as e:
+        pytest.skip(str(e))
+    jpegs = [struct.pack("<d", t) + cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
+             for t, rgb in open_video(clip).frames(end_s=1.0, max_side=640)]
+    with client.websocket_connect(socket_url(client, "reverse_fly")) as ws:
+        ws.send_json({"type": "hello", "mode": "video", "width": 640, "height": 360, "fps": 30})
+        assert ws.receive_json()["type"] == "ready"
+        for message in jpegs:  # all at once, no waiting for replies
+            ws.send_bytes(message)
+        ws.send_json({"type": "end"})
+        answers = []
+        while (answer := ws.receive_json())["type"] != "result":
+            answers.append(answer)
+    analysed = [a for a in answers if a["type"] == "frame"]
+    skipped = [a for a in answers if a["type"] == "skipped"]
+    assert len(analysed) + len(skipped) == len(jpegs)
+    assert skipped, "a burst of 30 frames was analysed in full: nothing was ever behind"
+    assert answer["frames"] == len(analysed) == answer["report"]["frames"]["total"]
+    times = [a["t"] for a in analysed]
+    assert times == sorted(times) and times[-1] == pytest.approx(struct.unpack_from("<d", jpegs[-1])[0])
