@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -69,6 +70,7 @@ def create_app(config: Config | None = None) -> FastAPI:
                     "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
                     "`X-CSRF-Token` header (with its cookie).",
         docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.config = config
     app.state.sessions = open_db(config.db_url)  # migrations run here, once
@@ -76,6 +78,9 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.csrf = Csrf(load_secret(config.data_dir))
     app.state.static = _static_files()
     app.state.templates = _templates()
+    from scapula.web.videocheck import VideoChecks
+
+    app.state.videos = VideoChecks(app.state.catalog)
 
     from scapula.web import api, pages
 
@@ -112,6 +117,12 @@ def create_app(config: Config | None = None) -> FastAPI:
     loopback = config.host in ("127.0.0.1", "localhost", "::1")
     app.add_middleware(HostCheck, allowed=LOOPBACK_HOSTS if loopback else None)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    app.state.videos.close()  # no video check's folder outlives the server
 
 
 def _templates() -> Jinja2Templates:
@@ -158,6 +169,12 @@ def render(request: Request, name: str, context: dict, status: int = 200):
 
 
 def status_of(error: Exception) -> int:
+    from scapula.web.videocheck import Busy, NotAVideo
+
+    if isinstance(error, NotAVideo):
+        return 415
+    if isinstance(error, Busy):
+        return 503
     if isinstance(error, UnknownExerciseError):
         return 404
     if isinstance(error, NotFound):

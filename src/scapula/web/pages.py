@@ -296,3 +296,84 @@ def progress_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG
         "weeks": weeks, "recent": recent, "catalog": catalog, "as_utc": as_utc,
         "done": sum(w.done for w in weeks), "planned": sum(w.planned for w in weeks),
     })
+
+
+# ---------------------------------------------------------------- video check
+
+
+def _video_form(request: Request, error: str = "", status: int = 200, exercise: str = "auto"):
+    from scapula.web.videocheck import VIDEO_ACCEPT
+
+    catalog = request.app.state.catalog
+    return render(request, "video.html", {
+        "job": None, "error": error, "moves": catalog.moves, "exercise": exercise,
+        "accept": VIDEO_ACCEPT, "limit_mb": request.app.state.config.upload_limit_mb}, status)
+
+
+@router.get("/video", response_class=HTMLResponse)
+def video_page(request: Request):
+    return _video_form(request)
+
+
+@router.post("/video")
+async def video_upload(request: Request):
+    from scapula.errors import InputFileError, UnknownExerciseError
+    from scapula.web.app import status_of
+    from scapula.web.videocheck import Busy
+
+    form = await request.form()
+    upload = form.get("file")
+    exercise = str(form.get("exercise", "auto")) or "auto"
+    if not isinstance(upload, StarletteUpload) or not upload.filename:
+        return _video_form(request, "choose a video clip first", 400, exercise)
+    try:
+        job = request.app.state.videos.submit(upload.filename, await upload.read(), exercise)
+    except (InputFileError, UnknownExerciseError, Busy) as e:
+        return _video_form(request, str(e), status_of(e), exercise)
+    return see(f"/video/{job.id}")
+
+
+def _job(request: Request, job_id: str):
+    from scapula.web.services import NotFound
+
+    job = request.app.state.videos.get(job_id)  # a dictionary lookup: the id is never a path
+    if job is None:
+        raise NotFound("no such video check (they are kept for an hour after they end)")
+    return job
+
+
+@router.get("/video/{job_id}", response_class=HTMLResponse)
+def video_job(request: Request, job_id: str):
+    job = _job(request, job_id)
+    catalog = request.app.state.catalog
+    entry = catalog.get(job.report["exercise"]) if job.report else None
+    return render(request, "video.html", {"job": job, "entry": entry, "error": ""})
+
+
+@router.get("/video/{job_id}/progress", response_class=HTMLResponse)
+def video_progress(request: Request, job_id: str):
+    job = _job(request, job_id)
+    if job.status in ("done", "failed"):
+        response = HTMLResponse("")
+        response.headers["HX-Refresh"] = "true"  # the whole page, now with the report
+        return response
+    return render(request, "_video_progress.html", {"job": job})
+
+
+@router.get("/video/{job_id}/annotated.mp4")
+def video_file(request: Request, job_id: str):
+    from fastapi.responses import FileResponse
+
+    from scapula.web.services import NotFound
+
+    job = _job(request, job_id)
+    if not job.has_video:
+        raise NotFound("this check has no annotated video (yet)")
+    return FileResponse(job.annotated, media_type="video/mp4", filename="scapula-annotated.mp4",
+                        content_disposition_type="inline")
+
+
+@router.post("/video/{job_id}/delete")
+def video_delete(request: Request, job_id: str):
+    request.app.state.videos.drop(job_id)
+    return see("/video")
