@@ -91,6 +91,7 @@ def test_video_check_equals_scapula_analyze(tmp_path: Path, small_clip: Path) ->
         with av.open(str(tmp_path / "served.mp4")) as container:
             stream = container.streams.video[0]
             assert stream.codec_context.name == "h264"
+            assert 7.0 < float(stream.duration * stream.time_base) < 8.5  # the clip's own timing
             frames = sum(1 for _ in container.decode(stream))
         with av.open(str(small_clip)) as container:
             assert frames == sum(1 for _ in container.decode(container.streams.video[0]))
@@ -139,3 +140,33 @@ def test_bad_uploads_are_refused(tmp_path: Path, small_clip: Path) -> None:
     r = client.post("/video", data={"csrf_token": csrf, "exercise": "auto"},
                     files={"file": ("holiday.jpg", b"\xff\xd8\xff\xe0" + bytes(50), "image/jpeg")})
     assert r.status_code == 415 and "holiday.jpg: not a video" in r.text
+
+
+def test_landmark_file_check_shows_every_rep(tmp_path: Path) -> None:
+    """A landmark file with known reps (generated): the report equals ``scapula analyze`` on
+    the same file, and the page's table has a row per rep with its faults and cues."""
+    import numpy as np
+
+    from tests.synth import make_clip, random_spec, write_clip
+
+    clip = make_clip(random_spec("chainsaw_row", np.random.default_rng(11)), 11)
+    path = tmp_path / "row.jsonl"
+    write_clip(clip, path)
+    proc = subprocess.run([str(SCAPULA), "analyze", str(path), "--exercise", "chainsaw_row",
+                           "--out", str(tmp_path / "cli.json")], env=_base_env(tmp_path),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    expected = json.loads((tmp_path / "cli.json").read_text())
+    assert expected["reps"]["total"] == clip.truth.counts["total"] > 0
+
+    with make_client(tmp_path) as client:
+        r = client.post("/api/video", headers=token(client), data={"exercise": "chainsaw_row"},
+                        files={"file": ("row.jsonl", path.read_bytes(), "application/jsonl")})
+        assert r.status_code == 202, r.text
+        done = wait_done(client, r.json()["id"])
+        assert done["status"] == "done" and done["annotated_video"] is None
+        assert done["report"] == expected
+        page = client.get(f"/video/{done['id']}").text
+        assert page.count("<tr class=") == expected["reps"]["total"]
+        for c in expected["coaching"]:
+            assert c["cue"] in page

@@ -31,7 +31,8 @@ WEB_MAX_SIDE = 960  # the annotated video for the browser: H.264, at most this o
 
 # what a video upload may be, by name ending, and how its first bytes must look
 VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi")
-VIDEO_ACCEPT = ",".join(VIDEO_SUFFIXES) + ",video/*"
+LANDMARK_SUFFIXES = (".jsonl.gz", ".jsonl")  # CONTRACTS.md §2, as `scapula analyze` reads them
+VIDEO_ACCEPT = ",".join(VIDEO_SUFFIXES + LANDMARK_SUFFIXES) + ",video/*"
 
 
 class NotAVideo(InputFileError):
@@ -44,12 +45,17 @@ def video_suffix(filename: str, head: bytes) -> str:
     from scapula.web.services import display_name
 
     name = display_name(filename)
-    suffix = next((s for s in VIDEO_SUFFIXES if name.lower().endswith(s)), None)
+    suffix = next((s for s in VIDEO_SUFFIXES + LANDMARK_SUFFIXES if name.lower().endswith(s)), None)
     if suffix is None:
-        raise NotAVideo(name, "not a video: upload an .mp4, .mov, .m4v, .webm, .mkv or .avi clip")
+        raise NotAVideo(name, "not a video: upload an .mp4, .mov, .m4v, .webm, .mkv or .avi clip "
+                              "(or a landmark file, .jsonl)")
     if not head:
         raise InputFileError(name, "empty file")
-    if suffix in (".mp4", ".m4v", ".mov"):
+    if suffix == ".jsonl.gz":
+        ok = head[:2] == b"\x1f\x8b"
+    elif suffix == ".jsonl":
+        ok = head.lstrip()[:1] == b"{"
+    elif suffix in (".mp4", ".m4v", ".mov"):
         ok = head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
     elif suffix in (".webm", ".mkv"):
         ok = head[:4] == b"\x1a\x45\xdf\xa3"
@@ -78,6 +84,10 @@ class Job:
     @property
     def input(self) -> Path:
         return self.folder / f"input{self.suffix}"
+
+    @property
+    def is_landmarks(self) -> bool:
+        return self.suffix in LANDMARK_SUFFIXES
 
     @property
     def annotated(self) -> Path:
@@ -112,10 +122,15 @@ class VideoChecks:
             self.jobs[job.id] = job
         try:
             job.input.write_bytes(data)
-            from scapula.vision.pose import open_video
+            if job.is_landmarks:
+                from scapula.vision.landmarks import read_landmarks
 
-            video = open_video(job.input)  # refused now, with the reason, if FFmpeg cannot read it
-            if video.duration_s > 15 * 60:
+                read_landmarks(job.input)  # the header is checked now; the rows as they are read
+            else:
+                from scapula.vision.pose import open_video
+
+                video = open_video(job.input)  # refused now, with the reason, if FFmpeg cannot read it
+            if not job.is_landmarks and video.duration_s > 15 * 60:
                 raise InputFileError(job.name, f"{video.duration_s / 60:.0f} minutes long: "
                                      "check a clip of one set (15 minutes at most)")
         except InputFileError as e:
@@ -136,12 +151,16 @@ class VideoChecks:
             def progress(fraction: float) -> None:
                 job.progress = 0.9 * fraction  # the last tenth: the browser's copy of the video
 
-            result = annotate_video(job.input, raw, job.exercise, names, progress=progress).finish()
+            if job.is_landmarks:  # as `scapula analyze FILE.jsonl`: no pictures, so no video
+                result = analyze_landmarks(job.input, job.exercise)
+            else:
+                result = annotate_video(job.input, raw, job.exercise, names, progress=progress).finish()
             if result.frames_with_person == 0:
                 raise InputFileError(job.name, f"no person found in any of its {result.frames_total} frames")
             job.report = build_report(result, self.catalog)
             job.summary = summary_lines(job.report, self.catalog)
-            web_video(raw, job.annotated)
+            if not job.is_landmarks:
+                web_video(raw, job.annotated)
             job.progress = 1.0
             job.status = "done"
         except ScapulaError as e:
@@ -177,6 +196,16 @@ class VideoChecks:
             self.drop(job_id)
 
 
+def analyze_landmarks(path: Path, exercise: str):
+    """A landmark file analysed as ``scapula analyze FILE.jsonl`` does (it takes a second or
+    two, so no progress is told)."""
+    from scapula.vision.analyzer import analyze
+    from scapula.vision.landmarks import read_landmarks
+
+    header, frames = read_landmarks(path)
+    return analyze(header, frames, exercise)
+
+
 class Busy(ScapulaError):
     """Too many video checks waiting: 503."""
 
@@ -196,10 +225,11 @@ def web_video(source: Path, dest: Path) -> None:
         stream = out.add_stream("libx264", rate=rate, options={"crf": "26", "preset": "veryfast"})
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
+        stream.time_base = stream_in.time_base
         for frame in src.decode(stream_in):
-            frame = frame.reformat(width=size[0], height=size[1], format="yuv420p")
-            frame.pts = None
-            for packet in stream.encode(frame):
+            small = frame.reformat(width=size[0], height=size[1], format="yuv420p")
+            small.pts, small.time_base = frame.pts, frame.time_base  # the source's own timing
+            for packet in stream.encode(small):
                 out.mux(packet)
         for packet in stream.encode():
             out.mux(packet)
