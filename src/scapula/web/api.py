@@ -649,3 +649,47 @@ def delete_video_check(request: Request, job_id: str) -> Response:
     if not request.app.state.videos.drop(job_id):
         raise services.NotFound(f"no video check with id {job_id!r}")
     return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- posture check
+
+
+class PostureOut(BaseModel):
+    report: dict = Field(description="The posture report ('scapula-posture' v1), as `scapula posture --json` prints it")
+    saved: bool = Field(description="Whether the numbers went into the log (never the picture)")
+    picture_png: str | None = Field(description="The first picture with the measured lines, base64 PNG")
+
+
+class PostureHistoryOut(BaseModel):
+    checks: list[dict]
+    trend: dict
+
+
+@router.post("/posture", response_model=PostureOut, responses={**VIDEO_ERRORS, 422: ERRORS[422]},
+             summary="Posture check from photos or a short clip (or landmark files); 422 when refused")
+async def create_posture_check(
+        files: Annotated[list[UploadFile], File(description="Side or front photos, or one short clip")],
+        view: Annotated[Literal["auto", "side", "front"], Form()] = "auto",
+        save: Annotated[bool, Form(description="Keep the numbers in the log")] = False,
+        day: Annotated[date | None, Form(alias="date", description="With save: the day of the check")] = None,
+        db: Session = DB, catalog: Catalog = CATALOG):
+    from starlette.concurrency import run_in_threadpool
+
+    from scapula.web import posture
+
+    uploads = [services.Upload(f.filename or "upload", await f.read()) for f in files]
+    checked = await run_in_threadpool(posture.check, db, athlete_of(db), catalog, uploads, view, save, day)
+    out = PostureOut(report=checked.report, saved=checked.saved, picture_png=checked.picture_png)
+    if checked.report["status"] == "refused":
+        problems = "; ".join(f"{i['input']}: {p['message']}" for i in checked.report["inputs"] for p in i["problems"])
+        return JSONResponse({"detail": problems or "nothing could be measured", **out.model_dump(mode="json")},
+                            status_code=422)
+    return out
+
+
+@router.get("/posture/history", response_model=PostureHistoryOut, summary="Saved posture checks and their trend")
+def read_posture_history(db: Session = DB) -> PostureHistoryOut:
+    from scapula.web import posture
+
+    checks, trend = posture.history(db, athlete_of(db))
+    return PostureHistoryOut(checks=[{**c, "checked_at": c["checked_at"].isoformat()} for c in checks], trend=trend)

@@ -377,3 +377,50 @@ def video_file(request: Request, job_id: str):
 def video_delete(request: Request, job_id: str):
     request.app.state.videos.drop(job_id)
     return see("/video")
+
+
+# ---------------------------------------------------------------- posture check
+
+
+def _posture(request: Request, db: Session, *, checked=None, error: str = "", status: int = 200,
+             view: str = "auto"):
+    from scapula.posture.norms import GUIDANCE, VIEW_MEASURES
+    from scapula.web import posture
+
+    athlete = get_athlete(db)
+    checks, trend = posture.history(db, athlete)
+    return render(request, "posture.html", {
+        "checked": checked, "error": error, "view": view, "accept": posture.ACCEPT,
+        "limit_mb": request.app.state.config.upload_limit_mb, "guidance": GUIDANCE,
+        "checks": checks, "trend": trend, "charts": posture.trend_charts(checks),
+        "view_measures": VIEW_MEASURES, "today": services.today_for(athlete)}, status)
+
+
+@router.get("/posture", response_class=HTMLResponse)
+def posture_page(request: Request, db: Session = DB):
+    return _posture(request, db)
+
+
+@router.post("/posture")
+async def posture_check(request: Request, db: Session = DB, catalog: Catalog = CATALOG):
+    from starlette.concurrency import run_in_threadpool
+
+    from scapula.errors import InputFileError
+    from scapula.web import posture
+    from scapula.web.app import status_of
+
+    form = await request.form()
+    view = str(form.get("view", "auto"))
+    files = [f for f in form.getlist("files") if isinstance(f, StarletteUpload) and f.filename]
+    uploads = [services.Upload(f.filename, await f.read()) for f in files]
+    try:
+        on = date.fromisoformat(str(form["date"])) if form.get("date") else None
+    except ValueError:
+        return _posture(request, db, error=f"date: '{form['date']}' is not a date", status=422, view=view)
+    try:
+        checked = await run_in_threadpool(posture.check, db, get_athlete(db), catalog, uploads, view,
+                                          form.get("save") == "1", on)
+    except (InputFileError, InvalidInputError) as e:
+        return _posture(request, db, error=str(e), status=status_of(e), view=view)
+    status = 422 if checked.report["status"] == "refused" else 200
+    return _posture(request, db, checked=checked, status=status, view=view)
