@@ -43,7 +43,8 @@ def test_video_check_page(server: Server, page, small_clip: Path, tmp_path: Path
     page.wait_for_selector("progress")
     assert "/video/" in page.url
     # htmx polls the progress: the bar moves (or the report is already there)
-    page.wait_for_function("() => { const p = document.querySelector('progress'); return !p || p.value > 0; }")
+    page.wait_for_function("() => { const p = document.querySelector('progress'); return !p || p.value > 0; }",
+                           timeout=120_000)
     if page.locator("progress").count():
         shot(page, "21-video-progress")
     page.wait_for_selector("section.report", timeout=240_000)
@@ -73,3 +74,54 @@ def test_video_check_page(server: Server, page, small_clip: Path, tmp_path: Path
     settle(page)
     assert page.locator("table.reps-table tbody tr").count() == clip.truth.counts["total"]
     shot(page, "23-video-report-reps")
+
+
+def test_posture_check_page(server: Server, page, tmp_path: Path) -> None:  # noqa: F811
+    """A real photo of a person (the astronaut, front on: measured as `scapula posture` measures
+    it, shown with the measured lines), then side-view checks with known posture saved on three days: the measures with
+    their bands and explanations, and the trend chart."""
+    from datetime import date, timedelta
+
+    from tests.posture_fixtures import Scene, write
+    from tests.realphoto import PhotoUnavailable, astronaut_png
+
+    page.goto(server.url + "/posture")
+    settle(page)
+    shot(page, "30-posture-empty")
+    try:
+        photo = astronaut_png()
+    except PhotoUnavailable:
+        photo = None
+    if photo is not None:
+        page.locator("input[type=file]").set_input_files(str(photo))
+        page.get_by_role("button", name="Measure my posture").click()
+        page.wait_for_selector("section.posture-result")
+        text = page.locator("section.posture-result").inner_text()
+        page.wait_for_function("() => document.querySelector('img.posture-picture').naturalWidth > 0")
+        import json
+        import subprocess
+
+        from tests.conftest import SCAPULA, _base_env
+
+        cli = json.loads(subprocess.run([str(SCAPULA), "posture", str(photo), "--json"], env=_base_env(tmp_path),
+                                        capture_output=True, text=True, timeout=120).stdout)
+        assert cli["status"] == "measured" and cli["view"] == "front"
+        assert "Front view" in text
+        for m in cli["measures"].values():  # the page shows the command's numbers and bands
+            assert f"{m['angle_deg']:+.1f}°" in text and m["explanation"] in text
+        shot(page, "31-posture-photo")
+
+    for days_ago, flex in ((60, 45), (30, 30), (0, 12)):
+        path = tmp_path / f"side-{days_ago}.jsonl"
+        write(path, Scene(neck_flex=flex, distance=3.0, frames=12, jitter_px=1.0, seed=days_ago))
+        page.locator("input[type=file]").set_input_files(str(path))
+        page.locator("input[name=save]").check()
+        page.locator("input[name=date]").fill((date.today() - timedelta(days=days_ago)).isoformat())
+        page.get_by_role("button", name="Measure my posture").click()
+        page.wait_for_selector("section.posture-result .measure")
+        settle(page)
+    result = page.locator("section.posture-result").inner_text()
+    assert "Side view · saved" in result and "Head forward" in result
+    assert page.locator("svg.chart circle").count() == 6
+    assert "real change, toward normal" in page.locator("ul.trend").first.inner_text()
+    shot(page, "32-posture-trend")

@@ -136,7 +136,9 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
                      f'<text x="{left - 6}" y="{ty + 5:.1f}" text-anchor="end" class="tick">{escape(text)}</text>')
     shown = days if len(days) <= 5 else [days[round(i * (len(days) - 1) / 4)] for i in range(5)]
     for day in dict.fromkeys(shown):
-        parts.append(f'<text x="{x(day):.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" '
+        # a date at the right edge ends there, so it is not cut off
+        anchor = "end" if len(days) > 1 and x(day) > W - RIGHT - 24 else "middle"
+        parts.append(f'<text x="{x(day):.1f}" y="{H - BOTTOM + 20}" text-anchor="{anchor}" '
                      f'class="tick">{day:%d %b}</text>')
     for s in series:
         if not s.points:

@@ -42,6 +42,7 @@
       this.ws = null;
       this.stream = null;
       this.timer = null;
+      this.capturing = false;
       this.inFlight = 0;
       this.spoken = null;
       this.reps = { left: 0, right: 0, both: 0 };
@@ -189,6 +190,7 @@
       this.stop.hidden = false;
       const t0 = performance.now();
       const g = grab.getContext("2d");
+      this.capturing = true;
       this.timer = setInterval(() => {
         if (!this.ws || this.ws.readyState !== WebSocket.OPEN || this.inFlight >= IN_FLIGHT) return;
         const t = (performance.now() - t0) / 1000;
@@ -199,7 +201,8 @@
           const message = new Uint8Array(8 + jpeg.length);
           new DataView(message.buffer).setFloat64(0, t, true);
           message.set(jpeg, 8);
-          if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+          // a frame encoded after the set ended is dropped: "end" covers what was sent before it
+          if (!this.capturing || !this.ws || this.ws.readyState !== WebSocket.OPEN) { this.inFlight -= 1; return; }
           this.ws.send(message);
           if (this.sent) this.sent.push(message);
         }, "image/jpeg", 0.85);
@@ -207,6 +210,7 @@
     }
 
     stopCamera() {
+      this.capturing = false;
       clearInterval(this.timer);
       this.timer = null;
       if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
@@ -222,6 +226,7 @@
     finish() {
       clearInterval(this.timer);
       this.timer = null;
+      this.capturing = false;
       return new Promise((resolve) => {
         const ws = this.ws;
         const done = (msg) => {
