@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import SCAPULA, _base_env, unavailable
 from tests.test_web_browser import Server, page, server, settle, shot  # noqa: F401 - fixtures
 
 
@@ -18,7 +20,7 @@ def small_clip(tmp_path_factory) -> Path:
     try:
         clip = demo_clip()
     except DemoClipUnavailable as e:
-        pytest.skip(str(e))
+        unavailable(str(e))
     out = tmp_path_factory.mktemp("clip") / "my-set.mp4"
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", "scale=640:360",
                     "-c:v", "libx264", "-preset", "veryfast", "-an", str(out)], check=True, timeout=120)
@@ -90,26 +92,20 @@ def test_posture_check_page(server: Server, page, tmp_path: Path) -> None:  # no
     shot(page, "30-posture-empty")
     try:
         photo = astronaut_png()
-    except PhotoUnavailable:
-        photo = None
-    if photo is not None:
-        page.locator("input[type=file]").set_input_files(str(photo))
-        page.get_by_role("button", name="Measure my posture").click()
-        page.wait_for_selector("section.posture-result")
-        text = page.locator("section.posture-result").inner_text()
-        page.wait_for_function("() => document.querySelector('img.posture-picture').naturalWidth > 0")
-        import json
-        import subprocess
-
-        from tests.conftest import SCAPULA, _base_env
-
-        cli = json.loads(subprocess.run([str(SCAPULA), "posture", str(photo), "--json"], env=_base_env(tmp_path),
-                                        capture_output=True, text=True, timeout=120).stdout)
-        assert cli["status"] == "measured" and cli["view"] == "front"
-        assert "Front view" in text
-        for m in cli["measures"].values():  # the page shows the command's numbers and bands
-            assert f"{m['angle_deg']:+.1f}°" in text and m["explanation"] in text
-        shot(page, "31-posture-photo")
+    except PhotoUnavailable as e:
+        unavailable(str(e))
+    page.locator("input[type=file]").set_input_files(str(photo))
+    page.get_by_role("button", name="Measure my posture").click()
+    page.wait_for_selector("section.posture-result")
+    text = page.locator("section.posture-result").inner_text()
+    page.wait_for_function("() => document.querySelector('img.posture-picture').naturalWidth > 0")
+    cli = json.loads(subprocess.run([str(SCAPULA), "posture", str(photo), "--json"], env=_base_env(tmp_path),
+                                    capture_output=True, text=True, timeout=120).stdout)
+    assert cli["status"] == "measured" and cli["view"] == "front"
+    assert "Front view" in text
+    for m in cli["measures"].values():  # the page shows the command's numbers and bands
+        assert f"{m['angle_deg']:+.1f}°" in text and m["explanation"] in text
+    shot(page, "31-posture-photo")
 
     for days_ago, flex in ((60, 45), (30, 30), (0, 12)):
         path = tmp_path / f"side-{days_ago}.jsonl"

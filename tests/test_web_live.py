@@ -16,6 +16,7 @@ import pytest
 from scapula.catalog import load_catalog
 from scapula.vision.analyzer import analyze
 from scapula.vision.report import build_report
+from tests.conftest import unavailable
 from tests.synth import make_clip, random_spec
 
 with warnings.catch_warnings():
@@ -177,7 +178,7 @@ def test_video_frames_through_blazepose(client: TestClient) -> None:
     try:
         clip = demo_clip()
     except DemoClipUnavailable as e:
-        pytest.skip(str(e))
+        unavailable(str(e))
     video = open_video(clip)
     with client.websocket_connect(socket_url(client, "reverse_fly")) as ws:
         ws.send_json({"type": "hello", "mode": "video", "width": 640, "height": 360, "fps": 15})
@@ -209,7 +210,7 @@ def test_a_burst_is_skipped_not_queued(client: TestClient) -> None:
     try:
         clip = demo_clip()
     except DemoClipUnavailable as e:
-        pytest.skip(str(e))
+        unavailable(str(e))
     jpegs = [struct.pack("<d", t) + cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
              for t, rgb in open_video(clip).frames(end_s=1.0, max_side=640)]
     with client.websocket_connect(socket_url(client, "reverse_fly")) as ws:

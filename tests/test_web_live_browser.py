@@ -26,6 +26,7 @@ import httpx
 import numpy as np
 import pytest
 
+from tests.conftest import unavailable
 from tests.test_web_browser import ARTIFACTS, CHROMIUM_FLAGS, Server, _chromium, settle, shot
 
 FPS = 15
@@ -46,7 +47,7 @@ def y4m(tmp_path_factory) -> Path:
     try:
         clip = demo_clip()
     except DemoClipUnavailable as e:
-        pytest.skip(str(e))
+        unavailable(str(e))
     out = tmp_path_factory.mktemp("camera") / "person.y4m"
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", f"fps={FPS},scale=640:360",
                     "-pix_fmt", "yuv420p", str(out)], check=True, timeout=120)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SCAPULA, _base_env
+from tests.conftest import SCAPULA, _base_env, unavailable
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -30,7 +30,7 @@ def small_clip(tmp_path_factory) -> Path:
     try:
         clip = demo_clip()
     except DemoClipUnavailable as e:
-        pytest.skip(str(e))
+        unavailable(str(e))
     out = tmp_path_factory.mktemp("clip") / "person.mp4"
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", "scale=640:360",
                     "-c:v", "libx264", "-preset", "veryfast", "-an", str(out)], check=True, timeout=120)
