@@ -120,3 +120,27 @@ def test_bad_posture_uploads(client: TestClient, tmp_path: Path) -> None:
                     files={"files": ("cv.pdf", b"%PDF-1.4", "application/pdf")})
     assert r.status_code == 415 and "cv.pdf: not a photo or a clip" in r.text
     assert client.post("/api/posture", files={"files": ("a.jsonl", b"{}", "x/y")}).status_code == 403
+
+
+def test_a_clip_is_checked_as_the_command_checks_it(client: TestClient, tmp_path: Path) -> None:
+    """A real clip (the sports2d demo at 640x360): whatever the command says of it — measured
+    or refused, and why — the web says too."""
+    from tests.conftest import unavailable
+    from tests.realclip import DemoClipUnavailable, demo_clip
+
+    try:
+        source = demo_clip()
+    except DemoClipUnavailable as e:
+        unavailable(str(e))
+    clip = tmp_path / "stand.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(source), "-vf", "scale=640:360",
+                    "-c:v", "libx264", "-preset", "veryfast", "-an", str(clip)], check=True, timeout=120)
+    proc = subprocess.run([str(SCAPULA), "posture", str(clip), "--json"], env=_base_env(tmp_path),
+                          capture_output=True, text=True, timeout=300)
+    cli = json.loads(proc.stdout)
+    r = client.post("/api/posture", headers=token(client),
+                    files={"files": ("stand.mp4", clip.read_bytes(), "video/mp4")})
+    web = r.json() if r.status_code == 200 else {k: v for k, v in r.json().items() if k != "detail"}
+    assert r.status_code == (200 if cli["status"] == "measured" else 422)
+    assert _comparable(web["report"]) == _comparable(cli)
+    assert web["report"]["inputs"][0]["kind"] == "clip" and web["report"]["inputs"][0]["frames"]["total"] > 10

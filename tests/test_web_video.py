@@ -170,3 +170,24 @@ def test_landmark_file_check_shows_every_rep(tmp_path: Path) -> None:
         assert page.count("<tr class=") == expected["reps"]["total"]
         for c in expected["coaching"]:
             assert c["cue"] in page
+
+
+def test_too_many_waiting_checks_are_refused(tmp_path: Path, small_clip: Path) -> None:
+    """One check runs at a time and three more may wait: the fifth is refused with 503, not
+    queued without bound; deleting the waiting ones frees their places."""
+    from scapula.web.videocheck import MAX_WAITING
+
+    with make_client(tmp_path) as client:
+        h = token(client)
+        data = small_clip.read_bytes()
+        ids = []
+        for _ in range(MAX_WAITING + 1):
+            r = client.post("/api/video", headers=h, files={"file": ("set.mp4", data, "video/mp4")})
+            assert r.status_code == 202, r.text
+            ids.append(r.json()["id"])
+        r = client.post("/api/video", headers=h, files={"file": ("set.mp4", data, "video/mp4")})
+        assert r.status_code == 503 and "waiting" in r.json()["detail"]
+        for job_id in ids[1:]:
+            assert client.delete(f"/api/video/{job_id}", headers=h).status_code == 204
+        r = client.post("/api/video", headers=h, files={"file": ("set.mp4", data, "video/mp4")})
+        assert r.status_code == 202
