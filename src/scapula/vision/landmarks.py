@@ -64,7 +64,7 @@ def _open_text(path: Path) -> IO[str]:
     return path.open("r", encoding="utf-8")
 
 
-def _array(path: Path, line_no: int, name: str, value, width: int) -> np.ndarray | None:
+def _array(path: Path | str, line_no: int, name: str, value, width: int) -> np.ndarray | None:
     if value is None:
         return None
     try:
@@ -85,19 +85,41 @@ def _header(path: Path, line: str) -> Header:
         raw = orjson.loads(line)
     except orjson.JSONDecodeError:
         raise InputFileError(path, "line 1 is not a JSON header (is this a scapula-landmarks file?)") from None
+    return header_from_json(raw, path)
+
+
+def header_from_json(raw, where: Path | str = "header") -> Header:
+    """A §2 header object (already parsed JSON) checked into a ``Header``; ``InputFileError``
+    naming ``where`` otherwise. Shared by the file reader and the live coach's socket."""
     if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise InputFileError(path, f"header 'format' must be '{FORMAT}'")
+        raise InputFileError(where, f"header 'format' must be '{FORMAT}'")
     if raw.get("version") != VERSION:
-        raise InputFileError(path, f"unsupported {FORMAT} version {raw.get('version')!r} (this reads {VERSION})")
+        raise InputFileError(where, f"unsupported {FORMAT} version {raw.get('version')!r} (this reads {VERSION})")
     if raw.get("skeleton", "blazepose33") != "blazepose33":
-        raise InputFileError(path, f"skeleton {raw.get('skeleton')!r} is not supported (blazepose33 is)")
+        raise InputFileError(where, f"skeleton {raw.get('skeleton')!r} is not supported (blazepose33 is)")
     try:
         fps, width, height = float(raw["fps"]), int(raw["width"]), int(raw["height"])
     except (KeyError, TypeError, ValueError):
-        raise InputFileError(path, "header needs numeric 'fps', 'width' and 'height'") from None
+        raise InputFileError(where, "header needs numeric 'fps', 'width' and 'height'") from None
     if not (fps > 0 and math.isfinite(fps) and width > 0 and height > 0):
-        raise InputFileError(path, "header 'fps', 'width' and 'height' must be positive")
-    return Header(fps, width, height, "blazepose33", str(raw.get("source", "")))
+        raise InputFileError(where, "header 'fps', 'width' and 'height' must be positive")
+    return Header(fps, width, height, "blazepose33", str(raw.get("source", ""))[:500])
+
+
+def frame_from_json(raw, where: Path | str, line_no: int, last_t: float = -math.inf) -> Frame:
+    """One §2 frame row (already parsed JSON) checked into a ``Frame``: ``t`` a finite number
+    not before ``last_t``, ``image`` 33x4 and ``world`` 33x3 finite numbers or null."""
+    if not isinstance(raw, dict) or "t" not in raw:
+        raise InputFileError(where, f"line {line_no}: a frame needs 't', 'image' and 'world'")
+    try:
+        t = float(raw["t"])
+    except (TypeError, ValueError):
+        raise InputFileError(where, f"line {line_no}: 't' is not a number") from None
+    if not math.isfinite(t) or t < last_t:
+        raise InputFileError(where, f"line {line_no}: 't' = {raw['t']!r} goes back in time")
+    image = _array(where, line_no, "image", raw.get("image"), 4)
+    world = _array(where, line_no, "world", raw.get("world"), 3) if image is not None else None
+    return Frame(t, image, world)
 
 
 def read_landmarks(path: Path | str) -> tuple[Header, Iterator[Frame]]:
@@ -134,18 +156,9 @@ def _frames(path: Path, stream: IO[str]) -> Iterator[Frame]:
             except orjson.JSONDecodeError:
                 what = "truncated" if not line.endswith("\n") else "not valid JSON"
                 raise InputFileError(path, f"line {line_no}: {what}") from None
-            if not isinstance(raw, dict) or "t" not in raw:
-                raise InputFileError(path, f"line {line_no}: a frame needs 't', 'image' and 'world'")
-            try:
-                t = float(raw["t"])
-            except (TypeError, ValueError):
-                raise InputFileError(path, f"line {line_no}: 't' is not a number") from None
-            if not math.isfinite(t) or t < last_t:
-                raise InputFileError(path, f"line {line_no}: 't' = {raw['t']!r} goes back in time")
-            last_t = t
-            image = _array(path, line_no, "image", raw.get("image"), 4)
-            world = _array(path, line_no, "world", raw.get("world"), 3) if image is not None else None
-            yield Frame(t, image, world)
+            frame = frame_from_json(raw, path, line_no, last_t)
+            last_t = frame.t
+            yield frame
 
 
 class LandmarkWriter:

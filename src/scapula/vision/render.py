@@ -71,11 +71,14 @@ class Annotator:
 
 
 def annotate_video(path: Path, out: Path, exercise: str, fault_names: dict[str, str],
-                   stride: int | None = None, landmarks_out: Path | None = None) -> Analyzer:
+                   stride: int | None = None, landmarks_out: Path | None = None,
+                   progress=None) -> Analyzer:
     """Analyse a video in one pass and write it back with the coach's overlay.
 
     The pose is estimated on the same frames as the fast path (``stride``); the frames
     in between are drawn with the latest skeleton. Returns the analyser, finished.
+    ``progress(fraction)``, when given, is called as the frames go by (0..1 of the length
+    the file declares).
     """
     from scapula.vision.pipeline import default_stride
     from scapula.vision.pose import BlazePose, open_video
@@ -96,6 +99,8 @@ def annotate_video(path: Path, out: Path, exercise: str, fault_names: dict[str, 
                         writer.write(latest)
                     annotator.add_reps(analyzer.push(latest))
                 annotator.write(rgb, latest)
+                if progress is not None and i % 10 == 0 and video.duration_s > 0:
+                    progress(min(1.0, t / video.duration_s))
     finally:
         annotator.close()
         if writer is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -592,3 +592,104 @@ async def import_files(files: Annotated[list[UploadFile], File(description="One 
         detail = "; ".join(f"{r.filename}: {r.message}" for r in results)
         return JSONResponse({"detail": detail, **out.model_dump()}, status_code=status)
     return out
+
+
+# ---------------------------------------------------------------- video check
+
+
+class VideoJobOut(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float = Field(description="0 to 1")
+    filename: str
+    exercise: str = Field(description="As asked: an exercise id or auto")
+    message: str = Field(description="Why it failed, when it did")
+    report: dict | None = Field(description="CONTRACTS.md §3, as `scapula analyze` writes it, once done")
+    annotated_video: str | None = Field(description="URL of the annotated clip (H.264 mp4), once done")
+
+
+VIDEO_ERRORS = {400: {"model": Detail, "description": "A clip FFmpeg cannot read"},
+                403: ERRORS[403], 404: ERRORS[404],
+                413: {"model": Detail, "description": "Over the upload size limit"},
+                415: {"model": Detail, "description": "Not a video clip"},
+                503: {"model": Detail, "description": "Too many checks waiting"}}
+
+
+def video_job_out(job) -> VideoJobOut:
+    return VideoJobOut(id=job.id, status=job.status, progress=round(job.progress, 3), filename=job.name,
+                       exercise=job.exercise, message=job.message, report=job.report,
+                       annotated_video=f"/video/{job.id}/annotated.mp4" if job.has_video else None)
+
+
+def _video_job(request: Request, job_id: str):
+    job = request.app.state.videos.get(job_id)
+    if job is None:
+        raise services.NotFound(f"no video check with id {job_id!r}")
+    return job
+
+
+@router.post("/video", response_model=VideoJobOut, status_code=202, responses=VIDEO_ERRORS,
+             summary="Upload a clip for the video check: poll GET /api/video/{id} until done")
+async def create_video_check(request: Request,
+                             file: Annotated[UploadFile, File(description="One clip of one set")],
+                             exercise: Annotated[str, Form(description="An exercise id, or auto")] = "auto") -> VideoJobOut:
+    job = request.app.state.videos.submit(file.filename or "upload", await file.read(), exercise)
+    return video_job_out(job)
+
+
+@router.get("/video/{job_id}", response_model=VideoJobOut, responses=VIDEO_ERRORS,
+            summary="A video check's progress, and its report once done")
+def read_video_check(request: Request, job_id: str) -> VideoJobOut:
+    return video_job_out(_video_job(request, job_id))
+
+
+@router.delete("/video/{job_id}", status_code=204, responses=VIDEO_ERRORS,
+               summary="Delete a video check and its files now")
+def delete_video_check(request: Request, job_id: str) -> Response:
+    if not request.app.state.videos.drop(job_id):
+        raise services.NotFound(f"no video check with id {job_id!r}")
+    return Response(status_code=204)
+
+
+# ---------------------------------------------------------------- posture check
+
+
+class PostureOut(BaseModel):
+    report: dict = Field(description="The posture report ('scapula-posture' v1), as `scapula posture --json` prints it")
+    saved: bool = Field(description="Whether the numbers went into the log (never the picture)")
+    picture_png: str | None = Field(description="The first picture with the measured lines, base64 PNG")
+
+
+class PostureHistoryOut(BaseModel):
+    checks: list[dict]
+    trend: dict
+
+
+@router.post("/posture", response_model=PostureOut, responses={**VIDEO_ERRORS, 422: ERRORS[422]},
+             summary="Posture check from photos or a short clip (or landmark files); 422 when refused")
+async def create_posture_check(
+        files: Annotated[list[UploadFile], File(description="Side or front photos, or one short clip")],
+        view: Annotated[Literal["auto", "side", "front"], Form()] = "auto",
+        save: Annotated[bool, Form(description="Keep the numbers in the log")] = False,
+        day: Annotated[date | None, Form(alias="date", description="With save: the day of the check")] = None,
+        db: Session = DB, catalog: Catalog = CATALOG):
+    from starlette.concurrency import run_in_threadpool
+
+    from scapula.web import posture
+
+    uploads = [services.Upload(f.filename or "upload", await f.read()) for f in files]
+    checked = await run_in_threadpool(posture.check, db, athlete_of(db), catalog, uploads, view, save, day)
+    out = PostureOut(report=checked.report, saved=checked.saved, picture_png=checked.picture_png)
+    if checked.report["status"] == "refused":
+        problems = "; ".join(f"{i['input']}: {p['message']}" for i in checked.report["inputs"] for p in i["problems"])
+        return JSONResponse({"detail": problems or "nothing could be measured", **out.model_dump(mode="json")},
+                            status_code=422)
+    return out
+
+
+@router.get("/posture/history", response_model=PostureHistoryOut, summary="Saved posture checks and their trend")
+def read_posture_history(db: Session = DB) -> PostureHistoryOut:
+    from scapula.web import posture
+
+    checks, trend = posture.history(db, athlete_of(db))
+    return PostureHistoryOut(checks=[{**c, "checked_at": c["checked_at"].isoformat()} for c in checks], trend=trend)

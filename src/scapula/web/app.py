@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -29,6 +30,7 @@ DEFAULT_UPLOAD_LIMIT_MB = 50
 STATIC = {  # name -> media type: everything the pages load, all of it local
     "app.css": "text/css; charset=utf-8",
     "app.js": "text/javascript; charset=utf-8",
+    "coach.js": "text/javascript; charset=utf-8",
     "htmx.min.js": "text/javascript; charset=utf-8",
     "htmx.LICENSE.txt": "text/plain; charset=utf-8",
     "icon.svg": "image/svg+xml",
@@ -68,6 +70,7 @@ def create_app(config: Config | None = None) -> FastAPI:
                     "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
                     "`X-CSRF-Token` header (with its cookie).",
         docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.config = config
     app.state.sessions = open_db(config.db_url)  # migrations run here, once
@@ -75,6 +78,9 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.csrf = Csrf(load_secret(config.data_dir))
     app.state.static = _static_files()
     app.state.templates = _templates()
+    from scapula.web.videocheck import VideoChecks
+
+    app.state.videos = VideoChecks(app.state.catalog)
 
     from scapula.web import api, pages
 
@@ -92,11 +98,31 @@ def create_app(config: Config | None = None) -> FastAPI:
             return Response(status_code=304)
         return Response(data, media_type=media, headers={"etag": f'"{etag}"', "cache-control": "no-cache"})
 
+    @app.websocket("/ws/coach")
+    async def coach_socket(websocket: WebSocket) -> None:
+        """The live camera coach (``live.py``): Origin and CSRF checked before the handshake
+        is accepted; a refused one gets HTTP 403 and never opens."""
+        from scapula.web.live import run_socket
+        from scapula.web.security import websocket_refusal
+
+        why = websocket_refusal(websocket)
+        if why is not None:
+            await websocket.close(code=1008, reason=why[:120])
+            return
+        await websocket.accept()
+        await run_socket(websocket, websocket.app.state.catalog)
+
     limit = int(config.upload_limit_mb * 1_000_000)
     app.add_middleware(BodyLimit, limit=limit)
     loopback = config.host in ("127.0.0.1", "localhost", "::1")
     app.add_middleware(HostCheck, allowed=LOOPBACK_HOSTS if loopback else None)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    yield
+    app.state.videos.close()  # no video check's folder outlives the server
 
 
 def _templates() -> Jinja2Templates:
@@ -143,6 +169,12 @@ def render(request: Request, name: str, context: dict, status: int = 200):
 
 
 def status_of(error: Exception) -> int:
+    from scapula.web.videocheck import Busy, NotAVideo
+
+    if isinstance(error, NotAVideo):
+        return 415
+    if isinstance(error, Busy):
+        return 503
     if isinstance(error, UnknownExerciseError):
         return 404
     if isinstance(error, NotFound):

@@ -96,8 +96,11 @@ def _nice_max(value: float) -> float:
 
 
 def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] = (),
-               y_min: float | None = None) -> str:
-    """A line per side over time. With ``y_ticks`` the axis is categorical (0..n-1 labelled)."""
+               y_min: float | None = None, y_max: float | None = None,
+               colours: dict[str, str] | None = None) -> str:
+    """A line per side over time. With ``y_ticks`` the axis is categorical (0..n-1 labelled).
+    ``colours`` and the legend key on each series' ``side`` (a measure's name, for posture)."""
+    colours = colours or SIDE_COLOURS
     points = [pt for s in series for pt in s.points]
     label = escape(title)
     if not points:
@@ -111,7 +114,7 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
     else:
         top = _nice_max(max(pt[1] for pt in points))
         lo = 0 if y_min is None else y_min
-        hi = top
+        hi = top if y_max is None else y_max
         ticks = [(lo + (hi - lo) * i / 4, f"{lo + (hi - lo) * i / 4:g}") for i in range(5)]
     # room on the left for the longest tick label (band names)
     left = max(LEFT, 16 + 9 * max(len(t) for _, t in ticks))
@@ -133,12 +136,14 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
                      f'<text x="{left - 6}" y="{ty + 5:.1f}" text-anchor="end" class="tick">{escape(text)}</text>')
     shown = days if len(days) <= 5 else [days[round(i * (len(days) - 1) / 4)] for i in range(5)]
     for day in dict.fromkeys(shown):
-        parts.append(f'<text x="{x(day):.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" '
+        # a date at the right edge ends there, so it is not cut off
+        anchor = "end" if len(days) > 1 and x(day) > W - RIGHT - 24 else "middle"
+        parts.append(f'<text x="{x(day):.1f}" y="{H - BOTTOM + 20}" text-anchor="{anchor}" '
                      f'class="tick">{day:%d %b}</text>')
     for s in series:
         if not s.points:
             continue
-        colour = SIDE_COLOURS[s.side]
+        colour = colours[s.side]
         path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v, _ in s.points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3"/>')
         for d, v, text in s.points:
@@ -146,10 +151,11 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
                          f'<title>{d:%a %d %b}, {s.side}: {escape(text)}</title></circle>')
     sides = [s for s in series if s.points]
     if len(sides) > 1 or (sides and sides[0].side != "both"):
-        for i, s in enumerate(sides):
-            lx = left + 8 + i * 90
-            parts.append(f'<rect x="{lx}" y="{H - 14}" width="12" height="12" fill="{SIDE_COLOURS[s.side]}"/>'
-                         f'<text x="{lx + 16}" y="{H - 4}" class="tick">{s.side}</text>')
+        lx = left + 8
+        for s in sides:
+            parts.append(f'<rect x="{lx}" y="{H - 14}" width="12" height="12" fill="{colours[s.side]}"/>'
+                         f'<text x="{lx + 16}" y="{H - 4}" class="tick">{escape(s.side)}</text>')
+            lx += 40 + 8 * len(s.side)
     parts.append("</svg>")
     return "".join(parts)
 

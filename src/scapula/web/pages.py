@@ -188,7 +188,13 @@ def session_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG)
             "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         })
     p = guided.progress(db, athlete, catalog, performed)
-    return render(request, "session.html", {"p": p, "Load": Load, "error": ""})
+    return _session_page(request, p)
+
+
+def _session_page(request: Request, p, error: str = "", status: int = 200):
+    from scapula.vision.moves import MOVES
+
+    return render(request, "session.html", {"p": p, "Load": Load, "error": error, "live_moves": MOVES}, status)
 
 
 @router.post("/session/start")
@@ -229,7 +235,7 @@ async def session_set(request: Request, session_id: int, db: Session = DB, catal
             hold_s=_number(str(form.get("hold_s", "")), "hold"))
     except InvalidInputError as e:
         p = guided.progress(db, athlete, catalog, performed)
-        return render(request, "session.html", {"p": p, "Load": Load, "error": str(e)}, status=422)
+        return _session_page(request, p, str(e), 422)
     return see("/session")
 
 
@@ -246,7 +252,7 @@ async def session_stretch(request: Request, session_id: int, db: Session = DB, c
                                 hold_s=held if held is not None else 0.0)
     except InvalidInputError as e:
         p = guided.progress(db, athlete, catalog, performed)
-        return render(request, "session.html", {"p": p, "Load": Load, "error": str(e)}, status=422)
+        return _session_page(request, p, str(e), 422)
     return see("/session")
 
 
@@ -290,3 +296,131 @@ def progress_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG
         "weeks": weeks, "recent": recent, "catalog": catalog, "as_utc": as_utc,
         "done": sum(w.done for w in weeks), "planned": sum(w.planned for w in weeks),
     })
+
+
+# ---------------------------------------------------------------- video check
+
+
+def _video_form(request: Request, error: str = "", status: int = 200, exercise: str = "auto"):
+    from scapula.web.videocheck import VIDEO_ACCEPT
+
+    catalog = request.app.state.catalog
+    return render(request, "video.html", {
+        "job": None, "error": error, "moves": catalog.moves, "exercise": exercise,
+        "accept": VIDEO_ACCEPT, "limit_mb": request.app.state.config.upload_limit_mb}, status)
+
+
+@router.get("/video", response_class=HTMLResponse)
+def video_page(request: Request):
+    return _video_form(request)
+
+
+@router.post("/video")
+async def video_upload(request: Request):
+    from scapula.errors import InputFileError, UnknownExerciseError
+    from scapula.web.app import status_of
+    from scapula.web.videocheck import Busy
+
+    form = await request.form()
+    upload = form.get("file")
+    exercise = str(form.get("exercise", "auto")) or "auto"
+    if not isinstance(upload, StarletteUpload) or not upload.filename:
+        return _video_form(request, "choose a video clip first", 400, exercise)
+    try:
+        job = request.app.state.videos.submit(upload.filename, await upload.read(), exercise)
+    except (InputFileError, UnknownExerciseError, Busy) as e:
+        return _video_form(request, str(e), status_of(e), exercise)
+    return see(f"/video/{job.id}")
+
+
+def _job(request: Request, job_id: str):
+    from scapula.web.services import NotFound
+
+    job = request.app.state.videos.get(job_id)  # a dictionary lookup: the id is never a path
+    if job is None:
+        raise NotFound("no such video check (they are kept for an hour after they end)")
+    return job
+
+
+@router.get("/video/{job_id}", response_class=HTMLResponse)
+def video_job(request: Request, job_id: str):
+    job = _job(request, job_id)
+    catalog = request.app.state.catalog
+    entry = catalog.get(job.report["exercise"]) if job.report else None
+    return render(request, "video.html", {"job": job, "entry": entry, "error": ""})
+
+
+@router.get("/video/{job_id}/progress", response_class=HTMLResponse)
+def video_progress(request: Request, job_id: str):
+    job = _job(request, job_id)
+    if job.status in ("done", "failed"):
+        response = HTMLResponse("")
+        response.headers["HX-Refresh"] = "true"  # the whole page, now with the report
+        return response
+    return render(request, "_video_progress.html", {"job": job})
+
+
+@router.get("/video/{job_id}/annotated.mp4")
+def video_file(request: Request, job_id: str):
+    from fastapi.responses import FileResponse
+
+    from scapula.web.services import NotFound
+
+    job = _job(request, job_id)
+    if not job.has_video:
+        raise NotFound("this check has no annotated video (yet)")
+    return FileResponse(job.annotated, media_type="video/mp4", filename="scapula-annotated.mp4",
+                        content_disposition_type="inline")
+
+
+@router.post("/video/{job_id}/delete")
+def video_delete(request: Request, job_id: str):
+    request.app.state.videos.drop(job_id)
+    return see("/video")
+
+
+# ---------------------------------------------------------------- posture check
+
+
+def _posture(request: Request, db: Session, *, checked=None, error: str = "", status: int = 200,
+             view: str = "auto"):
+    from scapula.posture.norms import GUIDANCE, VIEW_MEASURES
+    from scapula.web import posture
+
+    athlete = get_athlete(db)
+    checks, trend = posture.history(db, athlete)
+    return render(request, "posture.html", {
+        "checked": checked, "error": error, "view": view, "accept": posture.ACCEPT,
+        "limit_mb": request.app.state.config.upload_limit_mb, "guidance": GUIDANCE,
+        "checks": checks, "trend": trend, "charts": posture.trend_charts(checks),
+        "view_measures": VIEW_MEASURES, "today": services.today_for(athlete)}, status)
+
+
+@router.get("/posture", response_class=HTMLResponse)
+def posture_page(request: Request, db: Session = DB):
+    return _posture(request, db)
+
+
+@router.post("/posture")
+async def posture_check(request: Request, db: Session = DB, catalog: Catalog = CATALOG):
+    from starlette.concurrency import run_in_threadpool
+
+    from scapula.errors import InputFileError
+    from scapula.web import posture
+    from scapula.web.app import status_of
+
+    form = await request.form()
+    view = str(form.get("view", "auto"))
+    files = [f for f in form.getlist("files") if isinstance(f, StarletteUpload) and f.filename]
+    uploads = [services.Upload(f.filename, await f.read()) for f in files]
+    try:
+        on = date.fromisoformat(str(form["date"])) if form.get("date") else None
+    except ValueError:
+        return _posture(request, db, error=f"date: '{form['date']}' is not a date", status=422, view=view)
+    try:
+        checked = await run_in_threadpool(posture.check, db, get_athlete(db), catalog, uploads, view,
+                                          form.get("save") == "1", on)
+    except (InputFileError, InvalidInputError) as e:
+        return _posture(request, db, error=str(e), status=status_of(e), view=view)
+    status = 422 if checked.report["status"] == "refused" else 200
+    return _posture(request, db, checked=checked, status=status, view=view)

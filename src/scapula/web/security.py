@@ -95,6 +95,21 @@ async def csrf_protect(request: Request) -> None:
         raise CsrfRefused()
 
 
+def websocket_refusal(websocket) -> str | None:
+    """Why a WebSocket handshake is refused (None: accepted). A socket is not a form post, so
+    the same two checks are made at the handshake: an ``Origin`` (browsers always send one)
+    must be this app's own, and the signed CSRF token must come in the ``csrf`` query
+    parameter with its cookie (API clients: GET /api/csrf first, as for a POST)."""
+    origin = websocket.headers.get("origin")
+    host = websocket.headers.get("host", "")
+    if origin is not None and origin not in (f"http://{host}", f"https://{host}"):
+        return f"origin {origin!r} is not this app"
+    csrf: Csrf = websocket.app.state.csrf
+    if not csrf.valid(websocket.cookies.get(CSRF_COOKIE), websocket.query_params.get("csrf")):
+        return "CSRF check failed: open the page again (API clients: GET /api/csrf, send ?csrf=TOKEN with its cookie)"
+    return None
+
+
 class BodyLimit:
     """Pure ASGI middleware: refuses a request body over ``limit`` bytes with 413.
 
