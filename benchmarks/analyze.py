@@ -72,8 +72,8 @@ def ours(path: Path, stride: int | None) -> tuple[dict, float]:
 
 def landmark_file(tmp: Path, minutes: float) -> tuple[int, float, float]:
     """Write a long landmark clip (generated motion) and time reading + analysing it."""
-    sys.path.insert(0, str(ROOT))
-    from tests.synth import make_clip as synth_clip, random_spec
+    # as `synth` (tests/ is on sys.path): some installed package owns the name `tests`
+    from synth import make_clip as synth_clip, random_spec
     import numpy as np
 
     from scapula.vision.analyzer import analyze

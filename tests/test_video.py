@@ -132,6 +132,44 @@ def test_two_halves_split_at_any_time_give_the_whole_clip(demo, demo_times):
         video.frames(stride=0)
 
 
+def test_windows_of_a_clip_with_b_frames_match_decoding_it_all(demo, ffmpeg, tmp_path):
+    # H.264 with B-frames and one keyframe: decoding from start_s runs through every frame
+    # before it and skips those no other frame refers to; the frames kept must not change.
+    clip = tmp_path / "bframes.mp4"
+    _ffmpeg("-i", demo, "-t", "4", "-vf", "scale=320:180", "-c:v", "libx264", "-preset", "veryfast",
+            "-bf", "3", "-g", "300", "-an", clip)
+    video = open_video(clip)
+    whole = list(video.frames(max_side=160, threads=False))
+    windows = [(None, None, 2), (1.5, 3.0, 2), (2.02, None, 2), (0.7, 2.5, 3), (3.0, None, 1)]
+    for start, end, stride in windows:
+        inside = [(t, rgb) for t, rgb in whole
+                  if (start or 0) - 1e-6 <= t < (end or 99) - 1e-6][::stride]
+        window = list(video.frames(start, end, stride, max_side=160))
+        assert [t for t, _ in window] == [t for t, _ in inside]
+        assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(window, inside))
+
+
+@pytest.mark.parametrize("wrong", ["a frame unannounced", "an announced frame that never comes"])
+def test_stride_falls_back_to_counting_when_the_packets_mislead(demo, ffmpeg, tmp_path, monkeypatch, wrong):
+    # With a stride, frames are kept by the places their packets announce; a decoder that
+    # disagrees (damaged timestamps) sends the decoding back to counting every frame.
+    clip = tmp_path / "bframes.mp4"
+    _ffmpeg("-i", demo, "-t", "3", "-vf", "scale=320:180", "-c:v", "libx264", "-preset", "veryfast",
+            "-bf", "3", "-an", clip)
+    video = open_video(clip)
+    expected = [t for t, _ in video.frames(0.5, 2.5, 2)]
+    true_ranks = type(video)._ranks
+
+    def misleading(self, *args):
+        ranks = true_ranks(self, *args)
+        pts = sorted(ranks)
+        pts = pts[:10] + pts[11:] if wrong == "a frame unannounced" else pts[:10] + [pts[9] + 1] + pts[10:]
+        return {p: i for i, p in enumerate(pts)}
+
+    monkeypatch.setattr(type(video), "_ranks", misleading)
+    assert [t for t, _ in video.frames(0.5, 2.5, 2)] == expected
+
+
 @pytest.mark.parametrize("ccw", [90, 270])
 def test_rotation_metadata_is_applied_as_a_player_shows_it(demo, ffmpeg, tmp_path, ccw):
     rotated = _with_rotation(demo, tmp_path / f"rot{ccw}.mp4", ccw)
