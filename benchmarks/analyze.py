@@ -1,8 +1,10 @@
 """Speed of `scapula analyze` on a video against a naive MediaPipe loop, measured in one run.
 
 The clip: the real demo video shipped in the sports2d wheel (a person walking, another
-jumping), scaled to 1920x1080 at 30 fps and looped to LOOPS x 7.7 s with ffmpeg. Three runs
-on it, one after the other on this machine:
+jumping), scaled to 1920x1080 at 30 fps and looped to LOOPS x 7.7 s with ffmpeg: by default
+as x264 encodes it (B-frames, a keyframe every 8.3 s); with --phone as phone cameras record
+(no B-frames, a keyframe every second), which leaves no frame the decoder may skip. Three
+runs on it, one after the other on this machine:
 
   naive      OpenCV decode, BGR->RGB, mediapipe Pose.process on every frame, one process
   full-rate  scapula's pipeline with every frame estimated (stride 1), two worker processes
@@ -13,7 +15,7 @@ and the landmark-file path: a 10-minute landmark file read and analysed.
 Prints frames/s, real-time factor (clip seconds per wall second) and the ratios, and
 whether the fast run found the same reps and faults as the full-rate run.
 
-    .venv/bin/python benchmarks/analyze.py [--loops 4]
+    .venv/bin/python benchmarks/analyze.py [--loops 4] [--phone]
 """
 
 from __future__ import annotations
@@ -27,16 +29,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 
-def make_clip(dest: Path, loops: int) -> Path:
-    from realclip import demo_clip
+def make_clip(dest: Path, loops: int, phone: bool = False) -> Path:
+    from tests.realclip import demo_clip
 
     subprocess.run(
         ["ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops - 1), "-i", str(demo_clip()),
          "-vf", "scale=1920:1080,fps=30", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
-         "-an", str(dest)], check=True)
+         *(["-g", "30", "-bf", "0"] if phone else []), "-an", str(dest)], check=True)
     return dest
 
 
@@ -72,8 +74,7 @@ def ours(path: Path, stride: int | None) -> tuple[dict, float]:
 
 def landmark_file(tmp: Path, minutes: float) -> tuple[int, float, float]:
     """Write a long landmark clip (generated motion) and time reading + analysing it."""
-    # as `synth` (tests/ is on sys.path): some installed package owns the name `tests`
-    from synth import make_clip as synth_clip, random_spec
+    from tests.synth import make_clip as synth_clip, random_spec
     import numpy as np
 
     from scapula.vision.analyzer import analyze
@@ -96,15 +97,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loops", type=int, default=4)
     parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--phone", action="store_true", help="encode the clip as a phone camera does")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        clip = make_clip(tmp / "clip.mp4", args.loops)
+        clip = make_clip(tmp / "clip.mp4", args.loops, args.phone)
         from scapula.vision.pose import open_video
 
         video = open_video(clip)
         print(f"clip: {video.width}x{video.height} {video.fps:g} fps, {video.duration_s:.1f} s, "
-              f"{video.frame_count} frames")
+              f"{video.frame_count} frames, {'phone' if args.phone else 'x264 default'} encoding")
         n, t_naive = naive(clip)
         full, t_full = ours(clip, stride=1)
         fast, t_fast = ours(clip, stride=None)

@@ -28,13 +28,13 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
 SETTLE_S = 60.0  # seconds after the workers start: memory from then on should stay flat
 
 
 def make_clip(dest: Path, minutes: float) -> Path:
-    from realclip import demo_clip
+    from tests.realclip import demo_clip
 
     unit = dest.with_name("unit.mp4")
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(demo_clip()), "-vf", "scale=640:360,fps=30",

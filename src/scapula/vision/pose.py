@@ -106,6 +106,30 @@ class Video:
                 if t > last:
                     yield t, rgb
 
+    def keyframes(self, start_s: float, end_s: float) -> list[float] | None:
+        """Times of the keyframes from the last one at or before ``start_s`` up to ``end_s``:
+        where decoding can begin without decoding anything earlier. Read from the packets
+        (a seek on the container's index, then demuxing: no decoding). None when the file
+        cannot say (packets without timestamps, a seek that does not land on a keyframe)."""
+        found: list[float] = []
+        try:
+            with av.open(str(self.path)) as container:
+                stream = container.streams[self._stream_index]
+                self._seek(container, stream, start_s)
+                for packet in container.demux(stream):
+                    if packet.size == 0:
+                        continue
+                    if packet.pts is None or (not found and not packet.is_keyframe):
+                        return None
+                    t = float(packet.pts * stream.time_base) - self._start
+                    if t > end_s + _REORDER_S:
+                        break
+                    if packet.is_keyframe and t <= end_s + _EPS:
+                        found.append(t)
+        except av.FFmpegError:
+            return None
+        return sorted(found) or None
+
     def _seek(self, container, stream, start_s) -> None:
         if start_s is not None and start_s > 0:
             target = (self._start + start_s) / stream.time_base
