@@ -75,6 +75,19 @@ def test_plan_reasons_and_exports(client: TestClient) -> None:
     ics = client.get("/api/export/calendar.ics")
     assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
     assert ics.text.count("BEGIN:VEVENT") == len([s for s in client.get("/api/plan?weeks=4").json()["sessions"]])
+    # downloading again updates the calendar: same UIDs; SEQUENCE kept while nothing changed,
+    # one higher on the events that changed
+    from icalendar import Calendar
+
+    def events(text: str) -> dict[str, int]:
+        return {str(e["UID"]): int(e["SEQUENCE"]) for e in Calendar.from_ical(text).walk("VEVENT")}
+
+    first = events(ics.text)
+    assert set(first.values()) == {0}
+    assert events(client.get("/api/export/calendar.ics").text) == first
+    client.patch("/api/athlete", headers=h, json={"session_time": "06:45"})
+    moved = events(client.get("/api/export/calendar.ics").text)
+    assert moved.keys() == first.keys() and set(moved.values()) == {1}
     fit = client.get("/api/export/workouts.zip")
     import io
     import zipfile

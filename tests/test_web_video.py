@@ -191,3 +191,24 @@ def test_too_many_waiting_checks_are_refused(tmp_path: Path, small_clip: Path) -
             assert client.delete(f"/api/video/{job_id}", headers=h).status_code == 204
         r = client.post("/api/video", headers=h, files={"file": ("set.mp4", data, "video/mp4")})
         assert r.status_code == 202
+
+
+def test_deleting_a_running_check_stops_it(tmp_path: Path, small_clip: Path) -> None:
+    """Deleting a check while it runs stops its analysis where it is (the worker is free for
+    the next check) and leaves none of its files behind."""
+    with make_client(tmp_path) as client:
+        h = token(client)
+        first = client.post("/api/video", headers=h,
+                            files={"file": ("set.mp4", small_clip.read_bytes(), "video/mp4")}).json()["id"]
+        job = client.app.state.videos.jobs[first]
+        deadline = time.monotonic() + 120
+        while job.progress <= 0.0:
+            assert time.monotonic() < deadline, "the check never started"
+            time.sleep(0.02)
+        assert client.delete(f"/api/video/{first}", headers=h).status_code == 204
+        assert client.get(f"/api/video/{first}").status_code == 404
+        while job.ended is None:
+            assert time.monotonic() < deadline, "the deleted check never stopped"
+            time.sleep(0.02)
+        assert job.message == "deleted before it finished" and job.progress < 0.9
+        assert not job.folder.exists()

@@ -59,6 +59,9 @@ class Athlete(Base):
     rest_days: Mapped[list[int]] = mapped_column(JSON, default=list)
     session_time: Mapped[time | None] = mapped_column(Time)  # preferred start, local
     timezone: Mapped[str | None] = mapped_column(String(64))  # IANA name; None = this machine's
+    # The calendar file the web app last handed out: the next download carries each event's
+    # SEQUENCE on from it, so a calendar that imports it again takes the changes.
+    calendar_export: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (CheckConstraint("sessions_per_week BETWEEN 1 AND 3", name="sessions"),)
 

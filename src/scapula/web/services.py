@@ -131,12 +131,28 @@ def plan_for(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 3, ke
 
 
 def ics_bytes(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 4, alarm: int = 30) -> bytes:
-    """The calendar file, built in memory (no path from the request is ever written)."""
+    """The calendar file, built in memory (no path from the request is ever written).
+
+    As ``scapula export ics`` does with the file it writes over, each event's SEQUENCE is
+    carried on from the last file handed out (kept in the database): unchanged events keep
+    theirs, changed ones go up by one, so importing the new file updates the calendar."""
+    from icalendar import Calendar
+
     from scapula.export import build_calendar
 
     plan = plan_for(db, athlete, catalog, weeks)
     start = {"default_start": athlete.session_time} if athlete.session_time else {}
-    return build_calendar(plan.sessions, catalog, tz=athlete.timezone, alarm_minutes=alarm, **start).to_ical()
+    previous = None
+    if athlete.calendar_export:
+        try:
+            previous = Calendar.from_ical(athlete.calendar_export)
+        except ValueError:  # unreadable: start the numbering again rather than fail the download
+            previous = None
+    data = build_calendar(plan.sessions, catalog, tz=athlete.timezone, alarm_minutes=alarm,
+                          previous=previous, **start).to_ical()
+    athlete.calendar_export = data.decode("utf-8")
+    db.commit()
+    return data
 
 
 def fit_zip(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 2) -> tuple[bytes, int]:

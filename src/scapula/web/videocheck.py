@@ -80,6 +80,7 @@ class Job:
     summary: list[str] = field(default_factory=list)
     created: float = field(default_factory=time.time)
     ended: float | None = None
+    cancelled: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def input(self) -> Path:
@@ -143,12 +144,16 @@ class VideoChecks:
         from scapula.vision.render import annotate_video
         from scapula.vision.report import build_report, summary_lines
 
+        if job.cancelled.is_set():  # deleted while it waited
+            return
         job.status = "running"
         raw = job.folder / "annotated-mp4v.mp4"
         try:
             names = {fault.id: fault.name for move in self.catalog.moves for fault in move.faults}
 
             def progress(fraction: float) -> None:
+                if job.cancelled.is_set():  # deleted while running: stop decoding, free the worker
+                    raise _Cancelled
                 job.progress = 0.9 * fraction  # the last tenth: the browser's copy of the video
 
             if job.is_landmarks:  # as `scapula analyze FILE.jsonl`: no pictures, so no video
@@ -163,6 +168,8 @@ class VideoChecks:
                 web_video(raw, job.annotated)
             job.progress = 1.0
             job.status = "done"
+        except _Cancelled:
+            job.status, job.message = "failed", "deleted before it finished"
         except ScapulaError as e:
             job.status, job.message = "failed", str(e).replace(str(job.input), job.name)
         except Exception as e:  # noqa: BLE001 - a job's failure is shown on its page, not lost
@@ -171,6 +178,8 @@ class VideoChecks:
             job.ended = time.time()
             raw.unlink(missing_ok=True)
             job.input.unlink(missing_ok=True)  # the upload is not kept once analysed
+            if job.cancelled.is_set():
+                shutil.rmtree(job.folder, ignore_errors=True)  # drop() may have run mid-write
 
     def get(self, job_id: str) -> Job | None:
         self.sweep()
@@ -181,6 +190,7 @@ class VideoChecks:
             job = self.jobs.pop(job_id, None)
         if job is None:
             return False
+        job.cancelled.set()
         shutil.rmtree(job.folder, ignore_errors=True)
         return True
 
@@ -204,6 +214,10 @@ def analyze_landmarks(path: Path, exercise: str):
 
     header, frames = read_landmarks(path)
     return analyze(header, frames, exercise)
+
+
+class _Cancelled(Exception):
+    """The job was deleted while it ran."""
 
 
 class Busy(ScapulaError):
