@@ -4,11 +4,12 @@ The clip: the real demo video shipped in the sports2d wheel (a person walking, a
 jumping), scaled to 1920x1080 at 30 fps and looped to LOOPS x 7.7 s with ffmpeg: by default
 as x264 encodes it (B-frames, a keyframe every 8.3 s); with --phone as phone cameras record
 (no B-frames, a keyframe every second), which leaves no frame the decoder may skip. Three
-runs on it, one after the other on this machine:
+runs on it, one after the other on this machine, each a program of its own timed from
+start to exit (interpreter start-up and imports included):
 
   naive      OpenCV decode, BGR->RGB, mediapipe Pose.process on every frame, one process
-  full-rate  scapula's pipeline with every frame estimated (stride 1), two worker processes
-  scapula    scapula's pipeline as `scapula analyze` runs it (pose at ~15 fps, two workers)
+  full-rate  `scapula analyze --full-rate`: every frame estimated, two worker processes
+  scapula    `scapula analyze` as a runner types it (pose at ~15 fps, two workers)
 
 and the landmark-file path: a 10-minute landmark file read and analysed.
 
@@ -30,6 +31,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+SCAPULA = Path(sys.executable).with_name("scapula")  # the venv's console script
 
 
 def make_clip(dest: Path, loops: int, phone: bool = False) -> Path:
@@ -42,34 +44,38 @@ def make_clip(dest: Path, loops: int, phone: bool = False) -> Path:
     return dest
 
 
+NAIVE = """
+import sys, cv2
+from mediapipe.python.solutions import pose as mp_pose
+cap = cv2.VideoCapture(sys.argv[1])
+frames = 0
+with mp_pose.Pose(model_complexity=1) as pose:
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        frames += 1
+print(frames)
+"""
+
+
 def naive(path: Path) -> tuple[int, float]:
-    import cv2
-    from mediapipe.python.solutions import pose as mp_pose
-
+    """The loop anyone would write first, run as its own program (start-up and imports
+    included, as they are for `scapula analyze`)."""
     start = time.perf_counter()
-    cap = cv2.VideoCapture(str(path))
-    frames = 0
-    with mp_pose.Pose(model_complexity=1) as pose:
-        while True:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            pose.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-            frames += 1
-    return frames, time.perf_counter() - start
+    proc = subprocess.run([sys.executable, "-c", NAIVE, str(path)], capture_output=True, text=True, check=True)
+    return int(proc.stdout.split()[-1]), time.perf_counter() - start
 
 
-def ours(path: Path, stride: int | None) -> tuple[dict, float]:
-    from scapula.catalog import load_catalog
-    from scapula.vision.analyzer import analyze
-    from scapula.vision.pipeline import video_frames
-    from scapula.vision.report import build_report
-
+def ours(path: Path, full_rate: bool) -> tuple[dict, float]:
+    """`scapula analyze` as a runner types it: the whole command, start-up included."""
+    out = path.with_name(f"report-{'full' if full_rate else 'fast'}.json")
     start = time.perf_counter()
-    header, frames = video_frames(path, workers=2, stride=stride)
-    result = analyze(header, frames, "auto")
+    subprocess.run([str(SCAPULA), "analyze", str(path), "--exercise", "auto", "--out", str(out),
+                    *(["--full-rate"] if full_rate else [])], capture_output=True, check=True)
     elapsed = time.perf_counter() - start
-    return build_report(result, load_catalog()), elapsed
+    return json.loads(out.read_text()), elapsed
 
 
 def landmark_file(tmp: Path, minutes: float) -> tuple[int, float, float]:
@@ -108,8 +114,8 @@ def main() -> None:
         print(f"clip: {video.width}x{video.height} {video.fps:g} fps, {video.duration_s:.1f} s, "
               f"{video.frame_count} frames, {'phone' if args.phone else 'x264 default'} encoding")
         n, t_naive = naive(clip)
-        full, t_full = ours(clip, stride=1)
-        fast, t_fast = ours(clip, stride=None)
+        full, t_full = ours(clip, full_rate=True)
+        fast, t_fast = ours(clip, full_rate=False)
         d = video.duration_s
         rows = [("naive loop", t_naive), ("scapula full-rate", t_full), ("scapula", t_fast)]
         for name, t in rows:

@@ -46,3 +46,24 @@ def test_stopping_early_stops_and_closes_the_source():
     ahead.close()
     assert closed.is_set()
     assert _decode_threads() == 0
+
+
+def test_the_workers_start_at_once_and_end_with_the_stream(demo):
+    """video_frames starts its worker processes before the first frame is asked for, so
+    they start up while the caller gets ready; reading the stream to its end, or dropping
+    it unread, leaves no worker behind."""
+    import gc
+    import multiprocessing
+
+    from scapula.vision.pipeline import video_frames
+
+    header, stream = video_frames(demo, workers=2)
+    assert len(multiprocessing.active_children()) == 2
+    del stream
+    gc.collect()
+    assert multiprocessing.active_children() == []
+
+    header, stream = video_frames(demo, workers=2)
+    times = [frame.t for frame in stream]
+    assert times == sorted(times) and len(times) > 100
+    assert multiprocessing.active_children() == []

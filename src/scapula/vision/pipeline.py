@@ -18,6 +18,7 @@ import math
 import multiprocessing as mp
 import queue
 import threading
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,15 +167,27 @@ def video_frames(path: Path, *, workers: int = 2, stride: int | None = None) -> 
     warmups = [0.0] + [w for _, w in cuts]
     segments = [_Segment(str(path), bounds[i], bounds[i + 1], stride, warmups[i]) for i in range(n)]
 
-    def frames() -> Iterator[Frame]:
-        if workers <= 1 or n == 1:
-            results = map(_run_segment, segments)
-            for chunk in results:
-                yield from (Frame(t, image, world) for t, image, world in chunk)
-            return
-        ctx = mp.get_context("spawn")  # MediaPipe does not survive a fork
-        with ctx.Pool(min(workers, n)) as pool:
-            for chunk in pool.imap(_run_segment, segments):
+    if workers <= 1 or n == 1:
+        def frames() -> Iterator[Frame]:
+            for chunk in map(_run_segment, segments):
                 yield from (Frame(t, image, world) for t, image, world in chunk)
 
-    return header, frames()
+        return header, frames()
+
+    # The workers start now (a worker's start-up, Python and MediaPipe, is most of a second)
+    # and run while the caller gets ready; the pool ends with the stream, or when a stream
+    # that is never read is collected.
+    ctx = mp.get_context("spawn")  # MediaPipe does not survive a fork
+    pool = ctx.Pool(min(workers, n))
+    chunks = pool.imap(_run_segment, segments)
+
+    def pooled() -> Iterator[Frame]:
+        try:
+            for chunk in chunks:
+                yield from (Frame(t, image, world) for t, image, world in chunk)
+        finally:
+            pool.terminate()
+
+    stream = pooled()
+    weakref.finalize(stream, pool.terminate)
+    return header, stream

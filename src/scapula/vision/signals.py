@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import lfilter
 
 from scapula.vision.skeleton import MIRROR, P
 
@@ -147,6 +146,21 @@ class SwapGuard:
 # ------------------------------------------------------------------ causal smoothing
 
 
+def exponential_average(x: np.ndarray, alpha: float, state: np.ndarray) -> np.ndarray:
+    """``y[k] = alpha * x[k] + (1 - alpha) * y[k-1]`` down the rows of ``x``, ``y[-1] = state``.
+
+    Row by row, in this order of operations whatever the batch: a clip pushed one frame at
+    a time and the same clip pushed in chunks give bit-identical results (the live coach
+    and ``scapula analyze`` agree exactly). Each step works on a whole row of columns."""
+    out = np.empty(x.shape, dtype=float)
+    r = 1.0 - alpha
+    y = np.asarray(state, dtype=float)
+    for k in range(len(x)):
+        y = alpha * x[k] + r * y
+        out[k] = y
+    return out
+
+
 class CausalFilter:
     """Causal smoothing of signal columns: a running median, then an exponential average.
 
@@ -180,8 +194,7 @@ class CausalFilter:
         self.tail = buf[len(buf) - (self.window - 1):] if self.window > 1 else buf[:0]
         if self.state is None:
             self.state = median[0]
-        a = self.alpha
-        out, _ = lfilter([a], [1.0, a - 1.0], median, axis=0, zi=((1.0 - a) * self.state)[None])
+        out = exponential_average(median, self.alpha, self.state)
         self.state = out[-1]
         assert len(out) == n
         return out
