@@ -5,7 +5,8 @@ the live coach and ``scapula analyze`` give the same reps for the same frames.
 Per frame: undo label swaps, watch for the tracked body jumping to someone else,
 compute each move's measures, smooth them causally, and run the shared rep
 segmenter on each side's counting signal. A finished span is checked against
-the move's idea of a rep (posture, both arms or one) and then for every fault.
+the move's idea of a rep (posture, both arms or one) and then for every fault; a
+rep with the move's ``shared_fault`` (supermans' both arms) counts for every side.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -107,7 +108,25 @@ class _MoveTracker:
                 span = seg.update(now, signals[side][i])
                 if span is not None and (event := self._judge(side, span)) is not None:
                     events.append(event)
+                    events += self._shared(event)
         return events
+
+    def _shared(self, event: RepEvent) -> list[RepEvent]:
+        """The same rep for the other sides, when its faults say they all did it."""
+        if self.move.shared_fault is None or self.move.shared_fault not in event.faults:
+            return []
+        out = []
+        for side, seg in self.segmenters.items():
+            if side == event.side:
+                continue
+            if any(r.side == side and r.end_s >= event.start_s and r.peak_s >= event.start_s
+                   for r in self.reps[-4:]):
+                continue  # that side's own segmenter counted this lift already
+            seg.reset()  # its own view of this lift, if it is still under way, is spent
+            shared = replace(event, index=len(self.reps) + 1, side=side)
+            self.reps.append(shared)
+            out.append(shared)
+        return out
 
     def _judge(self, side: str, span) -> RepEvent | None:
         times = np.concatenate([h[0] for h in self.history])

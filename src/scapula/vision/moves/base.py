@@ -93,3 +93,7 @@ class Move:
     # counting signal exists (the move's position) is one
     is_rep: Callable[[RepFrames], str | None] = lambda rep: None
     recommended_view: str = ""
+    # A fault that says every side did this rep at once (supermans: ``both_arms``): a rep
+    # found on one side with it counts for each side, whether or not the other side's own
+    # signal cleared the rep's threshold (a far arm the camera barely sees often does not).
+    shared_fault: str | None = None

@@ -5,7 +5,9 @@ torso lengths, measured against the floor (found from the thigh resting on it).
 A lift of 8-25 cm is 0.16-0.5 torso lengths. Each arm is segmented on its own; a
 span counts only if the arm also rose against the trunk, so a chest lifted off
 the floor does not count for the resting arm. Both arms lifting together is one
-rep for each side, flagged ``both_arms``.
+rep for each side, flagged ``both_arms``: found on either side, it counts for both
+(``shared_fault``), since a far arm the camera barely sees often rises too little in the
+picture to count on its own.
 """
 
 from __future__ import annotations
@@ -78,12 +80,30 @@ def counting(m: dict[str, np.ndarray], side: str) -> np.ndarray:
     return np.where(ready, m[f"lift_{side}"], np.nan)
 
 
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson's correlation over the frames where both exist (0 with fewer than 3)."""
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3:
+        return 0.0
+    a, b = a[ok] - a[ok].mean(), b[ok] - b[ok].mean()
+    return float((a * b).sum() / (np.sqrt((a * a).sum() * (b * b).sum()) + 1e-12))
+
+
+IN_STEP = 0.7  # correlation of the two hands' heights over the rep: one movement, not two
+
+
 def both_arms(rep: RepFrames) -> Finding:
     # Alternating means the other hand stays on the mat; if it rises at least half as
-    # high at the same time (and 4 cm or more), both arms lifted together.
+    # high at the same time (and 4 cm or more), in step with this one, both arms lifted
+    # together. In step: the two arms of one movement rise, hold and fall together
+    # (correlation 0.9+ even with a noisy far wrist), where a resting hand that drifts a
+    # few cm while the other arm works follows its own slow course. The rep then counts
+    # for both sides (MOVE.shared_fault), so the flag must not fire on drift.
+    mine, theirs = rep.m[f"lift_{rep.side}"], rep.m[f"lift_{other_side(rep.side)}"]
     other = rep.shift(f"lift_{other_side(rep.side)}")
     value = other / (rep.shift(f"lift_{rep.side}") + 1e-9)
-    return Finding(value >= 0.5 and other >= 0.08, value, 0.5)
+    in_step = _correlation(mine, theirs) >= IN_STEP
+    return Finding(value >= 0.5 and other >= 0.08 and in_step, value, 0.5)
 
 
 def back_arch(rep: RepFrames) -> Finding:
@@ -112,4 +132,5 @@ MOVE = Move(
         Fault("neck_extension", neck_extension),
     ),
     recommended_view="side view",
+    shared_fault="both_arms",
 )
