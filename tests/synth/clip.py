@@ -32,7 +32,8 @@ def _camera(ctx: Ctx, move) -> tuple[Camera, dict]:
     else:
         rec = float(ctx.rng.choice([0.0, 45.0, 90.0])) * spec.view_side
     azimuth = rec + spec.camera_yaw_deg
-    pts = forward_kinematics(ctx.body, np.stack([p.v for p in move.reference(ctx)])).reshape(-1, 3)
+    ref = forward_kinematics(ctx.body, np.stack([p.v for p in move.reference(ctx)]))
+    pts, torso = ref.reshape(-1, 3), ref[:, _TORSO].reshape(-1, 3)
     aim = (pts.min(axis=0) + pts.max(axis=0)) / 2
     dist = spec.camera_distance_m
 
@@ -44,6 +45,11 @@ def _camera(ctx: Ctx, move) -> tuple[Camera, dict]:
         while dist < 3.0 - 1e-9 and not fits(camera, pts):
             dist = min(dist + 0.1, 3.0)
             camera = cam(dist)
+    # Hands or feet may leave the picture, but whoever films themselves checks that they
+    # are in it: the trunk of every position of the move stays in frame.
+    while dist < 4.0 and not fits(camera, torso, 0.0):
+        dist += 0.1
+        camera = cam(dist)
     view = {"recommended_azimuth_deg": rec, "camera_yaw_deg": spec.camera_yaw_deg,
             "azimuth_deg": round(azimuth, 3), "distance_m": round(dist, 3),
             "height_m": spec.camera_height_m, "aim": np.round(aim, 4).tolist(),

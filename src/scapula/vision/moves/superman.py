@@ -115,9 +115,12 @@ def back_arch(rep: RepFrames) -> Finding:
 
 def neck_extension(rep: RepFrames) -> Finding:
     # Eyes to the floor keeps the neck in line with the trunk; craning up tips it back
-    # 20-40 deg. Threshold: 10 deg more than at rest, during the lift.
+    # 20-40 deg. The head tips back along with the lift, so the median over the working
+    # part of the rep catches 60-70% of it (a 20 deg crane shows as 12-15 deg), while a
+    # head held neutral wobbles a few degrees (95% of clean reps under 6 deg on generated
+    # clips with limb wander). Threshold: 8 deg more than at rest, during the lift.
     value = rep.shift("neck")
-    return Finding(value >= 10.0, value, 10.0)
+    return Finding(value >= 8.0, value, 8.0)
 
 
 MOVE = Move(
