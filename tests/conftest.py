@@ -123,3 +123,12 @@ def demo() -> Path:
         return demo_clip()
     except DemoClipUnavailable as e:
         unavailable(str(e))
+
+
+@pytest.fixture(scope="session")
+def small_demo(demo: Path, tmp_path_factory) -> Path:
+    """The demo at 640x360, H.264, no sound, as a phone would upload it: quick to analyse."""
+    out = tmp_path_factory.mktemp("clip") / "person.mp4"
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(demo), "-vf", "scale=640:360",
+                    "-c:v", "libx264", "-preset", "veryfast", "-an", str(out)], check=True, timeout=120)
+    return out

@@ -7,27 +7,11 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import SCAPULA, _base_env, unavailable
 from tests.test_web_browser import Server, page, server, settle, shot  # noqa: F401 - fixtures
 
 
-@pytest.fixture(scope="module")
-def small_clip(tmp_path_factory) -> Path:
-    from tests.realclip import DemoClipUnavailable, demo_clip
-
-    try:
-        clip = demo_clip()
-    except DemoClipUnavailable as e:
-        unavailable(str(e))
-    out = tmp_path_factory.mktemp("clip") / "my-set.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", "scale=640:360",
-                    "-c:v", "libx264", "-preset", "veryfast", "-an", str(out)], check=True, timeout=120)
-    return out
-
-
-def test_video_check_page(server: Server, page, small_clip: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_video_check_page(server: Server, page, small_demo: Path, tmp_path: Path) -> None:  # noqa: F811
     page.goto(server.url + "/video")
     settle(page)
     shot(page, "20-video-upload")
@@ -39,7 +23,7 @@ def test_video_check_page(server: Server, page, small_clip: Path, tmp_path: Path
     page.wait_for_selector(".error")
     assert "notes.txt: not a video" in page.locator(".error").inner_text()
 
-    page.locator("input[type=file]").set_input_files(str(small_clip))
+    page.locator("input[type=file]").set_input_files(str(small_demo))
     page.locator("select[name=exercise]").select_option("reverse_fly")
     page.get_by_role("button", name="Check my form").click()
     page.wait_for_selector("progress")

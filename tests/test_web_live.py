@@ -16,7 +16,6 @@ import pytest
 from scapula.catalog import load_catalog
 from scapula.vision.analyzer import analyze
 from scapula.vision.report import build_report
-from tests.conftest import unavailable
 from tests.synth import make_clip, random_spec
 
 with warnings.catch_warnings():
@@ -167,18 +166,13 @@ def test_bad_messages_are_refused_with_a_reason(client: TestClient, hello, messa
         assert closed.value.code == 1008
 
 
-def test_video_frames_through_blazepose(client: TestClient) -> None:
+def test_video_frames_through_blazepose(client: TestClient, demo: Path) -> None:
     """A JPEG of a real person (the demo clip's first frames) comes back tracked, with the
     33 points; a blank picture comes back untracked."""
     import cv2
 
     from scapula.vision.pose import open_video
-    from tests.realclip import DemoClipUnavailable, demo_clip
-
-    try:
-        clip = demo_clip()
-    except DemoClipUnavailable as e:
-        unavailable(str(e))
+    clip = demo
     video = open_video(clip)
     with client.websocket_connect(socket_url(client, "reverse_fly")) as ws:
         ws.send_json({"type": "hello", "mode": "video", "width": 640, "height": 360, "fps": 15})
@@ -198,19 +192,14 @@ def test_video_frames_through_blazepose(client: TestClient) -> None:
         assert ws.receive_json()["tracked"] is False
 
 
-def test_a_burst_is_skipped_not_queued(client: TestClient) -> None:
+def test_a_burst_is_skipped_not_queued(client: TestClient, demo: Path) -> None:
     """Frames sent faster than the pose estimate runs: each one is answered, either analysed
     or "skipped", and at most one waits, so the server never falls further behind; the set's
     report counts exactly the frames analysed."""
     import cv2
 
     from scapula.vision.pose import open_video
-    from tests.realclip import DemoClipUnavailable, demo_clip
-
-    try:
-        clip = demo_clip()
-    except DemoClipUnavailable as e:
-        unavailable(str(e))
+    clip = demo
     jpegs = [struct.pack("<d", t) + cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
              for t, rgb in open_video(clip).frames(end_s=1.0, max_side=640)]
     with client.websocket_connect(socket_url(client, "reverse_fly")) as ws:

@@ -26,7 +26,6 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.conftest import unavailable
 from tests.test_web_browser import ARTIFACTS, CHROMIUM_FLAGS, Server, _chromium, settle, shot
 
 FPS = 15
@@ -41,13 +40,8 @@ def server(tmp_path: Path):
 
 
 @pytest.fixture(scope="module")
-def y4m(tmp_path_factory) -> Path:
-    from tests.realclip import DemoClipUnavailable, demo_clip
-
-    try:
-        clip = demo_clip()
-    except DemoClipUnavailable as e:
-        unavailable(str(e))
+def y4m(tmp_path_factory, demo: Path) -> Path:
+    clip = demo
     out = tmp_path_factory.mktemp("camera") / "person.y4m"
     subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", f"fps={FPS},scale=640:360",
                     "-pix_fmt", "yuv420p", str(out)], check=True, timeout=120)

@@ -122,19 +122,10 @@ def test_bad_posture_uploads(client: TestClient, tmp_path: Path) -> None:
     assert client.post("/api/posture", files={"files": ("a.jsonl", b"{}", "x/y")}).status_code == 403
 
 
-def test_a_clip_is_checked_as_the_command_checks_it(client: TestClient, tmp_path: Path) -> None:
+def test_a_clip_is_checked_as_the_command_checks_it(client: TestClient, tmp_path: Path, small_demo: Path) -> None:
     """A real clip (the sports2d demo at 640x360): whatever the command says of it — measured
     or refused, and why — the web says too."""
-    from tests.conftest import unavailable
-    from tests.realclip import DemoClipUnavailable, demo_clip
-
-    try:
-        source = demo_clip()
-    except DemoClipUnavailable as e:
-        unavailable(str(e))
-    clip = tmp_path / "stand.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(source), "-vf", "scale=640:360",
-                    "-c:v", "libx264", "-preset", "veryfast", "-an", str(clip)], check=True, timeout=120)
+    clip = small_demo
     proc = subprocess.run([str(SCAPULA), "posture", str(clip), "--json"], env=_base_env(tmp_path),
                           capture_output=True, text=True, timeout=300)
     cli = json.loads(proc.stdout)

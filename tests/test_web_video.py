@@ -11,30 +11,13 @@ import time
 import warnings
 from pathlib import Path
 
-import pytest
-
-from tests.conftest import SCAPULA, _base_env, unavailable
+from tests.conftest import SCAPULA, _base_env
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
 from scapula.web import Config, create_app
-
-
-@pytest.fixture(scope="module")
-def small_clip(tmp_path_factory) -> Path:
-    """The sports2d demo (a real person) at 640x360, H.264, 30 fps: quick to analyse."""
-    from tests.realclip import DemoClipUnavailable, demo_clip
-
-    try:
-        clip = demo_clip()
-    except DemoClipUnavailable as e:
-        unavailable(str(e))
-    out = tmp_path_factory.mktemp("clip") / "person.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", "scale=640:360",
-                    "-c:v", "libx264", "-preset", "veryfast", "-an", str(out)], check=True, timeout=120)
-    return out
 
 
 def make_client(tmp_path: Path, **config) -> TestClient:
@@ -58,12 +41,12 @@ def wait_done(client: TestClient, job_id: str, timeout: float = 240) -> dict:
     raise AssertionError(f"the video check did not end in {timeout} s: {job}")
 
 
-def test_video_check_equals_scapula_analyze(tmp_path: Path, small_clip: Path) -> None:
+def test_video_check_equals_scapula_analyze(tmp_path: Path, small_demo: Path) -> None:
     import av
 
     with make_client(tmp_path) as client:  # the with: the app's shutdown runs at the end
         r = client.post("/api/video", headers=token(client), data={"exercise": "reverse_fly"},
-                        files={"file": ("my set.mp4", small_clip.read_bytes(), "video/mp4")})
+                        files={"file": ("my set.mp4", small_demo.read_bytes(), "video/mp4")})
         assert r.status_code == 202, r.text
         job = r.json()
         assert job["status"] in ("queued", "running") and job["report"] is None
@@ -77,7 +60,7 @@ def test_video_check_equals_scapula_analyze(tmp_path: Path, small_clip: Path) ->
         # the same clip through the command line, with --annotate as the web runs it
         env = _base_env(tmp_path)
         out = tmp_path / "cli.json"
-        proc = subprocess.run([str(SCAPULA), "analyze", str(small_clip), "--exercise", "reverse_fly",
+        proc = subprocess.run([str(SCAPULA), "analyze", str(small_demo), "--exercise", "reverse_fly",
                                "--annotate", str(tmp_path / "cli.mp4"), "--out", str(out)],
                               env=env, capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr
@@ -93,7 +76,7 @@ def test_video_check_equals_scapula_analyze(tmp_path: Path, small_clip: Path) ->
             assert stream.codec_context.name == "h264"
             assert 7.0 < float(stream.duration * stream.time_base) < 8.5  # the clip's own timing
             frames = sum(1 for _ in container.decode(stream))
-        with av.open(str(small_clip)) as container:
+        with av.open(str(small_demo)) as container:
             assert frames == sum(1 for _ in container.decode(container.streams.video[0]))
         part = client.get(done["annotated_video"], headers={"Range": "bytes=0-99"})
         assert part.status_code == 206 and len(part.content) == 100  # seeking in the player
@@ -110,7 +93,7 @@ def test_video_check_equals_scapula_analyze(tmp_path: Path, small_clip: Path) ->
         assert client.get(f"/video/{job['id']}/annotated.mp4").status_code == 404
 
 
-def test_bad_uploads_are_refused(tmp_path: Path, small_clip: Path) -> None:
+def test_bad_uploads_are_refused(tmp_path: Path, small_demo: Path) -> None:
     client = make_client(tmp_path, upload_limit_mb=1)
     h = token(client)
 
@@ -122,11 +105,11 @@ def test_bad_uploads_are_refused(tmp_path: Path, small_clip: Path) -> None:
     assert r.status_code == 415 and "not a video" in r.json()["detail"]
     r = post("fake.mp4", b"GIF89a" + bytes(100))
     assert r.status_code == 415 and "not a MP4 video" in r.json()["detail"]
-    r = post("broken.mp4", small_clip.read_bytes()[:32] + bytes(2000))  # an mp4 header, then nothing
+    r = post("broken.mp4", small_demo.read_bytes()[:32] + bytes(2000))  # an mp4 header, then nothing
     assert r.status_code == 400 and "broken.mp4" in r.json()["detail"], r.text
     r = post("big.mp4", bytes(1_200_000))
     assert r.status_code == 413
-    r = post("clip.mp4", small_clip.read_bytes()[:64], exercise="pushup")
+    r = post("clip.mp4", small_demo.read_bytes()[:64], exercise="pushup")
     assert r.status_code == 404 and "pushup" in r.json()["detail"]
     r = post("clip.mp4", b"x", headers={})
     assert r.status_code == 403
@@ -172,14 +155,14 @@ def test_landmark_file_check_shows_every_rep(tmp_path: Path) -> None:
             assert c["cue"] in page
 
 
-def test_too_many_waiting_checks_are_refused(tmp_path: Path, small_clip: Path) -> None:
+def test_too_many_waiting_checks_are_refused(tmp_path: Path, small_demo: Path) -> None:
     """One check runs at a time and three more may wait: the fifth is refused with 503, not
     queued without bound; deleting the waiting ones frees their places."""
     from scapula.web.videocheck import MAX_WAITING
 
     with make_client(tmp_path) as client:
         h = token(client)
-        data = small_clip.read_bytes()
+        data = small_demo.read_bytes()
         ids = []
         for _ in range(MAX_WAITING + 1):
             r = client.post("/api/video", headers=h, files={"file": ("set.mp4", data, "video/mp4")})
@@ -193,13 +176,13 @@ def test_too_many_waiting_checks_are_refused(tmp_path: Path, small_clip: Path) -
         assert r.status_code == 202
 
 
-def test_deleting_a_running_check_stops_it(tmp_path: Path, small_clip: Path) -> None:
+def test_deleting_a_running_check_stops_it(tmp_path: Path, small_demo: Path) -> None:
     """Deleting a check while it runs stops its analysis where it is (the worker is free for
     the next check) and leaves none of its files behind."""
     with make_client(tmp_path) as client:
         h = token(client)
         first = client.post("/api/video", headers=h,
-                            files={"file": ("set.mp4", small_clip.read_bytes(), "video/mp4")}).json()["id"]
+                            files={"file": ("set.mp4", small_demo.read_bytes(), "video/mp4")}).json()["id"]
         job = client.app.state.videos.jobs[first]
         deadline = time.monotonic() + 120
         while job.progress <= 0.0:
