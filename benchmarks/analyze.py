@@ -9,7 +9,7 @@ start to exit (interpreter start-up and imports included):
 
   naive      OpenCV decode, BGR->RGB, mediapipe Pose.process on every frame, one process
   full-rate  `scapula analyze --full-rate`: every frame estimated, two worker processes
-  scapula    `scapula analyze` as a runner types it (pose at ~15 fps, two workers)
+  scapula    `scapula analyze` as a runner types it (pose at ~10 fps, two workers)
 
 and the landmark-file path: a 10-minute landmark file read and analysed.
 

@@ -65,5 +65,5 @@ def test_the_workers_start_at_once_and_end_with_the_stream(demo):
 
     header, stream = video_frames(demo, workers=2)
     times = [frame.t for frame in stream]
-    assert times == sorted(times) and len(times) > 100
+    assert times == sorted(times) and len(times) > 70  # about ten a second of the 7.7 s clip
     assert multiprocessing.active_children() == []

@@ -223,6 +223,27 @@ def test_rotation_metadata_is_applied_as_a_player_shows_it(demo, ffmpeg, tmp_pat
     assert np.median(np.linalg.norm(expected - found, axis=-1)) < 0.02
 
 
+@pytest.mark.parametrize("pix_fmt, max_side, size", [
+    ("yuv420p", 640, (640, 360)),    # shrunk plane by plane and converted by OpenCV
+    ("yuv420p", 641, (641, 360)),    # an odd width: swscale
+    ("yuvj420p", 640, (640, 360)),   # full-range levels: swscale
+    ("yuv444p", None, (1768, 994)),  # another chroma layout: swscale
+])
+def test_frames_come_out_as_ffmpeg_shows_them_whatever_the_pixel_format(demo, ffmpeg, tmp_path,
+                                                                       pix_fmt, max_side, size):
+    clip = tmp_path / f"{pix_fmt}.mp4"
+    _ffmpeg("-i", demo, "-t", "0.5", "-pix_fmt", pix_fmt, "-c:v", "libx264", "-crf", "8", "-an", clip)
+    w, h = size
+    shown = _ffmpeg("-i", clip, "-frames:v", "1", "-vf", f"scale={w}:{h}:flags=area",
+                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
+    shown = np.frombuffer(shown, np.uint8).reshape(h, w, 3).astype(int)
+    video = open_video(clip)
+    for deblock in (True, False):  # without deblocking: the same picture, to the eye
+        _, ours = next(video.frames(max_side=max_side, deblock=deblock))
+        assert ours.shape == (h, w, 3) and ours.flags.c_contiguous
+        assert np.abs(ours - shown).mean() < 3.0, (deblock, np.abs(ours - shown).mean())
+
+
 def test_phone_portrait_clip_comes_out_upright(demo, ffmpeg, tmp_path):
     # A portrait crop around the athlete, encoded twice: natively portrait, and the way a
     # phone stores it (picture turned a quarter counter-clockwise, display matrix turning it

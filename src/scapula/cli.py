@@ -316,7 +316,7 @@ def analyze(
     out: Annotated[Optional[Path], typer.Option(help="Write the report JSON here.")] = None,
     landmarks_out: Annotated[Optional[Path], typer.Option(help="Write the pose landmarks (.jsonl) here.")] = None,
     annotate: Annotated[Optional[Path], typer.Option(help="Write the video with the skeleton, rep counts and faults drawn on it (.mp4).")] = None,
-    full_rate: Annotated[bool, typer.Option("--full-rate", help="Estimate the pose on every frame (default: ~15 a second).")] = False,
+    full_rate: Annotated[bool, typer.Option("--full-rate", help="Estimate the pose on every frame (default: ~10 a second).")] = False,
     workers: Annotated[int, typer.Option(min=1, max=8, help="Worker processes for video (default: 2).")] = 2,
 ) -> None:
     """Count reps per side and find form faults in a video or a landmark file."""
