@@ -119,6 +119,20 @@ def test_pauses_holds_and_slow_tempo_still_count(cli, tmp_path):
     assert min(durations) > 2.0  # a slow rep is one rep, not two
 
 
+def test_the_slowest_row_counts_and_a_phone_held_up_for_ten_seconds_does_not(cli, tmp_path):
+    # 4 s of pulling and lowering with a 2 s squeeze at the top: the slowest row the coach
+    # expects, 6 s a rep
+    spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(6, tempo_s=4.0, hold_s=2.0), side="right"),),
+                    noise=EVERYDAY)
+    report, _ = run(cli, tmp_path, make_clip(spec, seed=6), "--exercise", "chainsaw_row")
+    assert report["reps"]["right"] == 6 and report["reps"]["left"] == 0
+    # someone looking at a phone held at chest height bends the elbow as far as a row does,
+    # for 11 s on end in this clip
+    phone = make_clip(random_spec("idle_phone", np.random.default_rng(15)), seed=15)
+    report, _ = run(cli, tmp_path, phone, "--exercise", "chainsaw_row")
+    assert report["reps"]["total"] == 0, report["rep_events"]
+
+
 def test_streaming_one_frame_at_a_time_equals_the_file(tmp_path):
     from scapula.vision.analyzer import Analyzer, analyze
 

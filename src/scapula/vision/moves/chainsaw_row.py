@@ -117,7 +117,10 @@ def square_stance(rep: RepFrames) -> Finding:
 MOVE = Move(
     id="chainsaw_row",
     sides=SIDES,
-    segmenter=SegmenterConfig(min_range=30.0),  # a short pull still bends the elbow 35+ deg
+    # A short pull still bends the elbow 35+ deg. A row is over within 9 s: a slow 4 s pull
+    # and lower with a 2 s squeeze at the top takes 6, and the bell is not held up longer
+    # (the shared 12 s limit lets a phone held at chest height for 10 s count as a row).
+    segmenter=SegmenterConfig(min_range=30.0, max_duration_s=9.0),
     measures=measures,
     counting=counting,
     is_rep=is_rep,
