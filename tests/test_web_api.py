@@ -133,6 +133,25 @@ def test_guided_session_logs_each_set_and_survives_a_restart(tmp_path: Path) -> 
     assert again.get("/api/sessions").json()[0]["id"] == session_id
 
 
+def test_a_session_is_dated_on_the_athletes_own_clock(client: TestClient) -> None:
+    # a time zone whose calendar day differs from UTC's right now (one of the two always does)
+    from datetime import datetime, timezone
+    from zoneinfo import ZoneInfo
+
+    utc_day = datetime.now(timezone.utc).date()
+    zone = next(z for z in ("Pacific/Kiritimati", "Etc/GMT+12")  # UTC+14, UTC-12
+                if datetime.now(ZoneInfo(z)).date() != utc_day)
+    local_day = datetime.now(ZoneInfo(zone)).date()
+    h = token(client)
+    assert client.patch("/api/athlete", headers=h, json={"timezone": zone}).status_code == 200
+    session_id = client.post("/api/sessions", headers=h).json()["session"]["id"]
+    client.post(f"/api/sessions/{session_id}/sets", headers=h, json={"exercise_id": "reverse_fly", "reps": 10})
+    client.post(f"/api/sessions/{session_id}/finish", headers=h, json={"completed": True})
+    assert "Today's session is done" in client.get("/session").text
+    progress = client.get("/progress").text
+    assert f"<td>{local_day:%a %d %b}" in progress and f"<td>{utc_day:%a %d %b}" not in progress  # recent sessions
+
+
 def test_unknown_exercise_and_wrong_side_are_named(client: TestClient) -> None:
     h = token(client)
     session_id = client.post("/api/sessions", headers=h).json()["session"]["id"]

@@ -10,7 +10,7 @@ the top in seconds for supermans.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timezone, tzinfo
 from html import escape
 from typing import Sequence
 
@@ -40,9 +40,11 @@ class MoveCharts:
     sets: int = 0
 
 
-def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned]) -> list[MoveCharts]:
+def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned], *,
+                    zone: tzinfo = timezone.utc) -> list[MoveCharts]:
     """Per move: the mean reps a set of each session, and its load, one series per side.
-    ``sessions`` are PerformedSessions with their sets loaded (any order)."""
+    ``sessions`` are PerformedSessions with their sets loaded (any order); each is charted on
+    its day in ``zone`` (the athlete's)."""
     ordered = sorted(sessions, key=lambda p: as_utc(p.started_at))
     out = []
     for entry in catalog.moves:
@@ -57,7 +59,7 @@ def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned]
             ladder = sorted(labels, key=lambda lab: (ranks.get(lab, Owned("band", lab, None, lab).rank()), lab))
         count = 0
         for performed in ordered:
-            day = as_utc(performed.started_at).date()
+            day = as_utc(performed.started_at).astimezone(zone).date()
             for side in entry.sides:
                 mine = [s for s in performed.sets if s.exercise_id == entry.id and s.side == side]
                 if not mine:

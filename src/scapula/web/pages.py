@@ -19,11 +19,11 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from scapula.catalog import Catalog, Load
 from scapula.errors import InvalidInputError
 from scapula.plan.progression import Owned
+from scapula.plan.service import athlete_zone
 from scapula.plan.render import dose_text
 from scapula.plan.week import DOW
 from scapula.preferences import known_zones
 from scapula.store import Athlete, get_athlete, history, list_equipment
-from scapula.store.queries import as_utc
 from scapula.web import charts, guided, services
 from scapula.web.app import CATALOG, DB, render
 from scapula.web.security import csrf_protect
@@ -182,9 +182,11 @@ def session_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG)
         last = guided.latest_session(db, athlete)
         plan = services.plan_for(db, athlete, catalog, weeks=1, keep=False)
         upcoming = plan.upcoming()
+        done_today = (last is not None and last.ended_at is not None
+                      and services.local_time(athlete, last.ended_at).date() == services.today_for(athlete))
         return render(request, "session_start.html", {
-            "last": last, "next": upcoming[0] if upcoming else None, "today": services.today_for(athlete),
-            "catalog": catalog, "dose_text": dose_text, "as_utc": as_utc,
+            "last": last, "done_today": done_today, "next": upcoming[0] if upcoming else None,
+            "catalog": catalog, "dose_text": dose_text,
             "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         })
     p = guided.progress(db, athlete, catalog, performed)
@@ -275,7 +277,8 @@ async def session_stop(request: Request, session_id: int, db: Session = DB, cata
 def progress_data(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 8):
     sessions = history(db, athlete=athlete, limit=1000)
     owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in list_equipment(db, athlete=athlete)]
-    return charts.series_from_log(sessions, catalog, owned), services.weeks_done_vs_planned(db, athlete, weeks)
+    return (charts.series_from_log(sessions, catalog, owned, zone=athlete_zone(athlete)),
+            services.weeks_done_vs_planned(db, athlete, weeks))
 
 
 @router.get("/progress", response_class=HTMLResponse)
@@ -293,7 +296,8 @@ def progress_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG
     recent = history(db, athlete=athlete, limit=20)
     return render(request, "progress.html", {
         "moves": drawn, "weeks_chart": charts.bar_chart(weeks, title="Sessions planned and done per week"),
-        "weeks": weeks, "recent": recent, "catalog": catalog, "as_utc": as_utc,
+        "weeks": weeks, "recent": recent, "catalog": catalog,
+        "local": lambda moment: services.local_time(athlete, moment),
         "done": sum(w.done for w in weeks), "planned": sum(w.planned for w in weeks),
     })
 

@@ -47,6 +47,12 @@ def today_for(athlete: Athlete) -> date:
     return datetime.now(athlete_zone(athlete)).date()
 
 
+def local_time(athlete: Athlete, when: datetime) -> datetime:
+    """A stored moment on the athlete's clock. Moments are stored in UTC, where an evening
+    session in New York is already the next day: compare days on this clock."""
+    return _local(when, athlete_zone(athlete))
+
+
 def is_new(db: Session, athlete: Athlete) -> bool:
     """Nothing set up and nothing logged yet: the welcome page, not an empty plan."""
     if list_equipment(db, athlete=athlete) or athlete.goal or athlete.long_run_day is not None \
