@@ -75,8 +75,10 @@ def annotate_video(path: Path, out: Path, exercise: str, fault_names: dict[str, 
                    progress=None) -> Analyzer:
     """Analyse a video in one pass and write it back with the coach's overlay.
 
-    The pose is estimated on the same frames as the fast path (``stride``); the frames
-    in between are drawn with the latest skeleton. Returns the analyser, finished.
+    The pose is estimated on the same frames as the fast path (``stride``); a frame in
+    between waits for the next estimate (at most stride - 1 frames are held) and is drawn
+    with the skeleton interpolated to its time, so the overlay follows a fast arm instead
+    of trailing it by up to stride - 1 frames. Returns the analyser, finished.
     ``progress(fraction)``, when given, is called as the frames go by (0..1 of the length
     the file declares).
     """
@@ -90,19 +92,37 @@ def annotate_video(path: Path, out: Path, exercise: str, fault_names: dict[str, 
     annotator = Annotator(out, video.fps, video.width, video.height, fault_names)
     writer = LandmarkWriter(landmarks_out, header) if landmarks_out else None
     latest = Frame(0.0, None, None)
+    waiting: list[tuple[float, np.ndarray]] = []  # frames since ``latest``, not yet drawn
     try:
         with BlazePose() as pose:
             for i, (t, rgb) in enumerate(video.frames()):
-                if i % stride == 0:
-                    latest = pose.estimate(rgb, t)
-                    if writer is not None:
-                        writer.write(latest)
-                    annotator.add_reps(analyzer.push(latest))
-                annotator.write(rgb, latest)
                 if progress is not None and i % 10 == 0 and video.duration_s > 0:
                     progress(min(1.0, t / video.duration_s))
+                if i % stride:
+                    waiting.append((t, rgb))
+                    continue
+                estimate = pose.estimate(rgb, t)
+                for t_between, between in waiting:
+                    annotator.write(between, _interpolated(latest, estimate, t_between))
+                waiting.clear()
+                latest = estimate
+                if writer is not None:
+                    writer.write(latest)
+                annotator.add_reps(analyzer.push(latest))
+                annotator.write(rgb, latest)
+            for _, between in waiting:  # the clip's last frames: nothing to interpolate toward
+                annotator.write(between, latest)
     finally:
         annotator.close()
         if writer is not None:
             writer.close()
     return analyzer
+
+
+def _interpolated(before: Frame, after: Frame, t: float) -> Frame:
+    """The skeleton at time ``t`` between two estimates (image points only, for drawing);
+    ``before`` as it is when either has no person."""
+    if before.image is None or after.image is None or after.t <= before.t:
+        return before
+    w = (t - before.t) / (after.t - before.t)
+    return Frame(t, before.image + w * (after.image - before.image), None)
