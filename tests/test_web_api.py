@@ -150,6 +150,13 @@ def test_a_session_is_dated_on_the_athletes_own_clock(client: TestClient) -> Non
     assert "Today's session is done" in client.get("/session").text
     progress = client.get("/progress").text
     assert f"<td>{local_day:%a %d %b}" in progress and f"<td>{utc_day:%a %d %b}" not in progress  # recent sessions
+    # an imported run is listed on the athlete's day too
+    start = datetime.now(timezone.utc).replace(hour=11, minute=30) - timedelta(days=3)
+    gpx = gpx_text(steady_run(start, seconds=1800)).encode()
+    runs = client.post("/api/import", headers=h, files=[("files", ("run.gpx", gpx, "application/gpx+xml"))]
+                       ).json()["files"][0]["runs"]
+    there = start.astimezone(ZoneInfo(zone))
+    assert there.date() != start.date() and runs[0].startswith(f"{there:%a %d %b %Y}:"), runs
 
 
 def test_unknown_exercise_and_wrong_side_are_named(client: TestClient) -> None:

@@ -263,16 +263,14 @@ def import_uploads(db: Session, athlete: Athlete, uploads: list[Upload]) -> list
                     db.commit()
                 results.append(UploadResult(
                     where, outcome.status, outcome.message.replace(str(path), name),
-                    [_run_line(run) for run in outcome.runs]))
+                    [_run_line(athlete, run) for run in outcome.runs]))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return results
 
 
-def _run_line(run: Run) -> str:
-    from scapula.store.queries import as_utc
-
-    started = as_utc(run.started_at)
+def _run_line(athlete: Athlete, run: Run) -> str:
+    started = local_time(athlete, run.started_at)
     minutes = round(run.duration_s / 60)
     km = f", {run.distance_m / 1000:.1f} km" if run.distance_m else ""
     return f"{started:%a %d %b %Y}: {run.sport}, {minutes} min{km}" + (f" — {run.name}" if run.name else "")
