@@ -10,7 +10,7 @@ the top in seconds for supermans.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timezone, tzinfo
+from datetime import date, tzinfo
 from html import escape
 from typing import Sequence
 
@@ -41,7 +41,7 @@ class MoveCharts:
 
 
 def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned], *,
-                    zone: tzinfo = timezone.utc) -> list[MoveCharts]:
+                    zone: tzinfo) -> list[MoveCharts]:
     """Per move: the mean reps a set of each session, and its load, one series per side.
     ``sessions`` are PerformedSessions with their sets loaded (any order); each is charted on
     its day in ``zone`` (the athlete's)."""
