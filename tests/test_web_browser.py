@@ -49,7 +49,8 @@ class Server:
         self.env = _base_env(tmp_path)
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.log = (tmp_path / "serve.log").open("w")
+        self.log_path = tmp_path / "serve.log"
+        self.log = self.log_path.open("w")
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -65,6 +66,11 @@ class Server:
             except httpx.HTTPError:
                 time.sleep(0.2)
         raise AssertionError("scapula serve did not answer within 60 s")
+
+    def log_tail(self, lines: int = 30) -> str:
+        """The end of the server's output, for an assertion message."""
+        self.log.flush()
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

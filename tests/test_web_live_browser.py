@@ -80,6 +80,22 @@ def _start_session(server: Server) -> None:
         assert api.post("/api/sessions", headers=h).status_code == 201
 
 
+def _wait_for_report(page, server: Server) -> None:
+    """The set's report reaches the page, or the test fails with what the page and the server
+    said instead (an error shown, the socket closed, or no answer to "end")."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("""() => { const c = document.querySelector('.coach');
+            return c.coach.result !== null || c.querySelector('.status').classList.contains('error')
+                || c.querySelector('.status').textContent === 'Camera off'; }""")
+    except PlaywrightTimeout:
+        pass
+    if not page.evaluate("() => document.querySelector('.coach').coach.result !== null"):
+        status = page.locator("section.coach .status").inner_text()
+        raise AssertionError(f"no report: the page says {status!r}; the server said:\n{server.log_tail()}")
+
+
 def test_camera_coach_tracks_a_real_person_and_equals_offline_analysis(server: Server, camera_page) -> None:
     from scapula.catalog import load_catalog
     from scapula.vision.analyzer import analyze
@@ -106,7 +122,7 @@ def test_camera_coach_tracks_a_real_person_and_equals_offline_analysis(server: S
     shot(page, "10-session-camera-tracking")
     page.wait_for_timeout(6000)  # the rest of the 7.7 s clip
     panel.get_by_role("button", name="Stop the camera").click()
-    page.wait_for_function("() => document.querySelector('.coach').coach.result !== null")
+    _wait_for_report(page, server)
     got = page.evaluate("""() => { const c = document.querySelector('.coach').coach;
         const b64 = (u) => { let s = ''; for (let i = 0; i < u.length; i += 8192) s += String.fromCharCode(...u.subarray(i, i + 8192)); return btoa(s); };
         return {result: c.result, sent: c.sent.map(b64), replies: c.replies,

@@ -191,21 +191,29 @@
       const t0 = performance.now();
       const g = grab.getContext("2d");
       this.capturing = true;
+      // JPEG encoding is asynchronous and two frames may be encoding at once: their blobs can
+      // come back in either order, so each frame waits for the one captured before it and the
+      // server gets them in capture order (it refuses a frame that goes back in time)
+      let previous = Promise.resolve();
       this.timer = setInterval(() => {
         if (!this.ws || this.ws.readyState !== WebSocket.OPEN || this.inFlight >= IN_FLIGHT) return;
         const t = (performance.now() - t0) / 1000;
         g.drawImage(this.video, 0, 0, grab.width, grab.height);
         this.inFlight += 1;
-        grab.toBlob(async (blob) => {
-          const jpeg = new Uint8Array(await blob.arrayBuffer());
-          const message = new Uint8Array(8 + jpeg.length);
-          new DataView(message.buffer).setFloat64(0, t, true);
-          message.set(jpeg, 8);
+        const encoded = new Promise((resolve) => grab.toBlob(resolve, "image/jpeg", 0.85))
+          .then((blob) => (blob ? blob.arrayBuffer() : null));
+        previous = previous.then(() => encoded).then((buffer) => {
           // a frame encoded after the set ended is dropped: "end" covers what was sent before it
-          if (!this.capturing || !this.ws || this.ws.readyState !== WebSocket.OPEN) { this.inFlight -= 1; return; }
+          if (!buffer || !this.capturing || !this.ws || this.ws.readyState !== WebSocket.OPEN) {
+            this.inFlight -= 1;
+            return;
+          }
+          const message = new Uint8Array(8 + buffer.byteLength);
+          new DataView(message.buffer).setFloat64(0, t, true);
+          message.set(new Uint8Array(buffer), 8);
           this.ws.send(message);
           if (this.sent) this.sent.push(message);
-        }, "image/jpeg", 0.85);
+        }, () => { this.inFlight -= 1; });
       }, 1000 / FPS);
     }
 
