@@ -133,6 +133,37 @@ def test_the_slowest_row_counts_and_a_phone_held_up_for_ten_seconds_does_not(cli
     assert report["reps"]["total"] == 0, report["rep_events"]
 
 
+def test_the_slowest_superman_lifts_count_and_a_wrist_landmark_drifting_up_and_down_does_not(cli, tmp_path):
+    from scapula.vision.landmarks import Frame
+    from scapula.vision.skeleton import P
+
+    # eight lifts of the right arm at the slowest tempo the coach expects (4 s a rep)
+    spec = ClipSpec("superman", sets=(SetSpec(reps(8, tempo_s=4.0, hold_s=1.0, side="right")),), noise=EVERYDAY)
+    clip = make_clip(spec, seed=11)
+    # while the left hand lies on the mat, the estimator's left wrist drifts up and down by
+    # a tenth of the trunk's pictured length every 6.7 s, with the hand and half as much the
+    # elbow: as high as a small lift (the old rule counted 3 of them), slower than any
+    size = np.array([clip.header.width, clip.header.height], dtype=float)
+    arm = {P.LEFT_WRIST: 1.0, P.LEFT_PINKY: 1.0, P.LEFT_INDEX: 1.0, P.LEFT_THUMB: 1.0, P.LEFT_ELBOW: 0.5}
+    frames = []
+    for f in clip.frames:
+        if f.image is None:
+            frames.append(f)
+            continue
+        image, world = f.image.copy(), f.world.copy()
+        px = image[:, :2] * size
+        torso_px = np.linalg.norm((px[P.LEFT_SHOULDER] + px[P.RIGHT_SHOULDER] - px[P.LEFT_HIP] - px[P.RIGHT_HIP]) / 2)
+        torso_m = np.linalg.norm((world[P.LEFT_SHOULDER] + world[P.RIGHT_SHOULDER]
+                                  - world[P.LEFT_HIP] - world[P.RIGHT_HIP]) / 2)
+        up = 0.05 * np.sin(2 * np.pi * 0.15 * f.t)  # torso lengths
+        for p, w in arm.items():
+            image[p, 1] -= w * up * torso_px / size[1]
+            world[p, 1] -= w * up * torso_m
+        frames.append(Frame(f.t, image, world))
+    report, _ = run(cli, tmp_path, type(clip)(clip.header, frames, clip.truth), "--exercise", "superman")
+    assert (report["reps"]["right"], report["reps"]["left"]) == (8, 0), report["rep_events"]
+
+
 def test_streaming_one_frame_at_a_time_equals_the_file(tmp_path):
     from scapula.vision.analyzer import Analyzer, analyze
 

@@ -6,12 +6,15 @@ the return. The segmenter follows the signal's low point; once the signal has
 risen ``min_range`` above it and come back down by ``return_fraction`` of the
 rise, a rep is over and is emitted at once. Jitter smaller than the range never
 starts a rep; a pause or hold at either end only stretches it; a gap in the data
-longer than ``max_gap_s`` or a rep longer than ``max_duration_s`` is dropped.
+longer than ``max_gap_s`` or a rep longer than ``max_duration_s`` is dropped. A move can
+also ask for a brisk climb (``min_speed``): a rise that never climbs that fast over
+``speed_window_s`` is a landmark drifting, not a limb being lifted, and is dropped too.
 """
 
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 
@@ -44,6 +47,23 @@ class SegmenterConfig:
     dip_fraction: float = 0.4  # a sag this deep (x min_range) before climbing higher restarts the rep
     settle_s: float = 0.4  # after a gap, the smoothed signal settles this long before it counts
     max_rise_s: float = 4.0  # a rep climbs min_range within this (4 s tempo: ~2 s up); slower is drift
+    min_speed: float = 0.0  # the fastest climb over speed_window_s (signal units a second) must reach this
+    speed_window_s: float = 0.4
+
+
+def climb_speed(samples, window_s: float) -> float:
+    """The fastest climb in ``(t, value)`` samples (in time order): the largest rise between
+    two samples at least ``window_s`` apart (each with the nearest such earlier sample), per
+    second; -inf when the samples span less than the window."""
+    points = [(t, v) for t, v in samples if not math.isnan(v)]
+    best, i = -math.inf, 0
+    for j, (tj, vj) in enumerate(points):
+        while i + 1 < j and tj - points[i + 1][0] >= window_s:
+            i += 1
+        ti, vi = points[i]
+        if tj - ti >= window_s:
+            best = max(best, (vj - vi) / (tj - ti))
+    return best
 
 
 class Segmenter:
@@ -63,6 +83,7 @@ class Segmenter:
         self.high = -math.inf
         self.high_t = 0.0
         self.last_t: float | None = None
+        self.trace: deque[tuple[float, float]] = deque()  # (t, value) from just before the low on
 
     def update(self, t: float, value: float) -> RepSpan | None:
         """``value`` is NaN while the athlete is out of the move's position: like a dropout."""
@@ -76,6 +97,10 @@ class Segmenter:
             self.since = t
         if t - self.since < c.settle_s:
             return None
+        if c.min_speed > 0:
+            self.trace.append((t, value))
+            while len(self.trace) > 1 and self.trace[1][0] <= self.low_t - c.speed_window_s:
+                self.trace.popleft()
         if not self.rising:
             if value <= self.low + c.start_band * c.min_range:
                 if value < self.low:
@@ -113,8 +138,11 @@ class Segmenter:
         rise = self.high - self.low
         if value <= self.high - c.return_fraction * rise:
             span = RepSpan(self.low_t, self.high_t, t, self.low, self.high)
+            fast_enough = c.min_speed <= 0 or climb_speed(
+                [p for p in self.trace if span.start_t - c.speed_window_s <= p[0] <= span.peak_t],
+                c.speed_window_s) >= c.min_speed
             self._restart(t, value)
-            if rise >= c.min_range and span.duration >= c.min_duration_s:
+            if rise >= c.min_range and span.duration >= c.min_duration_s and fast_enough:
                 return span
         return None
 
@@ -122,3 +150,5 @@ class Segmenter:
         self.rising = False
         self.low, self.low_t = value, t
         self.high = -math.inf
+        while len(self.trace) > 1 and self.trace[1][0] <= t - self.c.speed_window_s:
+            self.trace.popleft()

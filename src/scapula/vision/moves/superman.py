@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from scapula.vision.moves.base import Fault, Finding, Move, RepFrames
-from scapula.vision.reps import SegmenterConfig
+from scapula.vision.reps import SegmenterConfig, climb_speed
 from scapula.vision.signals import BodyFrame, angle_deg, dot, mid
 from scapula.vision.skeleton import SIDE_POINTS, SIDES, P, other_side
 
@@ -90,6 +90,12 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 
 IN_STEP = 0.7  # correlation of the two hands' heights over the rep: one movement, not two
+# A lift climbs briskly: 8 cm at the slowest tempo (4 s a rep, about 2 s up) peaks near
+# 6.5 cm/s, 0.13 torso lengths a second, and bigger lifts and faster tempos climb faster.
+# A wrist landmark that wanders a few cm over several seconds (a known pose-estimator
+# error, which can look as high as a small lift) climbs slower.
+LIFT_SPEED = 0.13  # torso lengths a second, the fastest 0.4 s of the climb
+SPEED_WINDOW_S = 0.4
 
 
 def both_arms(rep: RepFrames) -> Finding:
@@ -98,12 +104,15 @@ def both_arms(rep: RepFrames) -> Finding:
     # together. In step: the two arms of one movement rise, hold and fall together
     # (correlation 0.9+ even with a noisy far wrist), where a resting hand that drifts a
     # few cm while the other arm works follows its own slow course. The rep then counts
-    # for both sides (MOVE.shared_fault), so the flag must not fire on drift.
+    # for both sides (MOVE.shared_fault), so the flag must not fire on drift: the other
+    # hand must also climb as briskly as a lift does (a drifting landmark can happen to
+    # rise in step with a slow rep).
     mine, theirs = rep.m[f"lift_{rep.side}"], rep.m[f"lift_{other_side(rep.side)}"]
     other = rep.shift(f"lift_{other_side(rep.side)}")
     value = other / (rep.shift(f"lift_{rep.side}") + 1e-9)
     in_step = _correlation(mine, theirs) >= IN_STEP
-    return Finding(value >= 0.5 and other >= 0.08 and in_step, value, 0.5)
+    brisk = climb_speed(zip(rep.t.tolist(), theirs.tolist()), SPEED_WINDOW_S) >= LIFT_SPEED
+    return Finding(value >= 0.5 and other >= 0.08 and in_step and brisk, value, 0.5)
 
 
 def back_arch(rep: RepFrames) -> Finding:
@@ -126,7 +135,8 @@ def neck_extension(rep: RepFrames) -> Finding:
 MOVE = Move(
     id="superman",
     sides=SIDES,
-    segmenter=SegmenterConfig(min_range=0.12),  # a small 8 cm lift is 0.16 torso lengths; jitter stays under 0.1
+    # a small 8 cm lift is 0.16 torso lengths; jitter stays under 0.1; drift climbs slower
+    segmenter=SegmenterConfig(min_range=0.12, min_speed=LIFT_SPEED, speed_window_s=SPEED_WINDOW_S),
     measures=measures,
     counting=counting,
     faults=(
