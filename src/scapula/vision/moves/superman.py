@@ -89,6 +89,7 @@ def _correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float((a * b).sum() / (np.sqrt((a * a).sum() * (b * b).sum()) + 1e-12))
 
 
+BOTH_SHARE = 0.3  # the other hand's rise as a share of this one's
 IN_STEP = 0.7  # correlation of the two hands' heights over the rep: one movement, not two
 # A lift climbs briskly: 8 cm at the slowest tempo (4 s a rep, about 2 s up) peaks near
 # 6.5 cm/s, 0.13 torso lengths a second, and bigger lifts and faster tempos climb faster.
@@ -99,9 +100,10 @@ SPEED_WINDOW_S = 0.4
 
 
 def both_arms(rep: RepFrames) -> Finding:
-    # Alternating means the other hand stays on the mat; if it rises at least half as
-    # high at the same time (and 4 cm or more), in step with this one, both arms lifted
-    # together. In step: the two arms of one movement rise, hold and fall together
+    # Alternating means the other hand stays on the mat; if it rises a third as high or
+    # more at the same time (and 4 cm or more), in step with this one, both arms lifted
+    # together (people who lift both rarely lift them equally: one hand often stays at a
+    # third to a half of the other's height). In step: the two arms of one movement rise, hold and fall together
     # (correlation 0.9+ even with a noisy far wrist), where a resting hand that drifts a
     # few cm while the other arm works follows its own slow course. The rep then counts
     # for both sides (MOVE.shared_fault), so the flag must not fire on drift: the other
@@ -112,7 +114,7 @@ def both_arms(rep: RepFrames) -> Finding:
     value = other / (rep.shift(f"lift_{rep.side}") + 1e-9)
     in_step = _correlation(mine, theirs) >= IN_STEP
     brisk = climb_speed(zip(rep.t.tolist(), theirs.tolist()), SPEED_WINDOW_S) >= LIFT_SPEED
-    return Finding(value >= 0.5 and other >= 0.08 and in_step and brisk, value, 0.5)
+    return Finding(value >= BOTH_SHARE and other >= 0.08 and in_step and brisk, value, BOTH_SHARE)
 
 
 def back_arch(rep: RepFrames) -> Finding:
