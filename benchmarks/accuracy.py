@@ -12,9 +12,10 @@ For every activity (the three moves and thirteen negatives) it draws clips with
 
 Development seeds and held-out seeds are separate ranges: thresholds are argued from
 anatomy in the move modules, and a held-out range is what a closing note reports. Seeds
-0-159 and 2000-2079 have been looked at clip by clip while building the moves; 1000-1019
-mostly as scores; 3000-3039 (the default) is the held-out range, and 4000-4039 a second
-one, seen only as scores (to check the video path's 10 frames a second).
+0-159, 2000-2079, 6000-6079 and (supermans) 10000-10199 have been looked at clip by clip
+while building the moves; 1000-1019 mostly as scores; 3000-3039 (the default) is the
+held-out range, and 4000-4039 and 5000-5039 others, seen only as scores; 7000-7079 was
+first run at the end of session 6.
 
     .venv/bin/python benchmarks/accuracy.py [--seeds 3000-3039] [--stride 1] [--activity superman]
 """

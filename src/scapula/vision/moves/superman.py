@@ -102,8 +102,8 @@ SPEED_WINDOW_S = 0.4
 def both_arms(rep: RepFrames) -> Finding:
     # Alternating means the other hand stays on the mat; if it rises a third as high or
     # more at the same time (and 4 cm or more), in step with this one, both arms lifted
-    # together (people who lift both rarely lift them equally: one hand often stays at a
-    # third to a half of the other's height). In step: the two arms of one movement rise, hold and fall together
+    # together: a hand that comes off the mat 4 cm while the other rises 12 is lifted too,
+    # if less. In step: the two arms of one movement rise, hold and fall together
     # (correlation 0.9+ even with a noisy far wrist), where a resting hand that drifts a
     # few cm while the other arm works follows its own slow course. The rep then counts
     # for both sides (MOVE.shared_fault), so the flag must not fire on drift: the other
