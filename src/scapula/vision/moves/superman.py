@@ -129,9 +129,12 @@ def neck_extension(rep: RepFrames) -> Finding:
     # 20-40 deg. The head tips back along with the lift, so the median over the working
     # part of the rep catches 60-70% of it (a 20 deg crane shows as 12-15 deg), while a
     # head held neutral wobbles a few degrees (95% of clean reps under 6 deg on generated
-    # clips with limb wander). Threshold: 8 deg more than at rest, during the lift.
+    # clips with limb wander). Threshold: 8 deg more than at rest, during the lift, and
+    # in step with it: a crane rises and falls with the arm, where a head landmark that
+    # drifts (or a head turned to look about) follows its own course.
     value = rep.shift("neck")
-    return Finding(value >= 8.0, value, 8.0)
+    in_step = _correlation(rep.m["neck"], rep.m["counting"]) >= IN_STEP
+    return Finding(value >= 8.0 and in_step, value, 8.0)
 
 
 MOVE = Move(
