@@ -164,6 +164,33 @@ def test_the_slowest_superman_lifts_count_and_a_wrist_landmark_drifting_up_and_d
     assert (report["reps"]["right"], report["reps"]["left"]) == (8, 0), report["rep_events"]
 
 
+def test_a_wrist_glitch_of_a_few_frames_is_not_a_row(cli, tmp_path):
+    import dataclasses
+
+    from scapula.vision.landmarks import Frame
+    from scapula.vision.skeleton import P
+
+    # standing with the arms down (24 fps); three times the estimator puts the right hand on
+    # the right shoulder for 4 frames (1/6 s): a full elbow bend, as quick as no row is
+    spec = dataclasses.replace(random_spec("neck_stretch", np.random.default_rng(3), noise=EVERYDAY), fps=24.0)
+    clip = make_clip(spec, seed=3)
+    frames = list(clip.frames)
+    hand = (P.RIGHT_WRIST, P.RIGHT_INDEX, P.RIGHT_PINKY, P.RIGHT_THUMB)
+    for t0 in (8.0, 12.0, 16.0):
+        first = next(i for i, f in enumerate(frames) if f.t >= t0 and f.image is not None)
+        for i in range(first, first + 4):
+            f = frames[i]
+            if f.image is None:
+                continue
+            image, world = f.image.copy(), f.world.copy()
+            image[list(hand), :2] = image[P.RIGHT_SHOULDER, :2] + [0.0, 0.02]
+            world[list(hand)] = world[P.RIGHT_SHOULDER] + [0.0, 0.05, -0.05]
+            frames[i] = Frame(f.t, image, world)
+    report, _ = run(cli, tmp_path, type(clip)(clip.header, frames, clip.truth), "--exercise", "chainsaw_row")
+    assert report["reps"]["total"] == 0, report["rep_events"]
+    assert report["not_counted"].get("a spike, not a rep (a landmark glitch)", 0) >= 1, report["not_counted"]
+
+
 def test_streaming_one_frame_at_a_time_equals_the_file(tmp_path):
     from scapula.vision.analyzer import Analyzer, analyze
 

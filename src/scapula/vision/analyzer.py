@@ -26,6 +26,9 @@ from scapula.vision.skeleton import P
 
 AUTO = "auto"
 MIN_REPS_TO_RECOGNISE = 3  # with --exercise auto: fewer counted reps are taken as chance
+# Every rep spends a while in the top half of its rise: the quickest (1.2 s, no hold) about
+# 0.6 s. A landmark glitch that the median filter only blunts is there for a frame or two.
+MIN_TOP_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,9 @@ class _MoveTracker:
         start = int(np.argmin(np.abs(times - span.start_t)))
         baseline = {n: float(rows[start, i]) for i, n in enumerate(self.names)}
         rep = RepFrames(side, span, times[inside], m, baseline)
-        why_not = self.move.is_rep(rep)
+        top = rep.t[rep.working()]
+        why_not = ("a spike, not a rep (a landmark glitch)" if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S
+                   else self.move.is_rep(rep))
         if why_not is not None:
             self.rejected[why_not] = self.rejected.get(why_not, 0) + 1
             return None
