@@ -14,8 +14,9 @@ Development seeds and held-out seeds are separate ranges: thresholds are argued 
 anatomy in the move modules, and a held-out range is what a closing note reports. Seeds
 0-159, 2000-2079, 6000-6079 and (supermans) 10000-10199 have been looked at clip by clip
 while building the moves; 1000-1019 mostly as scores; 3000-3039 (the default) is the
-held-out range, and 4000-4039 and 5000-5039 others, seen only as scores; 7000-7079 was
-first run at the end of session 6.
+held-out range, and 4000-4039 and 5000-5039 others, seen only as scores; 7000-7079,
+8000-8079 and 9000-9079 were first run near the end of session 6 (7000 and 8000 then
+checked changes; 9000 only scored the final code).
 
     .venv/bin/python benchmarks/accuracy.py [--seeds 3000-3039] [--stride 1] [--activity superman]
 """
