@@ -4,8 +4,9 @@ Batch analysis of a file is the same analyser fed every frame (``analyze``), so
 the live coach and ``scapula analyze`` give the same reps for the same frames.
 Per frame: undo label swaps, watch for the tracked body jumping to someone else,
 compute each move's measures, smooth them causally, and run the shared rep
-segmenter on each side's counting signal. A finished span is checked against
-the move's idea of a rep (posture, both arms or one) and then for every fault; a
+segmenter on each side's counting signal. A finished span that was at its top
+for only a moment is a glitch; any other is checked against the move's idea of a
+rep (posture, both arms or one) and then for every fault; a
 rep with the move's ``shared_fault`` (supermans' both arms) counts for every side.
 """
 
