@@ -150,5 +150,3 @@ class Segmenter:
         self.rising = False
         self.low, self.low_t = value, t
         self.high = -math.inf
-        while len(self.trace) > 1 and self.trace[1][0] <= t - self.c.speed_window_s:
-            self.trace.popleft()
