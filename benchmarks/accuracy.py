@@ -157,8 +157,8 @@ def main() -> None:
             total["neg_zero"] += s["zero"]
             total["neg_clips"] += n
     if total["move_clips"]:
-        print(f"moves: reps OBO {total['move_obo'] / total['move_clips']:.1%}, "
-              f"L/R exact {total['lr'] / max(1, total['lr_clips']):.1%}, "
+        lr = f"L/R exact {total['lr'] / total['lr_clips']:.1%}, " if total["lr_clips"] else ""
+        print(f"moves: reps OBO {total['move_obo'] / total['move_clips']:.1%}, {lr}"
               f"recognised {total['move_recognised'] / total['move_clips']:.1%}")
     if total["neg_clips"]:
         print(f"negatives: zero reps on {total['neg_zero'] / total['neg_clips']:.1%}")

@@ -113,6 +113,17 @@ def test_no_reps_when_the_clip_shows_none_of_the_moves(cli, tmp_path, activity):
     assert "None of the moves recognised" in printed
 
 
+@pytest.mark.parametrize("seed", [9024, 11018])
+def test_arm_swings_are_not_a_partial_fly(cli, tmp_path, seed):
+    # Swinging the arms forward and back wobbles the fly's opening angle by 30-37 deg as
+    # the arms pass the hips, as much as a short fly; but the arms never open out to the
+    # sides. These two clips each counted one fly before the fly checked for that.
+    clip = make_clip(random_spec("arm_swings", np.random.default_rng(seed)), seed=seed)
+    report, _ = run(cli, tmp_path, clip, "--exercise", "reverse_fly")
+    assert report["reps"]["total"] == 0, report["rep_events"]
+    assert report["not_counted"], "the swing's span should be listed as not counted"
+
+
 def test_set_on_one_side_then_the_other_counts_each_side(cli, tmp_path):
     spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(7), side="right"), SetSpec(reps(9), side="left")),
                     noise=EVERYDAY, turn_for_each_side=True)

@@ -59,6 +59,12 @@ def is_rep(rep: RepFrames) -> str | None:
     # circles and side raises start with the arms already out to the sides.
     if rep.span.low > 40.0:
         return "the arms did not start in front"
+    # ... and opens them out to the sides: even a short rep passes 40 deg (a partial rep
+    # stops at 40-60). Arm swings and reaches that only move the arms in front of the
+    # chest (the upper arms under 30 deg from straight ahead) are no fly, however much
+    # the angle wobbles as the arms pass by the hips.
+    if rep.span.high < 30.0:
+        return "the arms did not open out to the sides"
     for side in SIDES:
         # both arms open together: each arm does at least 40% of the sweep (a cross-body
         # stretch or a one-arm reach moves one arm only)
