@@ -1,10 +1,9 @@
 """Supermans: face down, arms overhead, one arm lifts off the floor, then the other.
 
 Counting signal, per arm: the hand's height above the level of the hips, in
-torso lengths, measured against the floor (found from the thigh resting on it).
-A lift of 8-25 cm is 0.16-0.5 torso lengths. Each arm is segmented on its own; a
-span counts only if the arm also rose against the trunk, so a chest lifted off
-the floor does not count for the resting arm. Both arms lifting together is one
+torso lengths, up the picture (a phone or laptop is held level). A lift of 8-25 cm
+is 0.16-0.5 torso lengths. Each arm is segmented on its own, and a lift must climb
+briskly, which a slowly wandering wrist landmark does not. Both arms lifting together is one
 rep for each side, flagged ``both_arms``: found on either side, it counts for both
 (``shared_fault``), since a far arm the camera barely sees often rises too little in the
 picture to count on its own.
