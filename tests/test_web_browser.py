@@ -111,8 +111,14 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def settle(page) -> None:
-    page.wait_for_load_state("networkidle")
+def settle(page, network: bool = True) -> None:
+    """Wait until the page has loaded and htmx is done with it. ``network=False`` on a page
+    that plays a video: Chromium may hold the video's download open after reading its
+    header (preload="metadata"), so the network need never fall idle."""
+    if network:
+        page.wait_for_load_state("networkidle")
+    else:
+        page.wait_for_load_state("load")
     # htmx swaps the page in after the response: wait until it has settled
     page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
 
