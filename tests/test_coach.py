@@ -124,6 +124,24 @@ def test_arm_swings_are_not_a_partial_fly(cli, tmp_path, seed):
     assert report["not_counted"], "the swing's span should be listed as not counted"
 
 
+def test_a_superman_lift_reads_the_same_on_the_near_and_the_far_arm(cli, tmp_path):
+    # Filmed from the side at 1.6 m, the near hand of the Y-shaped reach is about 0.5 m
+    # nearer the camera than the hips and the far one 0.5 m farther: the same 15 cm lift
+    # spans almost twice as many pixels on the near arm. Heights must be read at each
+    # hand's own depth, or the near arm's small wobbles count and the far arm's lifts don't.
+    spec = ClipSpec("superman", sets=(SetSpec(reps(8)),), superman_arms="y", superman_lift_m=0.15,
+                    camera_distance_m=1.6, camera_height_m=0.3, fit_distance=True,
+                    noise=NoiseSpec(jitter_px=0.5, jitter_world_mm=3.0))
+    clip = make_clip(spec, seed=2)
+    report, _ = run(cli, tmp_path, clip, "--exercise", "superman")
+    assert (report["reps"]["left"], report["reps"]["right"]) == (4, 4)
+    near = clip.truth.sets[0]["near_side"]
+    ranges = {side: np.median([r["range"] for r in report["rep_events"] if r["side"] == side])
+              for side in ("left", "right")}
+    far = "left" if near == "right" else "right"
+    assert 0.85 < ranges[near] / ranges[far] < 1.18, ranges
+
+
 def test_set_on_one_side_then_the_other_counts_each_side(cli, tmp_path):
     spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(7), side="right"), SetSpec(reps(9), side="left")),
                     noise=EVERYDAY, turn_for_each_side=True)

@@ -314,7 +314,8 @@ class Superman:
             rise = body.trunk * math.sin(math.radians(beta))
         top = top.set(nf=-u(20, 40) if "neck_extension" in f else rest["nf"] + u(-4, 4))
         for p, s in SIDES:
-            z = pts[WRIST[p]][2] + (u(0.08, 0.25) + 0.8 * rise if p in arms else 0.0)
+            lift = (ctx.spec.superman_lift_m or u(0.08, 0.25)) if p in arms else 0.0
+            z = pts[WRIST[p]][2] + (lift + 0.8 * rise if p in arms else 0.0)
             if p in arms or rise > 0:
                 top = place_arm(top, body, p, ctx.heading + s * self.spread, z, np.array([0.0, 0.0, -1.0]),
                                 u(0, 8) if p in arms else 8.0)

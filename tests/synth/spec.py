@@ -75,6 +75,7 @@ class ClipSpec:
     rest_s: float = 12.0             # between sets
     fidget: bool = True              # fidgeting in rests and long pauses
     superman_arms: str = "y"         # "y" | "straight"
+    superman_lift_m: float = 0.0     # every arm lift this high (0: each drawn from 8-25 cm)
     turn_for_each_side: bool = True  # chainsaw_row: turn round so the working side faces the camera
     variant: str = ""                # negatives: a sub-variant ("" = drawn from the seed)
     view_side: int = 1               # +1: camera toward the athlete's left (chainsaw: toward the first working side)

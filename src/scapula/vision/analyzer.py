@@ -42,7 +42,7 @@ class RepEvent:
     end_s: float
     faults: tuple[str, ...]
     metrics: dict[str, float]  # each fault check's measured value
-    range: float  # the counting signal's rise, in the move's units (degrees)
+    range: float  # the counting signal's rise, in the move's range_unit
     not_checked: tuple[str, ...] = ()  # faults the camera view could not judge
 
 
@@ -66,6 +66,21 @@ class Result:
     not_checked: dict[str, str]  # fault id -> why the view could not judge it
     rejected: dict[str, int]  # why spans were not counted as reps -> how many
     candidates: dict[str, int] = field(default_factory=dict)  # move -> reps, with auto
+
+
+# Phones and laptops film about 60-70 deg across the picture's long side, a focal length of
+# 0.71-0.87 long sides. The superman's heights correct for perspective with it; a focal
+# taken too long only under-corrects, while one too short over-corrects (generated clips
+# lose more from 0.6 than from 1.0 or 2.0), so take the long end.
+FOCAL_LONG_SIDES = 0.8
+
+
+def camera_rays(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Image landmarks as directions from the camera: the offset from the picture's centre
+    in focal lengths (x right, y down), i.e. the tangent of the angle off the camera's axis.
+    A point at depth Z metres that moves dY metres up or down moves dY / Z in these units."""
+    size = np.array([width, height], dtype=float)
+    return (image[..., :2] - 0.5) * size / (FOCAL_LONG_SIDES * size.max())
 
 
 def _fallback_world(image: np.ndarray, header: Header) -> np.ndarray:
@@ -95,8 +110,8 @@ class _MoveTracker:
             seg.reset()
         self.history.clear()
 
-    def push(self, t: np.ndarray, world: np.ndarray, pixels: np.ndarray, yaw: np.ndarray) -> list[RepEvent]:
-        measured = self.move.measures(world, pixels)
+    def push(self, t: np.ndarray, world: np.ndarray, rays: np.ndarray, yaw: np.ndarray) -> list[RepEvent]:
+        measured = self.move.measures(world, rays)
         if self.names is None:
             self.names = list(measured)
         smooth = self.filter(np.stack([measured[n] for n in self.names], axis=-1))
@@ -264,9 +279,9 @@ class Analyzer:
         rad = np.radians(yaw)
         self.yaw_sum += [np.cos(rad).sum(), np.sin(rad).sum()]
         events: list[RepEvent] = []
-        pixels = image[..., :2] * np.array([self.header.width, self.header.height], dtype=float)
+        rays = camera_rays(image, self.header.width, self.header.height)
         for tracker in self.trackers.values():
-            events += tracker.push(t, world, pixels, yaw)
+            events += tracker.push(t, world, rays, yaw)
         return events
 
     def _reset(self) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from scapula.catalog import Catalog
 from scapula.vision.analyzer import Result
+from scapula.vision.moves import MOVES
 
 FORMAT = "scapula-report"
 VERSION = 1
@@ -40,7 +41,8 @@ def build_report(result: Result, catalog: Catalog) -> dict:
                 "end_s": r.end_s,
                 "faults": list(r.faults),
                 "duration_s": round(r.end_s - r.start_s, 3),
-                "range_deg": r.range,
+                "range": r.range,
+                "range_unit": MOVES[r.exercise].range_unit,
                 "metrics": r.metrics,
                 "not_checked": list(r.not_checked),
             }

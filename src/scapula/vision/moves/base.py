@@ -86,13 +86,15 @@ class Move:
     id: str
     sides: tuple[str, ...]  # ("both",) or ("left", "right")
     segmenter: SegmenterConfig
-    measures: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]  # (world m, image px) -> named arrays
+    # (world points in metres, image points as camera rays: analyzer.camera_rays) -> named arrays
+    measures: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
     counting: Callable[[dict[str, np.ndarray], str], np.ndarray]  # measures, side -> counting signal
     faults: tuple[Fault, ...]
     # None, or why a finished span is not a rep of this move; by default every span whose
     # counting signal exists (the move's position) is one
     is_rep: Callable[[RepFrames], str | None] = lambda rep: None
     recommended_view: str = ""
+    range_unit: str = "deg"  # the counting signal's unit, which a rep's range is given in
     # A fault that says every side did this rep at once (supermans: ``both_arms``): a rep
     # found on one side with it counts for each side, whether or not the other side's own
     # signal cleared the rep's threshold (a far arm the camera barely sees often does not).

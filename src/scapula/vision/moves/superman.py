@@ -20,51 +20,55 @@ from scapula.vision.skeleton import SIDE_POINTS, SIDES, P, other_side
 
 
 
-_LONG_BONES = ((P.LEFT_SHOULDER, P.LEFT_HIP), (P.RIGHT_SHOULDER, P.RIGHT_HIP),
-               (P.LEFT_HIP, P.LEFT_KNEE), (P.RIGHT_HIP, P.RIGHT_KNEE),
-               (P.LEFT_KNEE, P.LEFT_ANKLE), (P.RIGHT_KNEE, P.RIGHT_ANKLE))
+_TRUNK = ((P.LEFT_SHOULDER, P.LEFT_HIP), (P.RIGHT_SHOULDER, P.RIGHT_HIP))
 
 
-def pixels_per_metre(world: np.ndarray, pixels: np.ndarray, bones=_LONG_BONES) -> np.ndarray:
-    """The picture's scale at the body: the least foreshortened long bone's pixels per metre.
+def rays_per_metre(world: np.ndarray, rays: np.ndarray) -> np.ndarray:
+    """The picture's scale at the body, one over the hips' distance from the camera: the
+    less foreshortened side of the trunk's length in camera rays per metre.
 
     A bone lying square to the camera's axis shows its full length; turned toward the
-    camera it shows less. Lying down, seen from the side, the trunk or a leg is square.
+    camera it shows less. Lying down, seen from the side, the trunk is square. Not the
+    legs: one lifting or curling changes its pictured length.
     """
-    ratios = [np.linalg.norm(pixels[..., a, :] - pixels[..., b, :], axis=-1)
-              / (np.linalg.norm(world[..., a, :] - world[..., b, :], axis=-1) + 1e-9) for a, b in bones]
+    ratios = [np.linalg.norm(rays[..., a, :] - rays[..., b, :], axis=-1)
+              / (np.linalg.norm(world[..., a, :] - world[..., b, :], axis=-1) + 1e-9) for a, b in _TRUNK]
     return np.max(np.stack(ratios, axis=-1), axis=-1)
 
 
-def measures(world: np.ndarray, pixels: np.ndarray) -> dict[str, np.ndarray]:
+def measures(world: np.ndarray, rays: np.ndarray) -> dict[str, np.ndarray]:
     """Heights come from the picture: a phone or laptop is held level, so "up" is up the
-    image, with no estimate of the floor needed; the world points give the scale."""
+    image, with no estimate of the floor needed; the world points give the scale and each
+    point's depth."""
     body = BodyFrame.of(world)
     back = -body.forward
-    # The scale from the trunk alone: a leg lifting or curling changes its bones' pictured
-    # length and, through the max, the scale, and a resting hand that sits 0.5-1.5 torso
-    # lengths off the hips in the picture (perspective) would "rise" with it.
-    scale = pixels_per_metre(world, pixels, _LONG_BONES[:2]) * (body.torso + 1e-9)  # pixels per torso length
+    hips_depth = 1.0 / (rays_per_metre(world, rays) + 1e-9)  # metres from the camera
+    hips_ray, hips_world = mid(rays, P.LEFT_HIP, P.RIGHT_HIP), mid(world, P.LEFT_HIP, P.RIGHT_HIP)
 
-    def height(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """How far a is above b, in torso lengths (image y points down)."""
-        return (b[..., 1] - a[..., 1]) / scale
+    def height(ray: np.ndarray, point: np.ndarray) -> np.ndarray:
+        """How far a point (its camera ray and world position) is above the hips, in torso
+        lengths. A point at depth Z sits ray_y * Z metres below the camera's axis; its
+        depth is the hips' plus its own offset from them. Without that a hand nearer the
+        camera than the hips reads as rising more than it does and a far one less: seen
+        from the side at 1.6 m, the near hand of a Y-shaped reach is about 0.5 m nearer, and
+        its lift reads 45% too big, the far one's a quarter too small."""
+        depth = hips_depth + point[..., 2] - hips_world[..., 2]
+        return (hips_ray[..., 1] * hips_depth - ray[..., 1] * depth) / (body.torso + 1e-9)
 
-    hips_px = mid(pixels, P.LEFT_HIP, P.RIGHT_HIP)
     out: dict[str, np.ndarray] = {}
     for side in SIDES:
         pts = SIDE_POINTS[side]
         arm = world[..., pts["wrist"], :] - world[..., pts["shoulder"], :]
-        out[f"lift_{side}"] = height(pixels[..., pts["wrist"], :], hips_px)
+        out[f"lift_{side}"] = height(rays[..., pts["wrist"], :], world[..., pts["wrist"], :])
         out[f"overhead_{side}"] = angle_deg(arm, body.up)  # 0 = reaching straight past the head
     # Chest off the floor: the shoulders' height above the hips.
-    out["chest"] = height(mid(pixels, P.LEFT_SHOULDER, P.RIGHT_SHOULDER), hips_px)
+    out["chest"] = height(mid(rays, P.LEFT_SHOULDER, P.RIGHT_SHOULDER), mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER))
     # Neck against the trunk: positive when the head tips back (chin leading).
     neck = mid(world, P.LEFT_EAR, P.RIGHT_EAR) - mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
     out["neck"] = np.degrees(np.arctan2(dot(neck, back), dot(neck, body.up)))
     # Lying down: in the picture, the trunk runs closer to horizontal than vertical.
-    trunk_px = mid(pixels, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - hips_px
-    out["trunk_tilt_px"] = np.degrees(np.arctan2(np.abs(trunk_px[..., 1]), np.abs(trunk_px[..., 0]) + 1e-9))
+    trunk = mid(rays, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - hips_ray
+    out["trunk_tilt"] = np.degrees(np.arctan2(np.abs(trunk[..., 1]), np.abs(trunk[..., 0]) + 1e-9))
     return out
 
 
@@ -75,7 +79,7 @@ OVERHEAD_DEG = 60.0  # the arm within this angle of the trunk line reaches past 
 def counting(m: dict[str, np.ndarray], side: str) -> np.ndarray:
     # Only lying face down with the arm reaching overhead is the superman's position:
     # kneeling, getting down and resting with the arms by the sides count nothing.
-    ready = (m["trunk_tilt_px"] < LYING_DEG) & (m[f"overhead_{side}"] < OVERHEAD_DEG)
+    ready = (m["trunk_tilt"] < LYING_DEG) & (m[f"overhead_{side}"] < OVERHEAD_DEG)
     return np.where(ready, m[f"lift_{side}"], np.nan)
 
 
@@ -153,5 +157,6 @@ MOVE = Move(
         Fault("neck_extension", neck_extension),
     ),
     recommended_view="side view",
+    range_unit="torso lengths",
     shared_fault="both_arms",
 )
