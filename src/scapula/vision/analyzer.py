@@ -97,7 +97,7 @@ class _MoveTracker:
     def __init__(self, move: Move, fps: float) -> None:
         self.move = move
         self.names: list[str] | None = None
-        self.filter = CausalFilter.for_rate(fps)
+        self.filter = CausalFilter.for_rate(fps, move.segmenter.smooth_s)
         self.segmenters = {side: Segmenter(move.segmenter) for side in move.sides}
         self.keep_s = move.segmenter.max_duration_s + 2.0
         self.history: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque()  # times, rows, yaws

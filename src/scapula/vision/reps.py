@@ -49,6 +49,9 @@ class SegmenterConfig:
     max_rise_s: float = 4.0  # a rep climbs min_range within this (4 s tempo: ~2 s up); slower is drift
     min_speed: float = 0.0  # the fastest climb over speed_window_s (signal units a second) must reach this
     speed_window_s: float = 0.4
+    # the time constant of the exponential average that follows the running median
+    # (signals.CausalFilter), for the move's every measure
+    smooth_s: float = 0.06
 
 
 def climb_speed(samples, window_s: float) -> float:

@@ -177,7 +177,7 @@ class CausalFilter:
         self.reset()
 
     @classmethod
-    def for_rate(cls, fps: float, window_s: float = 0.25, min_samples: int = 5, tau_s: float = 0.06) -> "CausalFilter":
+    def for_rate(cls, fps: float, tau_s: float, window_s: float = 0.25, min_samples: int = 5) -> "CausalFilter":
         window = max(min_samples, int(round(window_s * fps)))
         return cls(window | 1, float(1.0 - np.exp(-1.0 / (fps * tau_s))))
 
