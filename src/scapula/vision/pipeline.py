@@ -9,10 +9,11 @@ otherwise the segment starts a little early so the tracker has settled when they
 
 Reps last 1.2 s or more, so the pose is estimated at about ``ANALYSIS_FPS``
 (every 3rd frame of a 30 fps clip, every 2nd of a 24 fps one): 12+ samples a rep, while
-decoding skips the rest cheaply. On the generated held-out clips (benchmarks/accuracy.py,
-seeds 3000-3039) 10 frames a second counts and flags as well as 15 and as every frame:
-reps within one 98.3% (15 fps: 98.3%, every frame: 96.7%), left/right exact 83.8% (81.2%,
-85.0%), lowest fault F1 0.88 (0.89, 0.91). BlazePose's tracker keeps the person as well at
+decoding skips the rest cheaply. On generated held-out clips (benchmarks/accuracy.py,
+seeds 18000-18079, all 16 activities) 10 frames a second counts and flags nearly as well as
+15 and as every frame: reps within one 97.5% (15 fps: 97.5%, every frame: 98.8%),
+left/right exact 91.2% (90.6%, 93.8%), lowest fault F1 0.91 (0.90, 0.90), no reps on
+any negative clip (one at 15 fps). BlazePose's tracker keeps the person as well at
 10 as at 15 frames a second (the demo clip: a pose on 72 of 77 frames, 109 of 115).
 ``stride=1`` analyses every frame.
 """
