@@ -264,6 +264,19 @@ def log(cli_db, day, move, reps, *, side=None, load=None, rpe=None, hold=None):
     assert result.code == 0, result.err
 
 
+def test_a_day_named_on_the_command_line_is_a_day_on_the_athletes_clock(cli_db):
+    # The machine keeps New York time; the athlete lives 19 hours ahead (UTC+14). Midday
+    # of 20 November in New York is already the 21st for them, so a set logged "on the
+    # 20th" must be placed at midday of their 20th, and listed on it.
+    cli_db.env["TZ"] = "America/New_York"
+    assert cli_db("plan", "--tz", "Pacific/Kiritimati").code == 0
+    log(cli_db, date(2026, 11, 20), "reverse_fly", 10)
+    [performed] = cli_db("history", "--json").json()
+    started = datetime.fromisoformat(performed["started_at"])
+    assert started == datetime(2026, 11, 20, 12, 0, tzinfo=timezone(timedelta(hours=14)))
+    assert "Fri 20 Nov 26 12:00" in cli_db("history").out
+
+
 def decision(plan, move, side):
     return next(d for d in plan["progression"] if d["exercise_id"] == move and d["side"] == side)
 

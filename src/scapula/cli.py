@@ -63,6 +63,26 @@ def _db():
     return open_db(get_settings().db_url)()
 
 
+def _day(on: str | None, option: str = "--date") -> date | None:
+    """A YYYY-MM-DD option as a date (None when not given)."""
+    if on is None:
+        return None
+    try:
+        return date.fromisoformat(on)
+    except ValueError:
+        raise Usage(f"{option}: '{on}' is not a date like 2026-11-24") from None
+
+
+def _noon(day: date, athlete) -> datetime:
+    """Midday of a day on the athlete's clock (their time zone, else this machine's): a
+    set or a check logged "on" a day lands on that day whatever the two clocks say."""
+    from datetime import time as dtime
+
+    from scapula.plan.service import athlete_zone
+
+    return datetime.combine(day, dtime(12, 0), tzinfo=athlete_zone(athlete))
+
+
 # ---------------------------------------------------------------- exercises
 
 
@@ -170,16 +190,10 @@ def log(
         raise Usage(f"{entry.id}: side must be one of {', '.join(entry.sides)}, not '{side}'")
     if entry.kind is Kind.strength and reps is None:
         raise Usage(f"{entry.id}: give --reps")
-    when = None
-    if on is not None:
-        from datetime import time as dtime
-
-        try:
-            when = datetime.combine(date.fromisoformat(on), dtime(12, 0)).astimezone()
-        except ValueError:
-            raise Usage(f"--date: '{on}' is not a date like 2026-11-24") from None
+    day = _day(on)
     with _db() as db:
         athlete = get_athlete(db)
+        when = _noon(day, athlete) if day else None
         performed = open_session_today(db, athlete=athlete, now=when)
         if entry.kind is Kind.stretch:
             record = log_stretch(db, session=performed, stretch_id=entry.id, side=side,
@@ -248,13 +262,16 @@ def history(
     as_json: Annotated[bool, typer.Option("--json", help="Print the sessions with every set as JSON.")] = False,
 ) -> None:
     """Past sessions as a table (or JSON)."""
+    from scapula.plan.service import athlete_zone
     from scapula.store import get_athlete
     from scapula.store import history as load_history
-    from scapula.store.queries import as_utc
+    from scapula.store.queries import as_utc, on_clock
 
     catalog = _catalog()
     with _db() as db:
-        sessions = load_history(db, athlete=get_athlete(db), limit=limit)
+        athlete = get_athlete(db)
+        sessions = load_history(db, athlete=athlete, limit=limit)
+        zone = athlete_zone(athlete)
     if as_json:
         print(json.dumps([_session_json(p) for p in sessions], indent=2))
         return
@@ -266,7 +283,7 @@ def history(
         for column in ("date", "move", "set", "side", "reps", "load", "hold s", "RPE"):
             table.add_column(column)
         for performed in sessions:
-            day = as_utc(performed.started_at).astimezone().strftime("%Y-%m-%d %H:%M")
+            day = on_clock(performed.started_at, zone).strftime("%Y-%m-%d %H:%M")
             for s in performed.sets:
                 table.add_row(day, s.exercise_id, str(s.set_number), s.side, str(s.reps),
                               s.load_label or "", f"{s.hold_s:g}" if s.hold_s else "",
@@ -284,7 +301,7 @@ def history(
         started = as_utc(performed.started_at)
         last = max([as_utc(s.ended_at) for s in performed.sets] + [started])
         ended = as_utc(performed.ended_at) if performed.ended_at else last
-        cells = [started.astimezone().strftime("%a %d %b %y %H:%M"),
+        cells = [on_clock(started, zone).strftime("%a %d %b %y %H:%M"),
                  f"{(ended - started).total_seconds() / 60:.0f}"]
         for move in catalog.moves:
             cells.append(_summarise_move([s for s in performed.sets if s.exercise_id == move.id]))
@@ -388,14 +405,12 @@ def posture(
             console.print(line, markup=False)
         console.print("Then: scapula posture PHOTO [--view side|front] [--save]", markup=False)
         return
-    when = datetime.now().astimezone()
-    if on is not None:
-        from datetime import time as dtime
+    from datetime import time as dtime
 
-        try:
-            when = datetime.combine(date.fromisoformat(on), dtime(12, 0)).astimezone()
-        except ValueError:
-            raise Usage(f"--date: '{on}' is not a date like 2026-11-24") from None
+    day = _day(on)
+    # the report's moment; a saved check is stored at midday of --date on the athlete's
+    # clock (below), and a check that is not saved opens no log to find that clock in
+    when = datetime.combine(day, dtime(12, 0)).astimezone() if day else datetime.now().astimezone()
     from scapula.posture import run_check
     from scapula.posture.capture import is_landmark_file
     from scapula.posture.report import build_report, summary_lines
@@ -427,8 +442,10 @@ def posture(
 
         measured = [r for r in result.captures if not r.refused]
         with _db() as db:
+            athlete = get_athlete(db)
+            when = _noon(day, athlete) if day else when
             add_posture_check(
-                db, athlete=get_athlete(db), checked_at=when, view=result.view,
+                db, athlete=athlete, checked_at=when, view=result.view,
                 values={m: (x.angle_deg, x.cm, x.band) for m, x in result.measures.items()},
                 uncertainty={m: {"deg": round(x.sd_deg, 3), "cm": round(x.sd_cm, 3)} for m, x in result.measures.items()},
                 source="; ".join(r.capture.description for r in measured),
@@ -447,11 +464,14 @@ def posture(
 def _posture_history(as_json: bool) -> None:
     from scapula.posture.history import trend
     from scapula.posture.norms import MDC95_FACTOR, NORMS, VIEW_MEASURES
+    from scapula.plan.service import athlete_zone
     from scapula.store import get_athlete, posture_checks
-    from scapula.store.queries import as_utc
+    from scapula.store.queries import as_utc, on_clock
 
     with _db() as db:
-        rows = posture_checks(db, athlete=get_athlete(db))
+        athlete = get_athlete(db)
+        rows = posture_checks(db, athlete=athlete)
+        zone = athlete_zone(athlete)
     checks = []
     for row in rows:
         record = {"checked_at": as_utc(row.checked_at), "view": row.view, "uncertainty": row.uncertainty,
@@ -478,7 +498,7 @@ def _posture_history(as_json: bool) -> None:
             table.add_column(f"{NORMS[m].name} (deg)")
         table.add_column("source")
         for c in mine:
-            cells = [c["checked_at"].astimezone().strftime("%Y-%m-%d")]
+            cells = [on_clock(c["checked_at"], zone).strftime("%Y-%m-%d")]
             for m in measures:
                 sd = c["uncertainty"].get(m, {}).get("deg")
                 value = c[f"{m}_deg"]
@@ -619,23 +639,23 @@ def _clock(seconds: float | None) -> str:
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
-def _local_start(run):
-    """The run's start in its own local time when the file said, else in this machine's."""
+def _local_start(run, zone):
+    """The run's start in its own local time when the file said, else on ``zone`` (the
+    athlete's clock)."""
     from datetime import timedelta, timezone
 
-    from scapula.store.queries import as_utc
+    from scapula.store.queries import on_clock
 
-    started = as_utc(run.started_at)
     if run.utc_offset_min is not None:
-        return started.astimezone(timezone(timedelta(minutes=run.utc_offset_min)))
-    return started.astimezone()
+        return on_clock(run.started_at, timezone(timedelta(minutes=run.utc_offset_min)))
+    return on_clock(run.started_at, zone)
 
 
-def _run_line(run) -> str:
+def _run_line(run, zone) -> str:
     pace = run.avg_pace_s_per_km
     hr = "" if run.avg_hr is None else f"HR {run.avg_hr:.0f}" + (f"/{run.max_hr:.0f}" if run.max_hr else "")
     sport = run.sport + (f"/{run.sub_sport}" if run.sub_sport else "")
-    parts = [_local_start(run).strftime("%Y-%m-%d %H:%M"), sport, _clock(run.duration_s),
+    parts = [_local_start(run, zone).strftime("%Y-%m-%d %H:%M"), sport, _clock(run.duration_s),
              f"{run.distance_m / 1000:.2f} km" if run.distance_m else "",
              f"{_clock(pace)} /km" if pace else "", hr, run.name or ""]
     return "  ".join(p for p in parts if p)
@@ -646,7 +666,7 @@ def _run_json(run) -> dict:
 
     return {
         "id": run.id, "started_at": as_utc(run.started_at).isoformat(),
-        "local_start": _local_start(run).isoformat() if run.utc_offset_min is not None else None,
+        "local_start": _local_start(run, None).isoformat() if run.utc_offset_min is not None else None,
         "utc_offset_min": run.utc_offset_min, "sport": run.sport, "sub_sport": run.sub_sport,
         "name": run.name, "duration_s": run.duration_s, "elapsed_s": run.elapsed_s,
         "distance_m": run.distance_m, "avg_pace_s_per_km": run.avg_pace_s_per_km,
@@ -670,6 +690,7 @@ def import_runs(
     """Import your running from activity files; the same run is never stored twice."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from scapula.plan.service import athlete_zone
     from scapula.runs import Outcome, import_paths
     from scapula.store import get_athlete
 
@@ -690,7 +711,7 @@ def import_runs(
             progress.console.print(f"{outcome.where}: {outcome.message}{tail}", soft_wrap=True, markup=False)
         elif state["few"]:
             for run in outcome.runs:
-                console.print(_run_line(run), soft_wrap=True, markup=False)
+                console.print(_run_line(run, state["zone"]), soft_wrap=True, markup=False)
             if outcome.duplicates:
                 what = outcome.message or "already imported"
                 console.print(f"{outcome.where}: duplicate ({what})", soft_wrap=True, markup=False)
@@ -701,7 +722,9 @@ def import_runs(
 
     try:
         with _db() as db:
-            summary = import_paths(db, athlete=get_athlete(db), paths=paths, report=report,
+            athlete = get_athlete(db)
+            state["zone"] = athlete_zone(athlete)
+            summary = import_paths(db, athlete=athlete, paths=paths, report=report,
                                    workers=workers, on_items=on_items)
     finally:
         if state["task"] is not None:
@@ -716,21 +739,20 @@ def import_runs(
 @app.command()
 def runs(
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs with laps and splits as JSON.")] = False,
-    since: Annotated[Optional[str], typer.Option(help="Only runs from this day on (YYYY-MM-DD, local time).")] = None,
+    since: Annotated[Optional[str], typer.Option(help="Only runs from this day on (YYYY-MM-DD, on your clock).")] = None,
 ) -> None:
     """The runs you imported, oldest first."""
-    from datetime import datetime, time, timedelta
+    from datetime import time, timedelta
 
+    from scapula.plan.service import athlete_zone
     from scapula.store import get_athlete, runs_between
 
-    start = datetime(1970, 1, 1).astimezone()
-    if since is not None:
-        try:
-            start = datetime.combine(date.fromisoformat(since), time()).astimezone()
-        except ValueError:
-            raise Usage(f"--since must be a date like 2026-03-01, not '{since}'") from None
+    day = _day(since, "--since")
     with _db() as db:
-        found = runs_between(db, get_athlete(db), start, datetime.now().astimezone() + timedelta(days=3650))
+        athlete = get_athlete(db)
+        zone = athlete_zone(athlete)
+        start = datetime.combine(day or date(1970, 1, 1), time(), tzinfo=zone)
+        found = runs_between(db, athlete, start, datetime.now(zone) + timedelta(days=3650))
     if as_json:
         print(json.dumps([_run_json(r) for r in found], indent=2))
         return
@@ -738,7 +760,7 @@ def runs(
         console.print("No runs imported yet. Import some: scapula import PATH...")
         return
     for run in found:
-        console.print(_run_line(run), soft_wrap=True, markup=False)
+        console.print(_run_line(run, zone), soft_wrap=True, markup=False)
 
 
 # ---------------------------------------------------------------- equipment

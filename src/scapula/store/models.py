@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     Time,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -41,7 +42,29 @@ class Base(DeclarativeBase):
     )
 
 
-Stamp = DateTime(timezone=True)
+class UtcStamp(TypeDecorator):
+    """A moment, kept in UTC on every backend and read back with its UTC offset.
+
+    SQLite keeps no offset: an aware time in another zone would be stored as its wall
+    clock's reading and read back as if that were UTC (midday in Kiritimati became midday
+    UTC, 14 hours late). So every moment is turned to UTC on its way in, in a comparison
+    too; a naive one already is (Scapula's rule)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None or value.tzinfo is not None:
+            return value
+        return value.replace(tzinfo=timezone.utc)
+
+
+Stamp = UtcStamp()
 
 
 class Athlete(Base):

@@ -5,7 +5,7 @@ Each write commits at once: a set logged is a set kept, whatever happens next.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -26,6 +26,12 @@ from scapula.store.models import (
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; everything Scapula stores is UTC."""
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
+def on_clock(moment: datetime, zone: tzinfo) -> datetime:
+    """A stored moment on a clock (the athlete's): moments are stored in UTC, where an
+    evening session in New York is already the next day, so days are compared on this."""
+    return as_utc(moment).astimezone(zone)
 
 
 def get_athlete(db: Session) -> Athlete:

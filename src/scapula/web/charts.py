@@ -16,7 +16,7 @@ from typing import Sequence
 
 from scapula.catalog import Catalog, Load
 from scapula.plan.progression import Owned
-from scapula.store.queries import as_utc
+from scapula.store.queries import as_utc, on_clock
 
 SIDE_COLOURS = {"both": "#1f6f8b", "left": "#d1495b", "right": "#1f6f8b"}
 PLANNED_COLOUR = "#c9d6df"
@@ -59,7 +59,7 @@ def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned]
             ladder = sorted(labels, key=lambda lab: (ranks.get(lab, Owned("band", lab, None, lab).rank()), lab))
         count = 0
         for performed in ordered:
-            day = as_utc(performed.started_at).astimezone(zone).date()
+            day = on_clock(performed.started_at, zone).date()
             for side in entry.sides:
                 mine = [s for s in performed.sets if s.exercise_id == entry.id and s.side == side]
                 if not mine:

@@ -33,6 +33,7 @@ from scapula.store import (
     remove_equipment,
 )
 from scapula.store.models import Race
+from scapula.store.queries import on_clock
 
 
 
@@ -48,9 +49,8 @@ def today_for(athlete: Athlete) -> date:
 
 
 def local_time(athlete: Athlete, when: datetime) -> datetime:
-    """A stored moment on the athlete's clock. Moments are stored in UTC, where an evening
-    session in New York is already the next day: compare days on this clock."""
-    return _local(when, athlete_zone(athlete))
+    """A stored moment on the athlete's clock."""
+    return on_clock(when, athlete_zone(athlete))
 
 
 def is_new(db: Session, athlete: Athlete) -> bool:
@@ -308,12 +308,8 @@ def weeks_done_vs_planned(db: Session, athlete: Athlete, weeks: int = 8) -> list
         sunday = monday + timedelta(days=6)
         planned = sum(1 for r in planned_rows if monday <= r.day <= sunday and r.status != "moved")
         done = sum(1 for p in done_rows if p.sets
-                   and monday <= _local(p.started_at, tz).date() <= sunday)
+                   and monday <= on_clock(p.started_at, tz).date() <= sunday)
         out.append(WeekCount(monday, planned, done))
     return out
 
 
-def _local(moment: datetime, tz):
-    from scapula.store.queries import as_utc
-
-    return as_utc(moment).astimezone(tz)
