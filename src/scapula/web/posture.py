@@ -68,6 +68,7 @@ class Checked:
 def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload], view: str = "auto",
           save: bool = False, on: date | None = None) -> Checked:
     from scapula.errors import InvalidInputError
+    from scapula.plan.service import athlete_zone
     from scapula.posture import run_check
     from scapula.posture.check import VIEWS
     from scapula.posture.report import build_report, summary_lines
@@ -79,9 +80,8 @@ def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload]
     if len(uploads) > MAX_FILES:
         raise InvalidInputError(f"{MAX_FILES} files at most in one check")
     suffixes = [upload_suffix(u) for u in uploads]  # every file checked before any is written
-    when = datetime.now().astimezone()
-    if on is not None:
-        when = datetime.combine(on, time(12, 0)).astimezone()
+    zone = athlete_zone(athlete)  # the check's day is the athlete's day
+    when = datetime.now(zone) if on is None else datetime.combine(on, time(12, 0), tzinfo=zone)
     folder = Path(tempfile.mkdtemp(prefix="scapula-posture-"))
     try:
         paths, names = [], {}
