@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import lfilter
 
 from scapula.vision.skeleton import MIRROR, P
 
@@ -153,12 +152,12 @@ def exponential_average(x: np.ndarray, alpha: float, state: np.ndarray) -> np.nd
     Row by row, in this order of operations whatever the batch: a clip pushed one frame at
     a time and the same clip pushed in chunks give bit-identical results (the live coach
     and ``scapula analyze`` agree exactly). Each step works on a whole row of columns."""
-    # scipy's direct-form filter does exactly these two products and one sum per step, in C
-    # (a Python loop over the rows took a quarter of a landmark file's analysis)
-    x = np.asarray(x, dtype=float)
+    out = np.empty(x.shape, dtype=float)
     r = 1.0 - alpha
-    zi = (r * np.asarray(state, dtype=float))[None]
-    out, _ = lfilter([alpha], [1.0, -r], x, axis=0, zi=zi)
+    y = np.asarray(state, dtype=float)
+    for k in range(len(x)):
+        y = alpha * x[k] + r * y
+        out[k] = y
     return out
 
 
