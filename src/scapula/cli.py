@@ -73,16 +73,6 @@ def _day(on: str | None, option: str = "--date") -> date | None:
         raise Usage(f"{option}: '{on}' is not a date like 2026-11-24") from None
 
 
-def _noon(day: date, athlete) -> datetime:
-    """Midday of a day on the athlete's clock (their time zone, else this machine's): a
-    set or a check logged "on" a day lands on that day whatever the two clocks say."""
-    from datetime import time as dtime
-
-    from scapula.plan.service import athlete_zone
-
-    return datetime.combine(day, dtime(12, 0), tzinfo=athlete_zone(athlete))
-
-
 # ---------------------------------------------------------------- exercises
 
 
@@ -179,6 +169,7 @@ def log(
     """Record one set (or stretch) without the guided flow, in today's session.
 
     For supermans, --load names the variant done (e.g. 'opposite leg lift')."""
+    from scapula.plan.service import midday_of
     from scapula.store import add_note, get_athlete, list_equipment, log_set, log_stretch, open_session_today
     from scapula.workout import parse_load
 
@@ -193,7 +184,7 @@ def log(
     day = _day(on)
     with _db() as db:
         athlete = get_athlete(db)
-        when = _noon(day, athlete) if day else None
+        when = midday_of(day, athlete) if day else None
         performed = open_session_today(db, athlete=athlete, now=when)
         if entry.kind is Kind.stretch:
             record = log_stretch(db, session=performed, stretch_id=entry.id, side=side,
@@ -438,12 +429,13 @@ def posture(
         if drawable:
             draw(drawable[0], report, annotate)
     if save and not result.refused:
+        from scapula.plan.service import midday_of
         from scapula.store import add_posture_check, get_athlete
 
         measured = [r for r in result.captures if not r.refused]
         with _db() as db:
             athlete = get_athlete(db)
-            when = _noon(day, athlete) if day else when
+            when = midday_of(day, athlete) if day else when
             add_posture_check(
                 db, athlete=athlete, checked_at=when, view=result.view,
                 values={m: (x.angle_deg, x.cm, x.band) for m, x in result.measures.items()},

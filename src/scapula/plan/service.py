@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
@@ -42,6 +42,12 @@ def athlete_zone(athlete: Athlete) -> tzinfo:
         except (ZoneInfoNotFoundError, ValueError) as e:
             raise ScapulaError(f"unknown time zone '{athlete.timezone}'") from e
     return datetime.now().astimezone().tzinfo  # this machine's
+
+
+def midday_of(day: date, athlete: Athlete) -> datetime:
+    """Midday of a day on the athlete's clock: a set or a check logged "on" a day lands on
+    that day whatever this machine's clock says."""
+    return datetime.combine(day, time(12, 0), tzinfo=athlete_zone(athlete))
 
 
 @dataclass

@@ -199,7 +199,7 @@ SAME_RUN_DURATION = 0.05
 
 def _utc(moment: datetime) -> datetime:
     """Every stored time is naive-or-UTC; compare in UTC whatever zone the caller used."""
-    return as_utc(moment).astimezone(timezone.utc)
+    return on_clock(moment, timezone.utc)
 
 
 def stored_run_hashes(db: Session, *, athlete: Athlete) -> set[str]:

@@ -14,7 +14,7 @@ import io
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -68,7 +68,7 @@ class Checked:
 def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload], view: str = "auto",
           save: bool = False, on: date | None = None) -> Checked:
     from scapula.errors import InvalidInputError
-    from scapula.plan.service import athlete_zone
+    from scapula.plan.service import athlete_zone, midday_of
     from scapula.posture import run_check
     from scapula.posture.check import VIEWS
     from scapula.posture.report import build_report, summary_lines
@@ -80,8 +80,7 @@ def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload]
     if len(uploads) > MAX_FILES:
         raise InvalidInputError(f"{MAX_FILES} files at most in one check")
     suffixes = [upload_suffix(u) for u in uploads]  # every file checked before any is written
-    zone = athlete_zone(athlete)  # the check's day is the athlete's day
-    when = datetime.now(zone) if on is None else datetime.combine(on, time(12, 0), tzinfo=zone)
+    when = datetime.now(athlete_zone(athlete)) if on is None else midday_of(on, athlete)  # the athlete's day
     folder = Path(tempfile.mkdtemp(prefix="scapula-posture-"))
     try:
         paths, names = [], {}

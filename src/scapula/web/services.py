@@ -311,5 +311,3 @@ def weeks_done_vs_planned(db: Session, athlete: Athlete, weeks: int = 8) -> list
                    and monday <= on_clock(p.started_at, tz).date() <= sunday)
         out.append(WeekCount(monday, planned, done))
     return out
-
-
