@@ -16,7 +16,9 @@ anatomy in the move modules, and a held-out range is what a closing note reports
 while building the moves; 1000-1019 mostly as scores; 3000-3039 (the default) is the
 held-out range, and 4000-4039 and 5000-5039 others, seen only as scores; 7000-7079,
 8000-8079 and 9000-9079 were first run near the end of session 6 (7000 and 8000 then
-checked changes; 9000 only scored the final code).
+checked changes; 9000 only scored the final code). Session 7: 11000-11099, 13000-13199 and
+14000-14199 (supermans) had their errors looked at, 12000-12079, 14000-14199, 17000-17199
+and 15000-15079 then checked one change each, and 18000-18079 only scored the final code.
 
     .venv/bin/python benchmarks/accuracy.py [--seeds 3000-3039] [--stride 1] [--activity superman]
 """
