@@ -201,6 +201,15 @@ def test_the_slowest_superman_lifts_count_and_a_wrist_landmark_drifting_up_and_d
     assert (report["reps"]["right"], report["reps"]["left"]) == (8, 0), report["rep_events"]
 
 
+def test_rows_count_when_the_arm_is_not_lowered_fully_between_reps(cli, tmp_path):
+    # the next pull starts with the elbow still bent 45 deg; the free forearm rests on the
+    # front thigh, its elbow bent the whole set (the old "already bent at the start" rule
+    # threw every rep after the first away)
+    spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(9), side="right", rest_elbow=45.0),), noise=EVERYDAY)
+    report, _ = run(cli, tmp_path, make_clip(spec, seed=5), "--exercise", "chainsaw_row")
+    assert (report["reps"]["right"], report["reps"]["left"]) == (9, 0), report["not_counted"]
+
+
 def test_a_wrist_glitch_of_a_few_frames_is_not_a_row(cli, tmp_path):
     import dataclasses
 

@@ -264,7 +264,10 @@ class ChainsawRow:
             tl.hold(u(0.3, 1.0))
             tl.phase("setup", t0, side=st.side)
             t0 = tl.t
-            starts = [start] * (len(st.reps) + 1)
+            # between reps the bell comes back down, the arm straight or, pulling again
+            # before it has fully lowered, still bent (rest_elbow)
+            lowered = start.arm(work, elbow=st.rest_elbow) if st.rest_elbow else start
+            starts = [start] + [lowered] * len(st.reps)
             tops = [self.top(ctx, start, st, r) for r in st.reps]
             run_reps(ctx, st, i, starts, tops,
                      pause=lambda c, d, s: _hold_or_fidget(c, d, s, s.set(tt=0.0)))

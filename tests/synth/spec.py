@@ -59,6 +59,7 @@ class SetSpec:
     reps: tuple[RepSpec, ...]
     side: str = ""               # chainsaw_row: the working arm ("" = right, then alternating)
     faults: frozenset = frozenset()  # set-wide faults (chainsaw_row: upright_torso, square_stance)
+    rest_elbow: float = 0.0      # chainsaw_row: the working elbow's bend between reps (0 = lowered fully)
 
 
 @dataclass(frozen=True)

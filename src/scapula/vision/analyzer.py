@@ -21,7 +21,8 @@ import numpy as np
 
 from scapula.vision.landmarks import Frame, Header
 from scapula.vision.moves import MOVES, Move, RepFrames
-from scapula.vision.reps import Segmenter
+from scapula.vision.moves.base import CLEAR_NOISE
+from scapula.vision.reps import RepSpan, Segmenter
 from scapula.vision.signals import BodyFrame, CausalFilter, SwapGuard, camera_yaw_deg, mid
 from scapula.vision.skeleton import P
 
@@ -44,6 +45,7 @@ class RepEvent:
     metrics: dict[str, float]  # each fault check's measured value
     range: float  # the counting signal's rise, in the move's range_unit
     not_checked: tuple[str, ...] = ()  # faults the camera view could not judge
+    unsure: tuple[str, ...] = ()  # faults past their threshold but not clear of the estimate's noise
 
 
 @dataclass
@@ -66,6 +68,19 @@ class Result:
     not_checked: dict[str, str]  # fault id -> why the view could not judge it
     rejected: dict[str, int]  # why spans were not counted as reps -> how many
     candidates: dict[str, int] = field(default_factory=dict)  # move -> reps, with auto
+    rejected_spans: list[RejectedSpan] = field(default_factory=list)  # each one, in time order
+
+
+@dataclass(frozen=True)
+class RejectedSpan:
+    """A span the segmenter found that was not counted, and why (for benchmarks and debugging)."""
+
+    side: str
+    start_s: float
+    peak_s: float
+    end_s: float
+    range: float
+    reason: str
 
 
 # Phones and laptops film about 60-70 deg across the picture's long side, a focal length of
@@ -103,6 +118,8 @@ class _MoveTracker:
         self.history: deque[tuple[np.ndarray, np.ndarray, np.ndarray]] = deque()  # times, rows, yaws
         self.reps: list[RepEvent] = []
         self.rejected: dict[str, int] = {}
+        self.rejected_spans: list[RejectedSpan] = []
+        self.spans: deque[tuple[str, RepSpan]] = deque(maxlen=8)  # the latest spans judged, each side
 
     def reset(self) -> None:
         self.filter.reset()
@@ -125,6 +142,10 @@ class _MoveTracker:
         for i, now in enumerate(t.tolist()):  # frame by frame, so reps are numbered in time order
             for side, seg in self.segmenters.items():
                 span = seg.update(now, signals[side][i])
+                if seg.dropped:
+                    for dropped, why in seg.dropped:
+                        self._reject(side, dropped, why)
+                    seg.dropped.clear()
                 if span is not None and (event := self._judge(side, span)) is not None:
                     events.append(event)
                     events += self._shared(event)
@@ -147,6 +168,34 @@ class _MoveTracker:
             out.append(shared)
         return out
 
+    def _reject(self, side: str, span: RepSpan, why: str) -> None:
+        self.rejected[why] = self.rejected.get(why, 0) + 1
+        self.rejected_spans.append(RejectedSpan(side, round(span.start_t, 3), round(span.peak_t, 3),
+                                                round(span.end_t, 3), round(span.range, 3), why))
+
+    def _overshadowed(self, side: str, span) -> str | None:
+        """Why a span is not its side's own rep: the other side rose much further at the same time.
+
+        The two-sided moves work one side at a time. When both sides rise together and one
+        rises far less (under ``SegmenterConfig.along_share`` of the other), it went along
+        with the larger: the free arm as the working arm's pull shifts the trunk, a resting
+        hand as the chest comes up with the other arm's lift, the estimate of a hidden limb
+        copying the visible one. The larger rise is the rep, judged on its own side (where a
+        shared fault such as both_arms counts it for both)."""
+        if len(self.move.sides) < 2:
+            return None
+        for other, seg in self.segmenters.items():
+            if other == side:
+                continue
+            # at the same time: each peak inside the other's span
+            rises = [o.range for s, o in self.spans if s == other and span.start_t <= o.peak_t <= span.end_t
+                     and o.start_t <= span.peak_t <= o.end_t]
+            if seg.rising and span.start_t <= seg.high_t <= span.end_t and seg.low_t <= span.peak_t:
+                rises.append(seg.high - seg.low)
+            if rises and span.range < self.move.segmenter.along_share * max(rises):
+                return f"the {other} side rose much further at the same time"
+        return None
+
     def _judge(self, side: str, span) -> RepEvent | None:
         times = np.concatenate([h[0] for h in self.history])
         rows = np.concatenate([h[1] for h in self.history])
@@ -159,12 +208,13 @@ class _MoveTracker:
         rep = RepFrames(side, span, times[inside], m, baseline)
         top = rep.t[rep.working()]
         why_not = ("a spike, not a rep (a landmark glitch)" if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S
-                   else self.move.is_rep(rep))
+                   else self._overshadowed(side, span) or self.move.is_rep(rep))
+        self.spans.append((side, span))
         if why_not is not None:
-            self.rejected[why_not] = self.rejected.get(why_not, 0) + 1
+            self._reject(side, span, why_not)
             return None
         yaw = abs(circular_mean_deg(yaws[inside]))
-        faults, metrics, skipped = [], {}, []
+        faults, metrics, skipped, unsure = [], {}, [], []
         for fault in self.move.faults:
             if not fault.view.allows(yaw):
                 skipped.append(fault.id)
@@ -172,10 +222,11 @@ class _MoveTracker:
             finding = fault.check(rep)
             metrics[fault.id] = round(finding.value, 3)
             if finding.fault:
-                faults.append(fault.id)
+                clear = abs(finding.value) >= CLEAR_NOISE * finding.noise
+                (faults if clear else unsure).append(fault.id)
         event = RepEvent(self.move.id, len(self.reps) + 1, side, round(span.start_t, 3),
                          round(span.peak_t, 3), round(span.end_t, 3), tuple(faults), metrics,
-                         round(span.range, 2), tuple(skipped))
+                         round(span.range, 2), tuple(skipped), tuple(unsure))
         self.reps.append(event)
         return event
 
@@ -307,7 +358,8 @@ class Analyzer:
         duration = (self.last_t - self.first_t) if self.first_t is not None else 0.0
         return Result(best, recognised, round(duration, 3), reps, self.frames_total,
                       self.frames_with_person, self.body_jumps, self.swaps_fixed, yaw, not_checked,
-                      dict(tracker.rejected), counts if self.exercise == AUTO else {})
+                      dict(tracker.rejected), counts if self.exercise == AUTO else {},
+                      list(tracker.rejected_spans))
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:

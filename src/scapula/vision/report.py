@@ -45,6 +45,7 @@ def build_report(result: Result, catalog: Catalog) -> dict:
                 "range_unit": MOVES[r.exercise].range_unit,
                 "metrics": r.metrics,
                 "not_checked": list(r.not_checked),
+                "unsure": list(r.unsure),
             }
             for i, r in enumerate(reps, 1)
         ],
@@ -91,11 +92,14 @@ def summary_lines(report: dict, catalog: Catalog) -> list[str]:
         lines.append(f"Tempo: {tempo['mean_rep_s']:.1f} s a rep ({tempo['min_rep_s']:.1f}-{tempo['max_rep_s']:.1f}).")
     for rep in report["rep_events"]:
         side = "" if rep["side"] == "both" else f" {rep['side']}"
+        unsure = ""
+        if rep.get("unsure"):
+            unsure = " (maybe " + ", ".join(entry.fault(f).name for f in rep["unsure"]) + ": not clear from the picture)"
         if rep["faults"]:
             fixes = "; ".join(f"{entry.fault(f).name}: {entry.fault(f).fix}" for f in rep["faults"])
-            lines.append(f"  rep {rep['index']}{side} at {rep['start_s']:.1f} s — {fixes}")
+            lines.append(f"  rep {rep['index']}{side} at {rep['start_s']:.1f} s — {fixes}{unsure}")
         else:
-            lines.append(f"  rep {rep['index']}{side} at {rep['start_s']:.1f} s — clean")
+            lines.append(f"  rep {rep['index']}{side} at {rep['start_s']:.1f} s — clean{unsure}")
     for fault_id, why in report["view"]["not_checked"].items():
         lines.append(f"Not checked: {entry.fault(fault_id).name} ({why}).")
     for jump in report["body_jumps"]:

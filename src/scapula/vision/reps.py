@@ -52,6 +52,10 @@ class SegmenterConfig:
     # the time constant of the exponential average that follows the running median
     # (signals.CausalFilter), for the move's every measure
     smooth_s: float = 0.06
+    # Two-sided moves: a rise smaller than this share of the other side's rise at the same
+    # time went along with it (analyzer: the free arm shifted by the working arm's pull, a
+    # resting hand carried up by the chest); an arm raised on purpose rises comparably.
+    along_share: float = 0.5
 
 
 def climb_speed(samples, window_s: float) -> float:
@@ -87,6 +91,7 @@ class Segmenter:
         self.high_t = 0.0
         self.last_t: float | None = None
         self.trace: deque[tuple[float, float]] = deque()  # (t, value) from just before the low on
+        self.dropped: list[tuple[RepSpan, str]] = []  # spans that rose enough but were no rep, and why
 
     def update(self, t: float, value: float) -> RepSpan | None:
         """``value`` is NaN while the athlete is out of the move's position: like a dropout."""
@@ -145,7 +150,13 @@ class Segmenter:
                 [p for p in self.trace if span.start_t - c.speed_window_s <= p[0] <= span.peak_t],
                 c.speed_window_s) >= c.min_speed
             self._restart(t, value)
-            if rise >= c.min_range and span.duration >= c.min_duration_s and fast_enough:
+            if rise < c.min_range:
+                return None
+            if span.duration < c.min_duration_s:
+                self.dropped.append((span, "too quick for a rep (a twitch)"))
+            elif not fast_enough:
+                self.dropped.append((span, "climbed too slowly (a landmark drifting)"))
+            else:
                 return span
         return None
 

@@ -44,6 +44,17 @@ class RepFrames:
             return 0.0
         return float(np.nanmedian(self.m[name][work]) - np.nanmedian(self.m[name][rest]))
 
+    def noise(self, name: str) -> float:
+        """How much a measure wobbles while the athlete is at rest in this rep (the frames
+        where the counting signal is within a fifth of the rise of its start): the robust
+        spread (1.4826 x the median absolute deviation), in the measure's own units. A
+        shift in a measure that is not clearly larger than this is the estimate's noise."""
+        x = self.m[name][~self.working(0.2)]
+        x = x[np.isfinite(x)]
+        if len(x) < 4:
+            return 0.0
+        return float(1.4826 * np.median(np.abs(x - np.median(x))))
+
     def working(self, fraction: float = 0.5) -> np.ndarray:
         """Mask of the frames in the working part of the rep (counting signal high)."""
         signal = self.m["counting"]
@@ -52,11 +63,24 @@ class RepFrames:
 
 @dataclass(frozen=True)
 class Finding:
-    """A fault check's verdict on one rep, with the number it was based on."""
+    """A fault check's verdict on one rep, with the number it was based on.
+
+    ``noise`` is how far ``value`` would stray from zero on a clean rep through the
+    estimate's noise alone (in the value's units; 0 when the check cannot tell). A fault
+    is said only when the value clears both its threshold and ``CLEAR_NOISE`` times that
+    noise; past the threshold but within the noise, the report calls the check unsure.
+    """
 
     fault: bool
     value: float
     threshold: float
+    noise: float = 0.0
+
+
+# How many times the estimate's noise a fault's measure must exceed to be said: a fault
+# called on a clean rep teaches the runner to ignore the coach, so the coach speaks when
+# the rep shows it clearly (two spreads leave about one clean rep in forty over the line).
+CLEAR_NOISE = 2.0
 
 
 FaultCheck = Callable[[RepFrames], Finding]

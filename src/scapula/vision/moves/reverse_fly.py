@@ -94,7 +94,7 @@ def ribs_flare(rep: RepFrames) -> Finding:
     # Measured as the median lean while the arms are open against the median at the start
     # and return, which reads about two thirds of the peak: 6 deg ~ a 9 deg peak lean.
     value = rep.shift("lean_back")
-    return Finding(value >= 6.0, value, 6.0)
+    return Finding(value >= 6.0, value, 6.0, rep.noise("lean_back"))
 
 
 def shrug(rep: RepFrames) -> Finding:
@@ -104,7 +104,7 @@ def shrug(rep: RepFrames) -> Finding:
     # Not in shoulder widths: squeezing the blades narrows the shoulders by 2-4 cm, which
     # would read as a shrug on every clean rep.
     value = rep.shift("torso_m") / (rep.baseline["torso_m"] + 1e-9)
-    return Finding(value >= 0.03, value, 0.03)
+    return Finding(value >= 0.03, value, 0.03, rep.noise("torso_m") / (rep.baseline["torso_m"] + 1e-9))
 
 
 def _elbow_in_pull(rep: RepFrames) -> float:

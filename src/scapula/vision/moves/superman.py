@@ -56,13 +56,13 @@ def measures(world: np.ndarray, rays: np.ndarray) -> dict[str, np.ndarray]:
         return (hips_ray[..., 1] * hips_depth - ray[..., 1] * depth) / (body.torso + 1e-9)
 
     out: dict[str, np.ndarray] = {}
+    # Chest off the floor: the shoulders' height above the hips.
+    out["chest"] = height(mid(rays, P.LEFT_SHOULDER, P.RIGHT_SHOULDER), mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER))
     for side in SIDES:
         pts = SIDE_POINTS[side]
         arm = world[..., pts["wrist"], :] - world[..., pts["shoulder"], :]
         out[f"lift_{side}"] = height(rays[..., pts["wrist"], :], world[..., pts["wrist"], :])
         out[f"overhead_{side}"] = angle_deg(arm, body.up)  # 0 = reaching straight past the head
-    # Chest off the floor: the shoulders' height above the hips.
-    out["chest"] = height(mid(rays, P.LEFT_SHOULDER, P.RIGHT_SHOULDER), mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER))
     # Neck against the trunk: positive when the head tips back (chin leading).
     neck = mid(world, P.LEFT_EAR, P.RIGHT_EAR) - mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
     out["neck"] = np.degrees(np.arctan2(dot(neck, back), dot(neck, body.up)))
@@ -117,14 +117,15 @@ def both_arms(rep: RepFrames) -> Finding:
     value = other / (rep.shift(f"lift_{rep.side}") + 1e-9)
     in_step = _correlation(mine, theirs) >= IN_STEP
     brisk = climb_speed(zip(rep.t.tolist(), theirs.tolist()), SPEED_WINDOW_S) >= LIFT_SPEED
-    return Finding(value >= BOTH_SHARE and other >= 0.08 and in_step and brisk, value, BOTH_SHARE)
+    noise = rep.noise(f"lift_{other_side(rep.side)}") / (rep.shift(f"lift_{rep.side}") + 1e-9)
+    return Finding(value >= BOTH_SHARE and other >= 0.08 and in_step and brisk, value, BOTH_SHARE, noise)
 
 
 def back_arch(rep: RepFrames) -> Finding:
     # Lifting the chest raises the shoulders 8-15 cm (0.16-0.3 torso lengths); a clean arm
     # lift moves them 1-2 cm. Threshold: 0.08 torso lengths (~4 cm).
     value = rep.shift("chest")
-    return Finding(value >= 0.08, value, 0.08)
+    return Finding(value >= 0.08, value, 0.08, rep.noise("chest"))
 
 
 def neck_extension(rep: RepFrames) -> Finding:
@@ -137,7 +138,7 @@ def neck_extension(rep: RepFrames) -> Finding:
     # drifts (or a head turned to look about) follows its own course.
     value = rep.shift("neck")
     in_step = _correlation(rep.m["neck"], rep.m["counting"]) >= IN_STEP
-    return Finding(value >= 8.0 and in_step, value, 8.0)
+    return Finding(value >= 8.0 and in_step, value, 8.0, rep.noise("neck"))
 
 
 MOVE = Move(
