@@ -73,7 +73,11 @@ def travel(rep: RepFrames, point: str) -> float:
     the working part of the rep and over the rest (start and return). Medians keep it
     steady against jitter and short glitches of a badly seen limb, which a largest
     distance would pick up."""
-    return float(np.linalg.norm([rep.shift(f"{point}_{a}") for a in "xyz"]))
+    work = rep.working()
+    if work.all() or not work.any():
+        return 0.0
+    xyz = np.stack([rep.m[f"{point}_{a}"] for a in "xyz"], axis=-1)
+    return float(np.linalg.norm(np.median(xyz[work], axis=0) - np.median(xyz[~work], axis=0)))
 
 
 # Every rule that turns a span down, with its physical reason (metres and degrees).
