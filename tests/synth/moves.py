@@ -220,7 +220,17 @@ class ChainsawRow:
         pts = pose_points(body, pose)
         hip = np.array([pose["x"], pose["y"], pose["z"]])
         hip = hip + (SIDE_SIGN[free] * body.hip_w / 2) * np.array([-math.sin(a), math.cos(a), 0.0])
-        target = hip + 0.72 * (pts[KNEE[free]] - hip) + np.array([0.0, 0.0, 0.07])
+        if st.free_hand == "hanging":  # the free arm hangs plumb, like the working one
+            return pose.arm(free, haz=5.0, hel=hinge - 90.0 + u(-5, 5), elbow=u(5, 15), bx=1.0, by=0.0, bz=0.0)
+        forward = np.array([math.cos(a), math.sin(a), 0.0])
+        knee = pts[KNEE[free]]
+        if st.free_hand == "knee":
+            target = knee + np.array([0.0, 0.0, 0.05])
+        elif st.free_hand == "bench":  # a bench or a chair seat in front of the front foot
+            target = knee + u(0.15, 0.3) * forward
+            target[2] = u(0.42, 0.5)
+        else:  # the forearm on the front thigh
+            target = hip + 0.72 * (knee - hip) + np.array([0.0, 0.0, 0.07])
         pose = pose.arm(free, bx=0.3, by=-1.0, bz=-0.3, elbow=60.0, hel=-40.0)
         return arm_target(pose, free, target)
 

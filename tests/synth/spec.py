@@ -23,6 +23,7 @@ REP_FAULTS = {
 SET_FAULTS = {"chainsaw_row": ("upright_torso", "square_stance")}
 EXCLUSIVE = (frozenset({"locked_elbows", "bent_elbows"}),)
 LEGS = ("none", "leg_lift", "leg_curl")
+FREE_HANDS = ("thigh", "knee", "bench", "hanging")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class SetSpec:
     side: str = ""               # chainsaw_row: the working arm ("" = right, then alternating)
     faults: frozenset = frozenset()  # set-wide faults (chainsaw_row: upright_torso, square_stance)
     rest_elbow: float = 0.0      # chainsaw_row: the working elbow's bend between reps (0 = lowered fully)
+    free_hand: str = "thigh"     # chainsaw_row: the free hand on the front "thigh", the "knee", a "bench", or "hanging"
 
 
 @dataclass(frozen=True)
@@ -297,4 +299,9 @@ def random_spec(activity: str, rng: np.random.Generator, **overrides) -> ClipSpe
         camera_roll_deg=float(rng.uniform(-4.0, 4.0)), hfov_deg=float(rng.uniform(60.0, 75.0)),
         width=w, height=h, fps=float(rng.choice([24.0, 30.0, 60.0], p=[0.25, 0.5, 0.25])),
         fit_distance=bool(rng.random() < 0.85), noise=_noise(rng))
+    if activity == "chainsaw_row":  # drawn last: a seed's other draws stay as they were
+        spec = dataclasses.replace(spec, sets=tuple(
+            dataclasses.replace(st, free_hand=str(rng.choice(FREE_HANDS, p=[0.4, 0.2, 0.2, 0.2])),
+                                rest_elbow=0.0 if rng.random() < 0.7 else float(rng.uniform(25.0, 50.0)))
+            for st in spec.sets))
     return dataclasses.replace(spec, **overrides)
