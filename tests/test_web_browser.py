@@ -155,12 +155,17 @@ def test_new_runner_sets_up_trains_and_sees_progress(server: Server, page, tmp_p
     act(page, form.get_by_role("button", name="Add"))
     assert "kettlebell weight must be kg" in page.locator("#equipment .error").inner_text()
 
-    # 2. the week: 3 sessions, long run Sunday, hard Tuesday, rest Friday
+    # 2. the week: 3 sessions, a hard day, a rest day and a long run, laid out from today so
+    # that today is an ideal day (not the eve of a key run) and gets a full session
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Europe/Paris")).weekday()
+    hard, rest, long_run = ((today + n) % 7 for n in (2, 3, 5))
     week = page.locator("#week form")
     week.locator("input[name=sessions_per_week][value='3']").check()
-    week.locator("select[name=long_run_day]").select_option("6")
-    week.locator("input[name=hard_days][value='1']").check()
-    week.locator("input[name=rest_days][value='4']").check()
+    week.locator("select[name=long_run_day]").select_option(str(long_run))
+    week.locator(f"input[name=hard_days][value='{hard}']").check()
+    week.locator(f"input[name=rest_days][value='{rest}']").check()
     week.locator("input[name=session_time]").fill("07:30")
     week.locator("input[name=timezone]").fill("Europe/Paris")
     week.locator("textarea[name=goal]").fill("Stand tall at the end of the marathon")

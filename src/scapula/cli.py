@@ -136,7 +136,7 @@ def session(
     from scapula.store import get_athlete
     from scapula.workout import todays_workout
 
-    from scapula.plan.service import athlete_zone, make_plan
+    from scapula.plan.service import athlete_zone, make_plan, session_dose
 
     catalog = _catalog()
     move_ids = [m.strip() for m in only.split(",") if m.strip()] if only else None
@@ -144,11 +144,11 @@ def session(
     with _db() as db:
         athlete = get_athlete(db)
         today = datetime.now(athlete_zone(athlete)).date()
-        # the dose comes from the plan: progression per move and side, lighter weeks
+        # the dose comes from the plan: progression per move and side, lighter weeks and
+        # lighter sessions, the session's length
         plan = make_plan(db, athlete, catalog, today=today, weeks=1, keep=False)
-        week = plan.weeks[0]
         workout = todays_workout(catalog, day=today, only=move_ids, stretching=not no_stretch,
-                                 decisions=plan.decisions, light=week.deload or week.race_week)
+                                 decisions=plan.decisions, **session_dose(plan, today))
         GuidedSession(db, athlete, workout, Terminal(console, answers)).run()
 
 
@@ -536,16 +536,25 @@ def plan(
     race: Annotated[Optional[list[str]], typer.Option(help="A race you entered: DATE[=NAME], repeatable.")] = None,
     at: Annotated[Optional[str], typer.Option("--time", help="Preferred session time, HH:MM (for the calendar).")] = None,
     tz: Annotated[Optional[str], typer.Option("--tz", help="Your time zone, e.g. Europe/Berlin (default: this machine's).")] = None,
+    strictness: Annotated[Optional[str], typer.Option(
+        help="'fit': fit the sessions you asked for, bending a rule (mildest first) when the ideal days "
+             "cannot hold them (the default); 'ideal': only ideal days (kept).")] = None,
+    minutes: Annotated[Optional[str], typer.Option(
+        help="The longest session you want, 20-60 minutes (default 25; kept).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
     today: Annotated[Optional[str], typer.Option(hidden=True, help="Plan as if today were this date.")] = None,
 ) -> None:
     """The coming weeks: which days get an upper-back session, why, and at what dose."""
     from scapula.plan.render import plan_json, print_plan
     from scapula.plan.service import add_race, athlete_zone, make_plan, set_week
-    from scapula.preferences import time_of_day, time_zone
+    from scapula.preferences import session_minutes, strictness as strictness_of, time_of_day, time_zone
     from scapula.store import get_athlete
 
     changes: dict = {}
+    if strictness is not None:
+        changes["strictness"] = strictness_of(strictness, "--strictness")
+    if minutes is not None:
+        changes["session_minutes"] = session_minutes(minutes, "--minutes")
     if sessions is not None:
         changes["sessions_per_week"] = sessions
     if long_run is not None:

@@ -152,6 +152,8 @@ class GuidedSession:
             + (" and the stretching routine" if self.workout.stretches else "")
             + f", about {self.workout.minutes()} min. Ctrl-C stops and keeps every set logged."
         )
+        for note in self.workout.notes:
+            console.print(f"  ({note})", markup=False)
         self.performed = start_session(self.db, athlete=self.athlete)
         try:
             for number, block in enumerate(self.workout.moves, 1):

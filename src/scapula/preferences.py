@@ -71,3 +71,29 @@ def time_zone(name: str, what: str) -> str:
     if name.strip() not in known_zones():
         raise InvalidInputError(f"{what}: '{name}' is not a time zone name like Europe/Berlin")
     return name.strip()
+
+
+STRICTNESS = {"fit": "fit what I asked for", "ideal": "only ideal days"}
+SESSION_MINUTES = (20, 60)
+
+
+def strictness(text: str, what: str) -> str:
+    """'fit' (bend rules, mildest first, to fit the sessions asked for) or 'ideal' (ideal
+    days only)."""
+    key = text.strip().lower()
+    if key not in STRICTNESS:
+        raise InvalidInputError(f"{what}: '{text}' is neither 'fit' ({STRICTNESS['fit']}) "
+                                f"nor 'ideal' ({STRICTNESS['ideal']})")
+    return key
+
+
+def session_minutes(text: str | int, what: str) -> int:
+    """The longest session the runner wants, in whole minutes ('30', 30)."""
+    low, high = SESSION_MINUTES
+    try:
+        value = int(str(text).strip())
+    except ValueError:
+        raise InvalidInputError(f"{what}: '{text}' is not a number of minutes like 30") from None
+    if not low <= value <= high:
+        raise InvalidInputError(f"{what}: between {low} and {high} minutes, not {value}")
+    return value

@@ -41,4 +41,6 @@ class SessionPlan:
     race_week: bool = False
     status: str = "planned"  # planned | done | missed | moved | dropped
     start: time | None = None  # preferred time of day, if the athlete gave one
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)  # what was cut to keep to the time
+    bends: tuple[str, ...] = ()  # the rules of the ideal day bent to place it (schedule.Bend ids)
+    light: bool = False  # the lighter session: bands and supermans only, two sets

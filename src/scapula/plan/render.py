@@ -25,12 +25,18 @@ def dose_text(p: Prescription) -> str:
         text += " each side"
     if p.load_label:
         text += f", {p.load_label}"
+    if p.reps_min is not None and p.sets > 1:
+        text += f", {p.rest_s} s rest"
     return text
 
 
 def print_plan(console: Console, plan: Plan, catalog: Catalog) -> None:
     console.print(f"[bold]Your running week[/] (from {plan.usual.source}): " + ", ".join(
         f"{DOW[i]} {info.kind.value}" for i, info in enumerate(plan.usual.days)))
+    other = "ideal" if plan.strictness.value == "fit" else "fit"
+    console.print(f"Placing: {plan.strictness.phrase()} (--strictness {other} for "
+                  f"{'only ideal days' if other == 'ideal' else 'fitting what you asked for'}); "
+                  f"sessions of at most {plan.max_minutes} min", markup=False)
     by_uid_day = {(s.day, s.status): s for s in plan.sessions}
     for week in plan.weeks:
         title = f"Week of {week.monday:%a %d %b}"
@@ -49,7 +55,8 @@ def print_plan(console: Console, plan: Plan, catalog: Catalog) -> None:
                 table.add_row(f"{d:%a %d}", info.kind.value, "", "")
             for p in here:
                 s = by_uid_day.get((p.day, "planned" if p.status == "moved" else p.status))
-                label = {"planned": f"session, {s.minutes if s else '?'} min", "moved": "session (moved)",
+                kind = "lighter session" if s and s.light else "session"
+                label = {"planned": f"{kind}, {s.minutes if s else '?'} min", "moved": f"{kind} (moved)",
                          "done": "done", "dropped": "missed, dropped"}[p.status]
                 table.add_row(f"{d:%a %d}", info.kind.value, label, p.reason)
         console.print(table)
@@ -58,7 +65,9 @@ def print_plan(console: Console, plan: Plan, catalog: Catalog) -> None:
     upcoming = plan.upcoming()
     if upcoming:
         first = upcoming[0]
-        console.print(f"\n[bold]Next session ({first.day:%a %d %b}):[/]")
+        console.print(f"\n[bold]Next session ({first.day:%a %d %b}, {first.minutes} min):[/]")
+        for note in first.notes:
+            console.print(f"  ({note})", markup=False)
         for p in first.items:
             line = f"  {catalog.get(p.exercise_id).name}: {dose_text(p)}"
             console.print(line + (f"\n      {p.why}" if p.why else ""))
@@ -66,6 +75,8 @@ def print_plan(console: Console, plan: Plan, catalog: Catalog) -> None:
 
 def plan_json(plan: Plan) -> dict:
     return {
+        "strictness": plan.strictness.value,
+        "max_minutes": plan.max_minutes,
         "usual_week": {
             "source": plan.usual.source,
             "days": [{"weekday": DOW[i], "kind": d.kind.value, "why": d.why}
@@ -87,6 +98,9 @@ def plan_json(plan: Plan) -> dict:
             "reason": s.reason,
             "deload": s.deload,
             "race_week": s.race_week,
+            "light": s.light,
+            "bends": list(s.bends),
+            "notes": list(s.notes),
             "items": [{
                 "exercise_id": p.exercise_id, "sets": p.sets, "per_side": p.per_side,
                 "reps_min": p.reps_min, "reps_max": p.reps_max, "hold_s": p.hold_s,

@@ -20,7 +20,7 @@ from scapula.catalog import Catalog
 from scapula.errors import ScapulaError
 from scapula.plan.model import Prescription, SessionPlan
 from scapula.plan.progression import Decision, LoggedSet, Owned, Progression
-from scapula.plan.schedule import Calendar, Placement, Scheduler, WeekPlan
+from scapula.plan.schedule import LIGHTER, Calendar, Placement, Scheduler, Strictness, WeekPlan
 from scapula.plan.week import PATTERN_WEEKS, Template, UsualWeek, classify_days, usual_week
 from scapula.store.models import (
     Athlete,
@@ -31,7 +31,7 @@ from scapula.store.models import (
     Run,
     SetRecord,
 )
-from scapula.workout import Block, todays_workout
+from scapula.workout import MAX_MINUTES, Workout, todays_workout
 
 
 
@@ -56,6 +56,8 @@ class Plan:
     weeks: list[WeekPlan]
     sessions: list[SessionPlan]  # every placement of the planned weeks, all statuses
     decisions: list[Decision]
+    strictness: Strictness = Strictness.fit
+    max_minutes: int = MAX_MINUTES  # the longest session the athlete wants
 
     def upcoming(self) -> list[SessionPlan]:
         return [s for s in self.sessions if s.status == "planned"]
@@ -76,10 +78,16 @@ def _log(db: Session, athlete: Athlete, exclude_session_id: int | None = None) -
                       r.load_kg, r.hold_s, r.rpe) for r, started in rows]
 
 
-def prescriptions(catalog: Catalog, decisions: list[Decision], *, light: bool) -> tuple[Prescription, ...]:
-    """The session as the plan prescribes it: the workout's blocks (progression laid over
-    the catalog dose, two sets when `light`) as one prescription a move, sides merged."""
-    workout = todays_workout(catalog, day=date.min, decisions=decisions, light=light)
+def planned_workout(catalog: Catalog, decisions: list[Decision], *, light: bool, kettlebell: bool = True,
+                    max_minutes: int = MAX_MINUTES) -> Workout:
+    """A planned session's workout: the progression laid over the catalog dose, two sets a
+    move when `light`, the kettlebell moves left out unless `kettlebell`, kept to the time."""
+    return todays_workout(catalog, day=date.min, decisions=decisions, light=light,
+                          kettlebell=kettlebell, max_minutes=max_minutes)
+
+
+def prescriptions(workout: Workout) -> tuple[Prescription, ...]:
+    """The workout's blocks as one prescription a move, sides merged."""
     items: list[Prescription] = []
     for b in workout.moves + workout.stretches:
         loads = set(b.loads.values())
@@ -92,19 +100,13 @@ def prescriptions(catalog: Catalog, decisions: list[Decision], *, light: bool) -
         else:
             label, kg = None, None
         variant = next((o.id for o in b.entry.variants if o.name == b.variant), None)
-        why = b.why + (f"; {b.sets} sets this week" if light and b.why else "")
+        fewer = b.why and b.sets < b.entry.dose.sets
+        why = b.why + (f"; {b.sets} sets in this session" if fewer else "")
         items.append(Prescription(
             exercise_id=b.entry.id, sets=b.sets, per_side=b.entry.dose.per_side,
             reps_min=b.reps_min, reps_max=b.reps_max, hold_s=b.hold_s, rest_s=b.rest_s,
             load_label=label, load_kg=kg, variant=variant, why=why))
     return tuple(items)
-
-
-def minutes(catalog: Catalog, items: tuple[Prescription, ...]) -> int:
-    seconds = sum(
-        Block(catalog.get(p.exercise_id), p.sets, p.reps_min, p.reps_max, p.hold_s, p.rest_s).seconds()
-        for p in items)
-    return round(seconds / 60)
 
 
 def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
@@ -134,29 +136,45 @@ def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
             held[_monday(row.day)].append(row.day)
 
     cal = Calendar(usual, days, races, today)
-    scheduler = Scheduler(cal, sessions_per_week=athlete.sessions_per_week, anchor=anchor)
+    scheduler = Scheduler(cal, sessions_per_week=athlete.sessions_per_week, anchor=anchor,
+                          strictness=Strictness(athlete.strictness or Strictness.fit.value))
     week_plans = scheduler.plan(this_monday, weeks, done=[d for d in done if d < this_monday + timedelta(weeks=weeks)],
                                 planned_before=held)
 
     decisions = progression_decisions(db, athlete, catalog)
-    normal = prescriptions(catalog, decisions, light=False)
-    light = prescriptions(catalog, decisions, light=True)
+    max_minutes = athlete.session_minutes or MAX_MINUTES
+    workouts = {(light, kettlebell): planned_workout(catalog, decisions, light=light, kettlebell=kettlebell,
+                                                     max_minutes=max_minutes)
+                for light in (False, True) for kettlebell in (False, True)}
 
     rows = {row.uid: row for row in stored if row.uid}
     sessions: list[SessionPlan] = []
     for week in week_plans:
         mine = [row for row in stored if _monday(row.day) == week.monday and row.uid]
         for placement, uid in _uids(week, mine):
-            items = light if (week.deload or week.race_week) else normal
+            workout = workouts[(week.deload or week.race_week or placement.light, not placement.light)]
             status = "planned" if placement.status == "moved" else placement.status
+            notes = ((LIGHTER,) if placement.light else ()) + workout.notes
             sessions.append(SessionPlan(
-                uid=uid, day=placement.day, minutes=minutes(catalog, items), reason=placement.reason,
-                items=items, deload=week.deload, race_week=week.race_week,
-                start=athlete.session_time, status=status))
-    plan = Plan(usual, week_plans, sessions, decisions)
+                uid=uid, day=placement.day, minutes=workout.minutes(), reason=placement.reason,
+                items=prescriptions(workout), deload=week.deload, race_week=week.race_week,
+                start=athlete.session_time, status=status, notes=notes,
+                bends=tuple(b.value for b in placement.bends), light=placement.light))
+    plan = Plan(usual, week_plans, sessions, decisions, scheduler.strictness, max_minutes)
     if keep:
         _keep(db, athlete, plan, rows)
     return plan
+
+
+def session_dose(plan: Plan, day: date) -> dict:
+    """How the session done on `day` is dosed, as `todays_workout`'s keyword arguments: two
+    sets a move in a deload or race week, the lighter session when the plan placed one on
+    the day, and the athlete's session length."""
+    week = next((w for w in plan.weeks if w.monday <= day < w.monday + timedelta(days=7)), None)
+    placed = next((s for s in plan.sessions if s.day == day and s.status == "planned"), None)
+    lighter = placed is not None and placed.light
+    return {"light": lighter or (week is not None and (week.deload or week.race_week)),
+            "kettlebell": not lighter, "max_minutes": plan.max_minutes}
 
 
 def progression_decisions(db: Session, athlete: Athlete, catalog: Catalog, *,

@@ -95,6 +95,7 @@ class DayInfo:
     day: date
     kind: DayKind
     why: str  # "long run: 1 h 42 min, longest of the week"
+    runs: int = 0  # runs on the day (in a usual week: the usual number); 0 also when unknown
 
 
 def local_day(run: RunLike, tz: tzinfo) -> date:
@@ -258,9 +259,10 @@ def classify_days(runs: Iterable[RunLike], tz: tzinfo, *,
             if best is None or found[0].weight > best[0].weight:
                 best = found
         assert best is not None
-        days[day] = DayInfo(day, *best)
+        days[day] = DayInfo(day, *best, runs=sum(1 for r in day_runs if is_run(r)))
     for day in races:
-        days[day] = DayInfo(day, DayKind.race, "race: on your race list")
+        days[day] = DayInfo(day, DayKind.race, "race: on your race list",
+                            runs=max(1, days[day].runs if day in days else 0))
     return days
 
 
@@ -329,24 +331,29 @@ def usual_week(days: dict[date, DayInfo], *, today: date, template: Template = T
             continue
         counts = Counter(info.kind for info in seen if info.kind is not DayKind.race)
         ran = sum(counts.values())
+        # the usual number of runs: the most common over the weeks (a week without is 0)
+        runs = Counter([info.runs for info in seen] + [0] * (n - len(seen))).most_common(1)[0][0]
         if counts[DayKind.long] >= KEY_SHARE * n:
             out.append(DayInfo(rep, DayKind.long,
-                               f"long run on {counts[DayKind.long]} of your last {n} {DOW[wd]}s"))
+                               f"long run on {counts[DayKind.long]} of your last {n} {DOW[wd]}s", max(runs, 1)))
         elif counts[DayKind.hard] + counts[DayKind.long] >= KEY_SHARE * n:
             out.append(DayInfo(rep, DayKind.hard,
-                               f"hard session on {counts[DayKind.hard] + counts[DayKind.long]} of your last {n} {DOW[wd]}s"))
+                               f"hard session on {counts[DayKind.hard] + counts[DayKind.long]} of your last {n} {DOW[wd]}s",
+                               max(runs, 1)))
         elif ran < RUN_SHARE * n:
             out.append(DayInfo(rep, DayKind.rest, f"you ran on {ran} of your last {n} {DOW[wd]}s"))
         else:
-            out.append(DayInfo(rep, DayKind.easy, f"easy running on {ran} of your last {n} {DOW[wd]}s"))
+            twice = " (twice)" if runs > 1 else ""
+            out.append(DayInfo(rep, DayKind.easy,
+                               f"easy running{twice} on {ran} of your last {n} {DOW[wd]}s", runs))
     source = f"your runs of the last {weeks} weeks" if n else "nothing known"
     if not template.empty:
         for wd in range(7):
             rep = base + timedelta(days=wd)
             if wd == template.long_run_day:
-                out[wd] = DayInfo(rep, DayKind.long, "long run: your declared week")
+                out[wd] = DayInfo(rep, DayKind.long, "long run: your declared week", max(out[wd].runs, 1))
             elif wd in template.hard_days:
-                out[wd] = DayInfo(rep, DayKind.hard, "hard session: your declared week")
+                out[wd] = DayInfo(rep, DayKind.hard, "hard session: your declared week", max(out[wd].runs, 1))
             elif wd in template.rest_days:
                 out[wd] = DayInfo(rep, DayKind.rest, "rest day: your declared week")
             elif not n:

@@ -85,8 +85,14 @@ class Athlete(Base):
     # The calendar file the web app last handed out: the next download carries each event's
     # SEQUENCE on from it, so a calendar that imports it again takes the changes.
     calendar_export: Mapped[str | None] = mapped_column(Text)
+    # How the plan places the sessions: "fit" bends rules, mildest first, to fit the sessions
+    # asked for; "ideal" uses ideal days only. And the longest session wanted (None: 25 min).
+    strictness: Mapped[str] = mapped_column(String(8), default="fit", server_default="fit")
+    session_minutes: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (CheckConstraint("sessions_per_week BETWEEN 1 AND 3", name="sessions"),)
+    __table_args__ = (CheckConstraint("sessions_per_week BETWEEN 1 AND 3", name="sessions"),
+                      CheckConstraint("strictness IN ('fit', 'ideal')", name="strictness"),
+                      CheckConstraint("session_minutes BETWEEN 20 AND 60", name="session_minutes"))
 
     equipment: Mapped[list[Equipment]] = relationship(back_populates="athlete")
     races: Mapped[list[Race]] = relationship(back_populates="athlete", order_by="Race.day")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from scapula.catalog import Catalog, Counting, Entry, Kind, Load
 from scapula.errors import InvalidInputError, UnknownExerciseError
 from scapula.plan.progression import Decision
-from scapula.plan.service import progression_decisions
+from scapula.plan.service import progression_decisions, session_dose
 from scapula.store import (
     Athlete,
     PerformedSession,
@@ -145,14 +145,13 @@ def begin(db: Session, athlete: Athlete, catalog: Catalog) -> PerformedSession:
 
 def workout_for(db: Session, athlete: Athlete, catalog: Catalog,
                 performed: PerformedSession) -> tuple[Workout, list[Decision], bool]:
-    """Today's workout as ``scapula session`` builds it — the plan's progression, two sets a
-    move in a deload or race week — dosed from the sessions *before* this one."""
+    """Today's workout as ``scapula session`` builds it — the plan's progression and the
+    day's dose (``session_dose``) — dosed from the sessions *before* this one."""
     plan = plan_for(db, athlete, catalog, weeks=1, keep=False)
-    week = plan.weeks[0]
-    light = week.deload or week.race_week
+    dose = session_dose(plan, today_for(athlete))
     decisions = progression_decisions(db, athlete, catalog, exclude_session_id=performed.id)
-    workout = todays_workout(catalog, day=today_for(athlete), decisions=decisions, light=light)
-    return workout, decisions, light
+    workout = todays_workout(catalog, day=today_for(athlete), decisions=decisions, **dose)
+    return workout, decisions, dose["light"]
 
 
 def progress(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,

@@ -101,14 +101,15 @@ def setup_week(request: Request, db: Session = DB,
                rest_days: Annotated[list[int], Form()] = [],  # noqa: B006
                session_time: Annotated[str, Form()] = "",
                timezone: Annotated[str, Form()] = "",
-               goal: Annotated[str, Form()] = ""):
+               goal: Annotated[str, Form()] = "",
+               strictness: Annotated[str, Form()] = "fit"):
     athlete = get_athlete(db)
     try:
         services.update_week(
             db, athlete, sessions_per_week=sessions_per_week,
             long_run_day=int(long_run_day) if long_run_day.strip() else None,
             hard_days=hard_days, rest_days=rest_days, session_time=session_time,
-            timezone=timezone, goal=goal)
+            timezone=timezone, goal=goal, strictness=strictness)
     except (InvalidInputError, ValueError) as e:
         db.rollback()
         db.refresh(athlete)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from scapula.catalog import Catalog
 from scapula.errors import InputFileError, InvalidInputError
 from scapula.plan.service import Plan, add_race, athlete_zone, make_plan, remove_race, set_week
-from scapula.preferences import equipment_item, time_of_day, time_zone
+from scapula.preferences import equipment_item, strictness as strictness_of, time_of_day, time_zone
 from scapula.store import (
     Athlete,
     PerformedSession,
@@ -67,10 +67,13 @@ def is_new(db: Session, athlete: Athlete) -> bool:
 def update_week(db: Session, athlete: Athlete, *, sessions_per_week: int | None = None,
                 long_run_day: int | None | str = "keep", hard_days: list[int] | None = None,
                 rest_days: list[int] | None = None, session_time: str | None = None,
-                timezone: str | None = None, goal: str | None = None) -> None:
+                timezone: str | None = None, goal: str | None = None,
+                strictness: str | None = None) -> None:
     """Check and store the declared week and preferences (only what is given).
     ``long_run_day`` is "keep" to leave it, None to clear it."""
     changes: dict = {}
+    if strictness is not None:
+        changes["strictness"] = strictness_of(strictness, "placing the sessions")
     if sessions_per_week is not None:
         if sessions_per_week not in (2, 3):
             raise InvalidInputError(f"sessions per week: 2 or 3, not {sessions_per_week}")
