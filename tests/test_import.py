@@ -408,8 +408,8 @@ def test_real_watch_files(cli, tmp_path):
     result = cli("import", str(REAL))
     assert result.code == 0, result.err
     # the truncated file holds 14 s before its damage; the Fenix 5's test run is 57 s
-    assert f"{REAL / 'activity-unexpected-eof.fit'}: a fragment of 0:00:14 and 0.01 km" in result.err
-    assert f"{REAL / 'garmin-fenix-5-run.fit'}: a fragment of 0:00:57 and 0.16 km" in result.err
+    assert f"{REAL / 'activity-unexpected-eof.fit'}: a fragment of 0:00:14 and 6 m" in result.err
+    assert f"{REAL / 'garmin-fenix-5-run.fit'}: a fragment of 0:00:57 and 158 m" in result.err
     assert f"{REAL / 'WorkoutIndividualSteps.fit'}: a FIT workout file, not an activity (skipped)" in result.err
     stored = {r["source_name"].rpartition("/")[2]: r for r in runs(cli)}
     fenix2 = stored["activity-small-fenix2-run.fit"]

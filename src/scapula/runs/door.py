@@ -39,6 +39,13 @@ def pace_text(seconds_per_km: float) -> str:
     return f"{s // 60}:{s % 60:02d} /km"
 
 
+def distance_text(metres: float) -> str:
+    """113 km, 8.4 km, 160 m."""
+    if metres >= 100_000:
+        return f"{metres / 1000:.0f} km"
+    return f"{metres / 1000:.1f} km" if metres >= 1000 else f"{metres:.0f} m"
+
+
 def clock_text(seconds: float) -> str:
     s = round(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
@@ -63,7 +70,7 @@ def admit(activity: Activity, where: str, *, platform_sport: tuple[str | None, s
     duration = activity.duration_s if activity.duration_s and activity.duration_s > 0 else 0.0
     distance = activity.distance_m if activity.distance_m and activity.distance_m > 0 else None
     if duration < FRAGMENT_S or (distance is not None and distance < FRAGMENT_M and duration < DRIFT_S):
-        size = f" and {distance / 1000:.2f} km" if distance is not None else ""
+        size = f" and {distance_text(distance)}" if distance is not None else ""
         raise NotAnActivityError(where, f"a fragment of {clock_text(duration)}{size}, too short to be an activity")
     if distance is not None and distance < FRAGMENT_M:
         distance = None

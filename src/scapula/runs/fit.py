@@ -159,7 +159,8 @@ def messages_salvaged(data: bytes) -> tuple[Messages, str]:
             if any(_time(s.get("start_time")) is not None for s in piece["session"]):
                 for name in ("session", "lap", "activity"):
                     out[name] += piece[name]
-                damage = f"{damage} (its summary read past the damage)"
+                # whatever the header says, the file goes on past its damage
+                damage = "damaged at {at} of recording (its summary read past the damage)"
                 break
     return out, damage
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from scapula.errors import InputFileError, NotAnActivityError
 from scapula.runs.activity import Activity
-from scapula.runs.door import admit, clock_text
+from scapula.runs.door import admit, clock_text, distance_text
 from scapula.runs.sources import Item, Source, expand, read_activities_of
 from scapula.runs.strava import StravaRow
 from scapula.store.models import Athlete, Run
@@ -207,10 +207,7 @@ def _identity(text: str) -> str:
 
 
 def _amount(activity: Activity) -> str:
-    if activity.distance_m:
-        return f"{activity.distance_m / 1000:.0f} km" if activity.distance_m >= 10_000 else \
-            f"{activity.distance_m / 1000:.1f} km"
-    return clock_text(activity.duration_s)
+    return distance_text(activity.distance_m) if activity.distance_m else clock_text(activity.duration_s)
 
 
 def _run(activity: Activity, row: StravaRow | None, sha: str, kind: str, where: str) -> Run:
