@@ -12,7 +12,6 @@ import math
 import re
 import zipfile
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -74,7 +73,8 @@ def test_dates_no_activity_can_have_are_refused_and_device_times_are_set_on_the_
     device = steady_run(FIT_EPOCH + timedelta(seconds=5000), seconds=1200)
     anchored = write(tmp_path / "forerunner.fit", fit_bytes(device, with_local_timestamp=False, time_created=JUNE_2))
     lost = write(tmp_path / "no-date.fit", fit_bytes(device, with_local_timestamp=False))
-    future = write(tmp_path / "future.gpx", gpx_text(steady_run(datetime(2031, 1, 1, tzinfo=timezone.utc), seconds=900)))
+    in_2031 = steady_run(datetime(2031, 1, 1, tzinfo=timezone.utc), seconds=900)
+    future = write(tmp_path / "future.gpx", gpx_text(in_2031))
     old = write(tmp_path / "1985.tcx", tcx_text(steady_run(datetime(1985, 6, 1, tzinfo=timezone.utc), seconds=900)))
     result = cli("import", str(anchored), str(lost), str(future), str(old))
     assert result.code == 1
@@ -187,7 +187,8 @@ def test_sports_are_kept_and_files_without_one_get_it_from_their_speed(cli, tmp_
     assert err[str(folder / "5-fragment.gpx")] == "a fragment of 0:00:01 and 3 m, too short to be an activity (skipped)"
     assert "a planned route, not a recording" in err[str(folder / "7-route.gpx")]
     out = dict(line.split(": ", 1) for line in lines(result.out) if line.startswith(str(folder)))
-    assert out[str(folder / "3-walk-other.gpx")].startswith("the file names no sport: taken as walking from its pace, 11:5")
+    assert out[str(folder / "3-walk-other.gpx")].startswith(
+        "the file names no sport: taken as walking from its pace, 11:5")
     rowing = out[str(folder / "4-rowing.tcx")]  # 0.37 m/s: 45 min/km
     assert rowing.startswith("the file names no sport: kept as other training (its pace, 45:0")
     assert rowing.endswith(" /km is no run or walk)")
@@ -372,7 +373,8 @@ def test_the_web_upload_salvages_and_reads_apple_health(tmp_path):
     with zipfile.ZipFile(archive, "w") as z:
         for path in sorted(export.rglob("*")):
             z.write(path, path.relative_to(export.parent).as_posix())
-    r = client.post("/api/import", headers=h, files=[("files", ("export.zip", archive.read_bytes(), "application/zip"))])
+    upload = ("export.zip", archive.read_bytes(), "application/zip")
+    r = client.post("/api/import", headers=h, files=[("files", upload)])
     assert r.status_code == 200, r.text
     assert r.json()["imported"] == 2
     zwift = fit_bytes(steady_run(JUNE_4, seconds=1200), local_timestamp=0)

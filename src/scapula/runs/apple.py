@@ -105,8 +105,9 @@ def _refuse_entities(*_args) -> None:
     raise _Refused
 
 
-def read_apple_health(source) -> list[Activity]:
-    """The workouts of an Apple Health export (``source``: its export.xml, on disk or in a zip)."""
+def read_apple_health(source) -> list[Activity | InputFileError]:
+    """The workouts of an Apple Health export (``source``: its export.xml, on disk or in a
+    zip); a workout that cannot be read is its ``InputFileError`` in the list instead."""
     where = source.name
     reader = _Reader()
     parser = expat.ParserCreate()
@@ -133,19 +134,25 @@ def read_apple_health(source) -> list[Activity]:
     order = np.argsort(np.frombuffer(reader.hr_t, dtype=float), kind="stable")
     hr_t = np.frombuffer(reader.hr_t, dtype=float)[order]
     hr = np.frombuffer(reader.hr, dtype=float)[order]
-    out = [_activity(w, source, hr_t, hr) for w in reader.workouts]
-    if damage:
+    out: list[Activity | InputFileError] = []
+    for workout in reader.workouts:
+        try:
+            out.append(_activity(workout, source, hr_t, hr))
+        except InputFileError as e:  # one workout that cannot be read: the export's others still come
+            when = workout["attrs"].get("startDate", "with no start")
+            out.append(InputFileError(source.name, f"its workout of {when} {e.reason}"))
+    if damage and isinstance(out[-1], Activity):
         out[-1].damage = damage
     return out
 
 
 def _activity(workout: dict, source, hr_t: np.ndarray, hr: np.ndarray) -> Activity:
     attrs = workout["attrs"]
-    where = f"{source.name} workout of {attrs.get('startDate', '?')}"
+    where = source.name
     try:
         start, end = moment(attrs["startDate"]), moment(attrs["endDate"])
     except (KeyError, ValueError):
-        raise InputFileError(where, "a workout without a readable start and end") from None
+        raise InputFileError(where, "has no readable start and end") from None
     sport, sub = apple_sport(attrs.get("workoutActivityType", ""))
     if workout["metadata"].get(INDOOR) == "1" and sport == "running":
         sub = "treadmill"

@@ -78,7 +78,7 @@ def messages_fitdecode(data: bytes, where: str) -> Messages:
         raise InputFileError(where, "damaged FIT file (CRC check failed)") from e
     except fitdecode.FitHeaderError as e:
         raise InputFileError(where, f"not a FIT file ({e})") from e
-    except Exception as e:  # noqa: BLE001 - a bad header size byte is a struct.error, an unfinished file an AssertionError
+    except Exception as e:  # noqa: BLE001 - a bad header size is a struct.error, an unfinished file an AssertionError
         raise InputFileError(where, "damaged FIT file (it cannot be read past a broken message)") from e
     for frame in frames:
         out[frame.name].append(_values(frame))
@@ -181,10 +181,15 @@ def _values(frame) -> dict:
 
 def on_the_calendar(messages: Messages, where: str) -> Messages:
     """The messages with times relative to the device's power-on set on the calendar."""
-    times = [m[k] for ms in messages.values() for m in ms for k in ("timestamp", "start_time")
-             if isinstance(m.get(k), (int, float))]
+    # a device's clock counts from its power-on until it has a date, so the first record
+    # tells (every record is not looked at: this runs for every file)
+    records = messages["record"]
+    sample = records[:1] + records[-1:] + messages["session"] + messages["lap"]
+    times = [m[k] for m in sample for k in ("timestamp", "start_time") if isinstance(m.get(k), (int, float))]
     if not times or min(times) >= RELATIVE_BELOW:
         return messages
+    times = [m[k] for ms in messages.values() for m in ms for k in ("timestamp", "start_time")
+             if isinstance(m.get(k), (int, float))]
     shift = None
     for c in messages["timestamp_correlation"]:
         if _time(c.get("timestamp")) is not None and _time(c.get("system_timestamp")) is not None:

@@ -126,7 +126,8 @@ def import_paths(
             outcome = _store(db, athlete, item, status, sha, payload, known)
         except Exception:  # noqa: BLE001 - the batch goes on; this file's runs are rolled back
             db.rollback()
-            outcome = Outcome(item.name, "error", "cannot be stored: something in it is out of the range a run can have")
+            outcome = Outcome(item.name, "error", "cannot be stored: something in it is out of the range "
+                                                  "a run can have")
         summary.add(outcome)
         report(outcome)
     return summary
@@ -154,12 +155,15 @@ def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | No
         kind = item.source.kind
         # a workout of a health export has its own identity; in a file, every activity after
         # the first gets one derived from the file's hash
-        found = [(_identity(a.identity) if a.identity else sha if i == 0
+        found = [(_identity(a.identity) if getattr(a, "identity", None) else sha if i == 0
                   else hashlib.sha256(f"{sha}:{i}".encode()).hexdigest(), a)
                  for i, a in enumerate(payload)]
     platform = (item.row.sport, item.row.sub_sport, "its Strava entry") if item.row else None
     new, duplicates, left_out, refused = [], 0, [], []
     for run_sha, activity in found:
+        if isinstance(activity, InputFileError):  # one workout of an export that cannot be read
+            refused.append(activity.reason)
+            continue
         try:
             activity, said = admit(activity, where, platform_sport=platform)
         except NotAnActivityError as e:
