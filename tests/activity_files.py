@@ -159,7 +159,22 @@ def expected_splits(w: Workout) -> list[dict]:
 # ------------------------------------------------------------------ FIT (fit-tool)
 
 
-def fit_bytes(w: Workout, *, workout_name: str | None = None, with_local_timestamp: bool = True) -> bytes:
+def fit_bytes(w: Workout, *, workout_name: str | None = None, with_local_timestamp: bool = True,
+              local_timestamp: int | None = None, with_distance: bool = True,
+              time_created: datetime | None = None) -> bytes:
+    """``local_timestamp``: the activity's raw local time (Zwift writes 0); ``with_distance``
+    False: HR only (no positions, no distances, as an indoor session without a footpod);
+    ``time_created``: the file_id's creation time, when it is not the first sample's."""
+    return multisport_fit([w], workout_name=workout_name, with_local_timestamp=with_local_timestamp,
+                          local_timestamp=local_timestamp, with_distance=with_distance, time_created=time_created)
+
+
+def multisport_fit(legs: list[Workout], *, transition_s: int = 0, workout_name: str | None = None,
+                   with_local_timestamp: bool = True, local_timestamp: int | None = None,
+                   with_distance: bool = True, time_created: datetime | None = None) -> bytes:
+    """One FIT file of consecutive legs, as a multisport watch writes it: the records of
+    all legs with one distance counting on across them, a session (with its laps) per
+    leg, and a transition session between legs, ``transition_s`` long, with no records."""
     from fit_tool.fit_file_builder import FitFileBuilder
     from fit_tool.profile.messages.activity_message import ActivityMessage
     from fit_tool.profile.messages.event_message import EventMessage
@@ -172,8 +187,10 @@ def fit_bytes(w: Workout, *, workout_name: str | None = None, with_local_timesta
         Activity, Event, EventType, FileType, Intensity, LapTrigger, Manufacturer, Sport, SubSport,
     )
 
-    def ms(i: int) -> int:  # fit-tool takes Unix milliseconds
-        return round(w.at(i).timestamp() * 1000)
+    w = legs[0]
+
+    def unix_ms(moment: datetime) -> int:  # fit-tool takes Unix milliseconds
+        return round(moment.timestamp() * 1000)
 
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id = FileIdMessage()
@@ -181,7 +198,7 @@ def fit_bytes(w: Workout, *, workout_name: str | None = None, with_local_timesta
     file_id.manufacturer = Manufacturer.DEVELOPMENT.value
     file_id.product = 0
     file_id.serial_number = 0x5CA9
-    file_id.time_created = ms(0)
+    file_id.time_created = unix_ms(time_created or w.at(0))
     builder.add(file_id)
     if workout_name:
         workout = WorkoutMessage()
@@ -189,68 +206,94 @@ def fit_bytes(w: Workout, *, workout_name: str | None = None, with_local_timesta
         workout.sport = Sport.RUNNING
         builder.add(workout)
 
-    def event(kind: EventType, i: int, at_ms: int | None = None) -> None:
+    def event(kind: EventType, at_ms: int) -> None:
         message = EventMessage()
         message.event = Event.TIMER
         message.event_type = kind
-        message.timestamp = at_ms if at_ms is not None else ms(i)
+        message.timestamp = at_ms
         builder.add(message)
 
-    event(EventType.START, 0)
-    lap_of = {lap.end - 1: lap for lap in w.laps}
-    for i in range(len(w.t)):
-        if i and w.t[i] - w.t[i - 1] > 1:
-            event(EventType.STOP_ALL, i - 1)
-            event(EventType.START, i)
-        record = RecordMessage()
-        record.timestamp = ms(i)
-        record.position_lat = w.lat(i)
-        record.position_long = LON0
-        record.distance = w.dist[i]
-        record.heart_rate = w.hr[i]
-        builder.add(record)
-        if i in lap_of:
-            lap = lap_of[i]
-            message = LapMessage()
-            message.timestamp = ms(i)
-            message.start_time = ms(lap.start)
-            message.total_elapsed_time = float(w.t[lap.end - 1] - w.t[lap.start]) + (1 if lap.end < len(w.t) else 0)
-            message.total_timer_time = w.lap_time(lap)
-            message.total_distance = (w.dist[lap.end] if lap.end < len(w.t) else w.dist[-1]) - w.dist[lap.start]
-            values = w.hr[lap.start:lap.end]
-            message.avg_heart_rate = round(sum(values) / len(values))
-            message.max_heart_rate = max(values)
-            message.intensity = Intensity[lap.intensity.upper()]
-            message.lap_trigger = LapTrigger[lap.trigger.upper()]
-            message.event = Event.LAP
-            message.event_type = EventType.STOP
-            message.sport = Sport.RUNNING
-            builder.add(message)
-    event(EventType.STOP_ALL, len(w.t) - 1)
-    session = SessionMessage()
-    session.timestamp = ms(len(w.t) - 1)
-    session.start_time = ms(0)
-    session.total_elapsed_time = w.elapsed_s
-    session.total_timer_time = w.moving_s
-    session.total_distance = w.distance_m
-    session.avg_heart_rate = round(sum(w.hr) / len(w.hr))
-    session.max_heart_rate = max(w.hr)
-    session.sport = Sport[w.sport.upper()]
-    session.sub_sport = SubSport[(w.sub_sport or "generic").upper()]
-    session.num_laps = len(w.laps)
-    session.event = Event.SESSION
-    session.event_type = EventType.STOP
-    builder.add(session)
+    def session_message(start_ms: int, end_ms: int, elapsed: float, timer: float, distance: float | None,
+                        hr: list[int], sport: str, sub_sport: str | None, laps: int) -> SessionMessage:
+        session = SessionMessage()
+        session.timestamp = end_ms
+        session.start_time = start_ms
+        session.total_elapsed_time = elapsed
+        session.total_timer_time = timer
+        if distance is not None:
+            session.total_distance = distance
+        if hr:
+            session.avg_heart_rate = round(sum(hr) / len(hr))
+            session.max_heart_rate = max(hr)
+        session.sport = Sport[sport.upper()]
+        session.sub_sport = SubSport[(sub_sport or "generic").upper()]
+        session.num_laps = laps
+        session.event = Event.SESSION
+        session.event_type = EventType.STOP
+        return session
+
+    carried = 0.0  # the distance of the legs before: a multisport file counts on across legs
+    for number, leg in enumerate(legs):
+        def ms(i: int, leg=leg) -> int:
+            return unix_ms(leg.at(i))
+
+        if number:
+            gap_start = unix_ms(legs[number - 1].at(len(legs[number - 1].t) - 1))
+            builder.add(session_message(gap_start, ms(0), transition_s, transition_s, None, [], "transition",
+                                        None, 0))
+        event(EventType.START, ms(0))
+        lap_of = {lap.end - 1: lap for lap in leg.laps}
+        for i in range(len(leg.t)):
+            if i and leg.t[i] - leg.t[i - 1] > 1:
+                event(EventType.STOP_ALL, ms(i - 1))
+                event(EventType.START, ms(i))
+            record = RecordMessage()
+            record.timestamp = ms(i)
+            if with_distance:
+                record.position_lat = leg.lat(i)
+                record.position_long = LON0
+                record.distance = carried + leg.dist[i]
+            record.heart_rate = leg.hr[i]
+            builder.add(record)
+            if i in lap_of:
+                lap = lap_of[i]
+                message = LapMessage()
+                message.timestamp = ms(i)
+                message.start_time = ms(lap.start)
+                message.total_elapsed_time = float(leg.t[lap.end - 1] - leg.t[lap.start]) + (
+                    1 if lap.end < len(leg.t) else 0)
+                message.total_timer_time = leg.lap_time(lap)
+                if with_distance:
+                    message.total_distance = (leg.dist[lap.end] if lap.end < len(leg.t) else leg.dist[-1]) - \
+                        leg.dist[lap.start]
+                values = leg.hr[lap.start:lap.end]
+                message.avg_heart_rate = round(sum(values) / len(values))
+                message.max_heart_rate = max(values)
+                message.intensity = Intensity[lap.intensity.upper()]
+                message.lap_trigger = LapTrigger[lap.trigger.upper()]
+                message.event = Event.LAP
+                message.event_type = EventType.STOP
+                message.sport = Sport[leg.sport.upper()]
+                builder.add(message)
+        event(EventType.STOP_ALL, ms(len(leg.t) - 1))
+        builder.add(session_message(ms(0), ms(len(leg.t) - 1), leg.elapsed_s, leg.moving_s,
+                                    leg.distance_m if with_distance else None, leg.hr, leg.sport, leg.sub_sport,
+                                    len(leg.laps)))
+        carried += leg.distance_m
+    last = legs[-1]
+    end_ms = unix_ms(last.at(len(last.t) - 1))
     activity = ActivityMessage()
-    activity.timestamp = ms(len(w.t) - 1)
-    activity.total_timer_time = w.moving_s
-    activity.num_sessions = 1
+    activity.timestamp = end_ms
+    activity.total_timer_time = sum(leg.moving_s for leg in legs)
+    activity.num_sessions = len(legs) * 2 - 1
     activity.type = Activity.MANUAL
     activity.event = Event.ACTIVITY
     activity.event_type = EventType.STOP
-    if with_local_timestamp:
+    if local_timestamp is not None:
+        activity.local_timestamp = local_timestamp
+    elif with_local_timestamp:
         # local_date_time is written raw: seconds since the FIT epoch (1989-12-31 UTC)
-        activity.local_timestamp = ms(len(w.t) - 1) // 1000 - 631_065_600 + w.offset_min * 60
+        activity.local_timestamp = end_ms // 1000 - 631_065_600 + w.offset_min * 60
     builder.add(activity)
     return builder.build().to_bytes()
 
@@ -336,3 +379,90 @@ def write(path: Path, content: bytes | str) -> Path:
         content = content.encode()
     path.write_bytes(content)
     return path
+
+
+# ------------------------------------------------------------------ Apple Health export
+
+
+@dataclass
+class AppleWorkout:
+    """A workout of an Apple Health export: its type word (``Running``), its samples, and
+    how the export states it (older exports as attributes, newer as WorkoutStatistics)."""
+
+    kind: str
+    w: Workout
+    indoor: bool = False
+    route: bool = True
+    statistics: bool = False
+    energy_kcal: float = 300.0
+    hr_every_s: int = 5  # a watch records heart rate every few seconds in a workout
+
+
+def _apple_time(moment: datetime, offset_min: int) -> str:
+    return moment.astimezone(timezone(timedelta(minutes=offset_min))).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def apple_hr_samples(a: AppleWorkout) -> list[int]:
+    """The heart-rate records the export holds for a workout's window."""
+    return [a.w.hr[i] for i in range(0, len(a.w.t), a.hr_every_s)]
+
+
+def apple_health_export(folder: Path, workouts: list[AppleWorkout]) -> Path:
+    """``folder/apple_health_export`` as the Health app writes it: export.xml with its DTD,
+    heart-rate records (some outside any workout), the workouts, and one route GPX per
+    outdoor workout in workout-routes/ (Apple's routes carry no heart rate)."""
+    root = folder / "apple_health_export"
+    records, items = [], []
+    for a in workouts:
+        w, off = a.w, a.w.offset_min
+        start, end = _apple_time(w.at(0), off), _apple_time(w.at(len(w.t) - 1), off)
+        rest = _apple_time(w.at(0) - timedelta(hours=2), off)
+        records.append(f'<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min" '
+                       f'creationDate="{rest}" startDate="{rest}" endDate="{rest}" value="58"/>')
+        for i in range(0, len(w.t), a.hr_every_s):
+            at = _apple_time(w.at(i), off)
+            records.append(f'<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" '
+                           f'unit="count/min" creationDate="{at}" startDate="{at}" endDate="{at}" '
+                           f'value="{w.hr[i]}"><MetadataEntry key="HKMetadataKeyHeartRateMotionContext" '
+                           f'value="2"/></Record>')
+        records.append(f'<Record type="HKQuantityTypeIdentifierStepCount" sourceName="Phone" unit="count" '
+                       f'startDate="{start}" endDate="{end}" value="4000"/>')
+        attributes = f'workoutActivityType="HKWorkoutActivityType{a.kind}" duration="{w.moving_s / 60:.4f}" ' \
+                     'durationUnit="min"'
+        children = [f'<MetadataEntry key="HKIndoorWorkout" value="{1 if a.indoor else 0}"/>']
+        if a.statistics:
+            children.append(f'<WorkoutStatistics type="HKQuantityTypeIdentifierActiveEnergyBurned" '
+                            f'startDate="{start}" endDate="{end}" sum="{a.energy_kcal}" unit="kcal"/>')
+            if w.distance_m:
+                children.append(f'<WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" '
+                                f'startDate="{start}" endDate="{end}" sum="{w.distance_m / 1000:.5f}" unit="km"/>')
+        else:
+            attributes += f' totalEnergyBurned="{a.energy_kcal}" totalEnergyBurnedUnit="kcal"'
+            if w.distance_m:
+                attributes += f' totalDistance="{w.distance_m / 1000:.5f}" totalDistanceUnit="km"'
+        if a.route and not a.indoor:
+            route = f"route_{w.at(0):%Y-%m-%d_%H.%M}.gpx"
+            text = gpx_text(w, with_hr=False, gpx_type=None).replace(
+                "<trk>", f"<trk><name>Route {w.at(0):%Y-%m-%d %H:%M}</name>", 1)
+            write(root / "workout-routes" / route, text)
+            children.append(f'<WorkoutRoute sourceName="Watch" startDate="{start}" endDate="{end}">'
+                            f'<FileReference path="/workout-routes/{route}"/></WorkoutRoute>')
+        items.append(f'<Workout {attributes} sourceName="Watch" creationDate="{end}" startDate="{start}" '
+                     f'endDate="{end}">' + "".join(children) + "</Workout>")
+    text = "\n".join([
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        "<!DOCTYPE HealthData [",
+        "<!-- HealthKit Export Version: 13 -->",
+        "<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>",
+        "<!ATTLIST HealthData\n  locale CDATA #REQUIRED\n>",
+        "<!ELEMENT Workout ((MetadataEntry|WorkoutEvent|WorkoutRoute|WorkoutStatistics)*)>",
+        "<!ATTLIST Workout\n  workoutActivityType CDATA #REQUIRED\n  duration CDATA #IMPLIED\n>",
+        "]>",
+        '<HealthData locale="en_GB">',
+        ' <ExportDate value="2026-06-01 10:00:00 +0200"/>',
+        ' <Me HKCharacteristicTypeIdentifierDateOfBirth="1990-04-01"/>',
+        *records, *items,
+        "</HealthData>", ""])
+    write(root / "export.xml", text)
+    write(root / "export_cda.xml", "<ClinicalDocument/>")
+    return root

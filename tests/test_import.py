@@ -224,10 +224,9 @@ def test_bad_files_are_named_once_each_and_the_rest_imports(cli_db, tmp_path):
     folder = tmp_path / "mixed"
     write(folder / "1-good.fit", good)
     bad = {
-        "2-truncated.fit": good[: len(good) // 2],
+        "2-truncated.fit": good[:40],  # cut before its first record: nothing to salvage
         "3-empty.fit": b"",
         "4-garbage.fit": b"these are not the bytes you are looking for\n" * 20,
-        "5-bad-crc.fit": good[:5000] + bytes([good[5000] ^ 0xFF]) + good[5001:],
         "6-malformed.gpx": b'<?xml version="1.0"?><gpx version="1.1"><trk><trkseg><trkpt lat="1" lon="2">',
         "7-no-times.gpx": gpx_text(easy(), with_time=False).encode(),
         "8-broken.tcx.gz": b"\x1f\x8b\x08\x00 not really gzip",
@@ -242,7 +241,7 @@ def test_bad_files_are_named_once_each_and_the_rest_imports(cli_db, tmp_path):
     write(folder / "11-good.tcx", tcx_text(easy()))
     result = cli_db("import", str(folder))
     assert result.code == 1
-    assert "imported 2 runs (0 duplicates, 10 skipped)" in result.out
+    assert "imported 2 runs (0 duplicates, 9 skipped)" in result.out
     lines = result.err.strip().splitlines()
     assert len(lines) == len(bad) + 1
     for name in bad:
@@ -252,7 +251,6 @@ def test_bad_files_are_named_once_each_and_the_rest_imports(cli_db, tmp_path):
     assert "truncated" in reasons["2-truncated.fit"]
     assert reasons["3-empty.fit"] == "empty file"
     assert "not a FIT file" in reasons["4-garbage.fit"]
-    assert "CRC" in reasons["5-bad-crc.fit"]
     assert "malformed XML" in reasons["6-malformed.gpx"]
     assert "no time stamps" in reasons["7-no-times.gpx"]
     assert "gzip" in reasons["8-broken.tcx.gz"]
@@ -271,7 +269,7 @@ def test_a_workout_file_alone_is_a_note_not_an_error(cli, tmp_path):
 def test_a_failing_file_never_loses_earlier_runs(cli_db, tmp_path):
     first = write(tmp_path / "first.tcx", tcx_text(easy()))
     assert cli_db("import", str(first)).code == 0
-    broken = write(tmp_path / "broken.fit", intervals_fit()[:3000])
+    broken = write(tmp_path / "broken.fit", intervals_fit()[:60])  # cut before its first record
     later = write(tmp_path / "later.gpx", gpx_text(steady_run(MAY_5, seconds=900)))
     missing = tmp_path / "nowhere.fit"
     text = write(tmp_path / "notes.txt", "hello")
@@ -408,8 +406,10 @@ def test_real_watch_files(cli, tmp_path):
     if not (REAL / "activity-small-fenix2-run.fit").is_file():
         pytest.skip(f"the real activity files are not on this machine ({REAL})")
     result = cli("import", str(REAL))
-    assert result.code == 1  # the truncated file
-    assert f"{REAL / 'activity-unexpected-eof.fit'}: truncated FIT file" in result.err
+    assert result.code == 0, result.err
+    # the truncated file holds 14 s before its damage; the Fenix 5's test run is 57 s
+    assert f"{REAL / 'activity-unexpected-eof.fit'}: a fragment of 0:00:14 and 6 m" in result.err
+    assert f"{REAL / 'garmin-fenix-5-run.fit'}: a fragment of 0:00:57 and 158 m" in result.err
     assert f"{REAL / 'WorkoutIndividualSteps.fit'}: a FIT workout file, not an activity (skipped)" in result.err
     stored = {r["source_name"].rpartition("/")[2]: r for r in runs(cli)}
     fenix2 = stored["activity-small-fenix2-run.fit"]
@@ -417,8 +417,9 @@ def test_real_watch_files(cli, tmp_path):
     assert (fenix2["duration_s"], fenix2["distance_m"]) == (2832.0, 9008.22)
     assert len(fenix2["laps"]) == 4 and len(fenix2["splits"]) == 10
     assert sum(s["duration_s"] for s in fenix2["splits"]) == pytest.approx(2832, rel=0.02)
-    fenix5 = stored["garmin-fenix-5-run.fit"]
-    assert fenix5["utc_offset_min"] == -420 and (fenix5["avg_hr"], fenix5["max_hr"]) == (90, 112)
+    jezero = stored["cerknicko-jezero.gpx"]  # a GPX that names no sport: its pace says
+    assert jezero["sport"] == "running"
+    assert "cerknicko-jezero.gpx: the file names no sport: taken as running from its pace, 8:08 /km" in result.out
 
 
 # ---------------------------------------------------------------- the two GPX readers
@@ -594,7 +595,8 @@ def test_what_gpxpy_would_refuse_or_read_alone_is_left_to_gpxpy():
         with pytest.raises(LeftToGpxpy):
             gpx_fast(data)
         assert _gpx_outcome(data, "auto") == _gpx_outcome(data, "gpxpy"), name
-    assert "malformed XML" in _gpx_outcome(cases["malformed XML"].encode(), "auto")
+    [cut] = _gpx_outcome(cases["malformed XML"].encode(), "auto")  # read up to where it was cut
+    assert cut.damage.startswith("truncated at 0:01:59")
     assert "not a readable GPX file" in _gpx_outcome(cases["bad elevation"].encode(), "auto")
     assert len(_gpx_outcome(cases["one-digit month"].encode(), "auto")) == 1  # gpxpy reads that one
 
@@ -720,7 +722,7 @@ def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
         with pytest.raises(InputFileError) as ours:
             parse_xml(data, "x.tcx")
         assert ours.value.reason == f"malformed XML ({reference.value})"
-    assert parse_xml(long_comment.encode() + b"<t><u>1</u></t>", "x.tcx")[0].text == "1"
+    assert parse_xml(long_comment.encode() + b"<t><u>1</u></t>", "x.tcx")[0][0].text == "1"
 
 
 def test_reading_a_file_leaves_the_garbage_collector_as_it_was():

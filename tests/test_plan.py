@@ -206,6 +206,7 @@ def test_long_runs_races_intervals_and_tempo_are_told_apart():
                      "Sat": "race", "Sun": "long"}
     assert "intervals" in days[start + timedelta(days=1)].why
     assert "quicker than your usual" in days[start + timedelta(days=3)].why
+    assert days[start + timedelta(days=2)].why == "other training: cycling, 1 h 00 min"
 
 
 def test_fartlek_without_laps_shows_in_the_km_splits():

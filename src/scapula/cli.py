@@ -656,6 +656,8 @@ def _run_line(run, zone) -> str:
     pace = run.avg_pace_s_per_km
     hr = "" if run.avg_hr is None else f"HR {run.avg_hr:.0f}" + (f"/{run.max_hr:.0f}" if run.max_hr else "")
     sport = run.sport + (f"/{run.sub_sport}" if run.sub_sport else "")
+    if run.legs:  # multisport: its legs in order
+        sport += " (" + " + ".join(f"{leg['sport']} {_clock(leg['duration_s'])}" for leg in run.legs) + ")"
     parts = [_local_start(run, zone).strftime("%Y-%m-%d %H:%M"), sport, _clock(run.duration_s),
              f"{run.distance_m / 1000:.2f} km" if run.distance_m else "",
              f"{_clock(pace)} /km" if pace else "", hr, run.name or ""]
@@ -672,6 +674,7 @@ def _run_json(run) -> dict:
         "name": run.name, "duration_s": run.duration_s, "elapsed_s": run.elapsed_s,
         "distance_m": run.distance_m, "avg_pace_s_per_km": run.avg_pace_s_per_km,
         "avg_hr": run.avg_hr, "max_hr": run.max_hr, "laps": run.laps, "splits": run.splits,
+        "legs": run.legs or [], "energy_kcal": run.energy_kcal,
         "source_kind": run.source_kind, "source_name": run.source_name,
         "external_id": run.external_id, "sha256": run.sha256,
     }
@@ -684,7 +687,8 @@ FEW_FILES = 20
 @app.command("import")
 def import_runs(
     paths: Annotated[list[Path], typer.Argument(
-        help="FIT, GPX or TCX files (.gz too), folders of them, or a Strava bulk export (folder or .zip).")],
+        help="FIT, GPX or TCX files (.gz too), folders of them, a Strava bulk export (folder or .zip) "
+             "or an Apple Health export (export.zip, its folder or export.xml).")],
     workers: Annotated[Optional[int], typer.Option(
         min=1, max=32, help="Worker processes that read the files (default: one per core).")] = None,
 ) -> None:
@@ -713,11 +717,14 @@ def import_runs(
         elif state["few"]:
             for run in outcome.runs:
                 console.print(_run_line(run, state["zone"]), soft_wrap=True, markup=False)
-            if outcome.duplicates:
+            if outcome.duplicates and not outcome.runs:
                 what = outcome.message or "already imported"
                 console.print(f"{outcome.where}: duplicate ({what})", soft_wrap=True, markup=False)
             elif outcome.message:
                 console.print(f"{outcome.where}: {outcome.message}", soft_wrap=True, markup=False)
+        elif outcome.message and outcome.runs:
+            # what was salvaged or guessed is said however many files there are
+            progress.console.print(f"{outcome.where}: {outcome.message}", soft_wrap=True, markup=False)
         if state["task"] is not None:
             progress.advance(state["task"])
 

@@ -1,8 +1,9 @@
 """The running week: what each day of running was (rest, easy, hard, long, race) and the
 week the athlete usually runs, learned from the imported runs or declared.
 
-Only runs decide a day's kind; other sports make a day "easy" (not rest) and nothing more,
-since the upper-back sessions are placed around the *running* load.
+Only runs decide a day's kind; other sports (walks, hikes, rides, ...) are "other training":
+they make a day "easy" (not rest) and nothing more, since the upper-back sessions are
+placed around the *running* load.
 """
 
 from __future__ import annotations
@@ -251,7 +252,7 @@ def classify_days(runs: Iterable[RunLike], tz: tzinfo, *,
         best: tuple[DayKind, str] | None = None
         for r in day_runs:
             if not is_run(r):
-                found = (DayKind.easy, f"{r.sport}: {hm(r.duration_s)}")
+                found = (DayKind.easy, f"other training: {r.sport.replace('_', ' ')}, {hm(r.duration_s)}")
             else:
                 found = classify_run(r, usual)
                 if id(r) in long_runs and found[0].weight < DayKind.long.weight:

@@ -29,6 +29,7 @@ _SPORTS: dict[str, tuple[str, str | None]] = {
     "trail_running": ("running", "trail"), "trailrun": ("running", "trail"),
     "treadmill": ("running", "treadmill"), "treadmill running": ("running", "treadmill"),
     "treadmill_running": ("running", "treadmill"), "indoor running": ("running", "treadmill"),
+    "indoor_running": ("running", "treadmill"),
     "track running": ("running", "track"), "track_running": ("running", "track"),
     "virtual run": ("running", "virtual_activity"), "virtualrun": ("running", "virtual_activity"),
     "street running": ("running", "street"),
@@ -42,19 +43,27 @@ _SPORTS: dict[str, tuple[str, str | None]] = {
     "swim": ("swimming", None), "swimming": ("swimming", None),
     "weight training": ("training", "strength_training"), "workout": ("training", None),
     "yoga": ("training", "yoga"),
+    "rowing": ("rowing", None), "rowing_v2": ("rowing", None), "row": ("rowing", None),
+    "indoor_rowing": ("rowing", "indoor_rowing"),
+    "kayaking": ("kayaking", None), "canoeing": ("paddling", None), "paddling": ("paddling", None),
+    "stand up paddling": ("stand_up_paddleboarding", None),
+    "nordic ski": ("cross_country_skiing", None), "cross country skiing": ("cross_country_skiing", None),
+    "crosscountry skiing": ("cross_country_skiing", None), "backcountry ski": ("cross_country_skiing", "backcountry"),
+    "alpine ski": ("alpine_skiing", None), "elliptical": ("fitness_equipment", "elliptical"),
+    "multisport": ("multisport", None), "triathlon": ("multisport", "triathlon"),
     # Strava's numeric GPX <type> codes for the common ones
     "1": ("cycling", None), "4": ("hiking", None), "9": ("running", None), "10": ("walking", None),
 }
-_NO_SPORT = {"", "generic", "other", "all", "invalid"}
+_NO_SPORT = {"", "generic", "other", "all", "invalid", "unknown"}
 _INTENSITY = {"active": "active", "interval": "active", "rest": "rest", "resting": "rest",
               "recovery": "rest", "warmup": "warmup", "cooldown": "cooldown"}
 
 
 def sport_of(text: str | None, sub_text: str | None = None) -> tuple[str | None, str | None]:
     """A file's sport words as (sport, sub_sport) in lower-case profile words; None when unsaid."""
-    key = (text or "").strip().lower()
+    key = str(text if text is not None else "").strip().lower()
     sport, sub = _SPORTS.get(key, (None if key in _NO_SPORT else key.replace(" ", "_"), None))
-    sub_key = (sub_text or "").strip().lower()
+    sub_key = str(sub_text if sub_text is not None else "").strip().lower()
     if sub_key and sub_key not in _NO_SPORT:
         sub = sub_key.replace(" ", "_")
     return sport, sub
@@ -156,6 +165,18 @@ class Activity:
     max_hr: float | None
     laps: list[dict]
     splits: list[dict]
+    # One dict per leg of a multisport activity (sport, sub_sport, start_s, duration_s,
+    # elapsed_s, distance_m, avg_hr, max_hr, laps, splits); empty for one sport.
+    legs: list[dict] = field(default_factory=list)
+    energy_kcal: float | None = None
+    # Where a damaged file stopped being readable ("truncated at 4:39:12 of recording"):
+    # the activity holds what was recorded before it.
+    damage: str | None = None
+    # A stable identity when the content's hash is none (a workout inside a health export).
+    identity: str | None = None
+
+
+_CALENDAR = (-62_135_596_800.0, 253_402_300_799.0)  # the years 1 to 9999, in Unix seconds
 
 
 def _num(value) -> float | None:
@@ -173,6 +194,8 @@ def build_activity(facts: Facts, track: Track, where: str) -> Activity:
     start = facts.started_at if facts.started_at is not None else (times[0] if len(times) else None)
     if start is None:
         raise InputFileError(where, "has no time stamps")
+    if not _CALENDAR[0] < start < _CALENDAR[1]:
+        raise InputFileError(where, "has time stamps that are no date on any calendar")
     steps = track.moving_steps() if len(track) else np.zeros(0)
     duration = facts.duration_s if facts.duration_s is not None else (float(steps.sum()) if len(track) else None)
     if not duration:
@@ -180,8 +203,9 @@ def build_activity(facts: Facts, track: Track, where: str) -> Activity:
     elapsed = facts.elapsed_s if facts.elapsed_s is not None else (
         float(times[-1] - times[0]) if len(times) > 1 else None)
     known = track.dist[~np.isnan(track.dist)] if len(track) else track.dist
-    distance = facts.distance_m if facts.distance_m is not None else (float(known.max()) if len(known) else None)
-    hr_ok = ~np.isnan(track.hr) if len(track) else np.zeros(0, bool)
+    distance = facts.distance_m if facts.distance_m is not None else (
+        float(known.max() - known[0]) if len(known) else None)
+    hr_ok = (track.hr > 0) if len(track) else np.zeros(0, bool)  # NaN and a strap's 0: no reading
     avg_hr, max_hr = facts.avg_hr, facts.max_hr
     if avg_hr is None and hr_ok.any():
         weights = steps[hr_ok]
@@ -208,10 +232,13 @@ def km_splits(track: Track, steps: np.ndarray) -> list[dict]:
     ok = ~np.isnan(track.dist)
     if ok.sum() < 2:
         return []
-    dist = np.maximum.accumulate(track.dist[ok])  # GPS noise never runs backwards
+    # from the first sample's distance: a later leg of a multisport file carries on counting
+    dist = np.maximum.accumulate(track.dist[ok] - track.dist[ok][0])  # GPS noise never runs backwards
     clock = np.cumsum(steps[ok])
-    hr = track.hr[ok]
+    hr = np.where(track.hr[ok] > 0, track.hr[ok], np.nan)
     total = float(dist[-1])
+    if total <= 0:  # no distance recorded (a treadmill without a footpod, HR only)
+        return []
     whole = int(total // 1000)
     marks = np.interp(np.arange(0, whole + 1) * 1000.0, dist, clock)
     if total - whole * 1000 > 0:
@@ -229,3 +256,31 @@ def km_splits(track: Track, steps: np.ndarray) -> list[dict]:
             split["distance_m"] = round(total - whole * 1000, 2)
         splits.append(split)
     return splits
+
+
+def multisport(legs: list[Activity]) -> Activity:
+    """One activity made of its legs, in time order (transitions left out by the reader).
+
+    Its timer time, distance and HR are the legs' together; each leg keeps its own sport,
+    laps and 1 km splits, timed from the activity's start.
+    """
+    legs = sorted(legs, key=lambda a: a.started_at)
+    first, last = legs[0], legs[-1]
+    start = first.started_at
+    end = last.started_at.timestamp() + (last.elapsed_s or last.duration_s)
+    distances = [a.distance_m for a in legs if a.distance_m]
+    timed = [(a.avg_hr, a.duration_s) for a in legs if a.avg_hr]
+    max_hrs = [a.max_hr for a in legs if a.max_hr]
+    return Activity(
+        started_at=start, utc_offset_min=first.utc_offset_min, sport="multisport", sub_sport=None,
+        name=next((a.name for a in legs if a.name), None),
+        duration_s=round(sum(a.duration_s for a in legs), 2), elapsed_s=_num(end - start.timestamp()),
+        distance_m=_num(sum(distances)) if distances else None,
+        avg_hr=_num(sum(h * d for h, d in timed) / sum(d for _, d in timed)) if timed else None,
+        max_hr=max(max_hrs) if max_hrs else None, laps=[], splits=[],
+        legs=[{"sport": a.sport, "sub_sport": a.sub_sport,
+               "start_s": round(a.started_at.timestamp() - start.timestamp(), 1),
+               "duration_s": a.duration_s, "elapsed_s": a.elapsed_s, "distance_m": a.distance_m,
+               "avg_hr": a.avg_hr, "max_hr": a.max_hr, "laps": a.laps, "splits": a.splits} for a in legs],
+        damage=next((a.damage for a in legs if a.damage), None),
+    )

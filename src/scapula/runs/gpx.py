@@ -16,6 +16,7 @@ gpxpy reads the file, so its errors and edge cases are the ones reported.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -25,7 +26,8 @@ import numpy as np
 
 from scapula.errors import InputFileError
 from scapula.runs.activity import Activity, Facts, Track, build_activity, sport_of
-from scapula.runs.xmlsafe import refuse_dtd
+from scapula.runs.door import clock_text
+from scapula.runs.xmlsafe import refuse_dtd, salvage_xml
 
 _HR_TAGS = {"hr", "heartrate", "heart_rate"}
 ACTIVITY_GAP_S = 3600.0
@@ -54,6 +56,7 @@ class GpxTrack:
 class GpxFile:
     name: str | None
     tracks: list[GpxTrack]
+    damage: str | None = None  # "truncated" or "damaged": the tracks hold what came before it
 
 
 def read_gpx(data: bytes, where: str, reader: str = "auto") -> list[Activity]:
@@ -90,10 +93,33 @@ def activities_of(gpx: GpxFile, where: str) -> list[Activity]:
             groups[-1].append(trk)
         else:
             groups.append([trk])
-    return [_activity(group, gpx.name, where) for group in groups]
+    activities = [_activity(group, gpx.name, where) for group in groups]
+    if gpx.damage:
+        last = activities[-1]
+        activities[-1] = dataclasses.replace(
+            last, damage=f"{gpx.damage} at {clock_text(last.elapsed_s or last.duration_s)} of recording")
+    return activities
 
 
 def _activity(group: list[GpxTrack], file_name: str | None, where: str) -> Activity:
+    first = group[0]
+    sport, sub = sport_of(first.type)
+    facts = Facts(utc_offset_min=first.utc_offset_min, sport=sport, sub_sport=sub, name=first.name or file_name)
+    return build_activity(facts, _track_of(group), where)
+
+
+def gpx_track(data: bytes, where: str) -> Track:
+    """Every timed point of a GPX file as one track, each of its segments a segment (for a
+    route that comes with a workout from elsewhere, e.g. an Apple Health export)."""
+    refuse_dtd(data, where)
+    try:
+        gpx = gpx_fast(data)
+    except LeftToGpxpy:
+        gpx = gpx_gpxpy(data, where)
+    return _track_of([trk for trk in gpx.tracks if trk.t])
+
+
+def _track_of(group: list[GpxTrack]) -> Track:
     t, lat, lon, hr, segment = [], [], [], [], []
     segments = 0
     for trk in group:
@@ -103,12 +129,8 @@ def _activity(group: list[GpxTrack], file_name: str | None, where: str) -> Activ
         hr += trk.hr
         segment += [segments + number for number in trk.segment]
         segments += max(trk.segment) + 1
-    first = group[0]
-    sport, sub = sport_of(first.type)
-    facts = Facts(utc_offset_min=first.utc_offset_min, sport=sport, sub_sport=sub, name=first.name or file_name)
     order = np.argsort(t, kind="stable")
-    track = Track.from_positions(*(np.asarray(c, dtype=float)[order] for c in (t, lat, lon, hr, segment)))
-    return build_activity(facts, track, where)
+    return Track.from_positions(*(np.asarray(c, dtype=float)[order] for c in (t, lat, lon, hr, segment)))
 
 
 def _offset_min(utcoffset: timedelta | None) -> int | None:
@@ -125,7 +147,10 @@ def gpx_gpxpy(data: bytes, where: str) -> GpxFile:
     try:
         gpx = gpxpy.parse(data)
     except gpxpy.gpx.GPXXMLSyntaxException as e:
-        raise InputFileError(where, f"malformed XML ({e.__cause__ or e})") from e
+        salvaged = gpx_salvaged(data)
+        if salvaged is None:
+            raise InputFileError(where, f"malformed XML ({e.__cause__ or e})") from e
+        return salvaged
     except (gpxpy.gpx.GPXException, UnicodeDecodeError, ValueError) as e:
         raise InputFileError(where, f"not a readable GPX file ({e})") from e
     tracks = []
@@ -223,6 +248,20 @@ def gpx_fast(data: bytes) -> GpxFile:
         return _gpx_file(root)
     except ValueError as e:  # a value gpxpy would refuse, or a time stamp it reads alone
         raise LeftToGpxpy from e
+
+
+def gpx_salvaged(data: bytes) -> GpxFile | None:
+    """The tracks of malformed GPX up to where it breaks (a file cut short), by the fast
+    reader's rules; None when nothing before the damage can be read."""
+    try:
+        found = salvage_xml(_DEFAULT_NS.sub("", data.decode(), count=1).encode(), "trkpt")
+        if found is None:
+            return None
+        gpx = _gpx_file(found[0])
+    except (UnicodeDecodeError, ValueError):
+        return None
+    gpx.damage = found[1]
+    return gpx if any(trk.t for trk in gpx.tracks) else None
 
 
 def _gpx_file(root: ET.Element) -> GpxFile:

@@ -3,8 +3,9 @@
 For each item, in the order given: a worker reads the bytes (decompressing .gz), hashes
 them and parses them unless the hash is already stored. This process then drops
 duplicates (same content, or the same run from another source), stores the rest of that
-file's activities in one transaction, and reports one ``Outcome``. A file that fails is
-reported and rolled back alone; everything stored before it stays.
+file's activities in one transaction, and reports one ``Outcome``. Every activity passes ``door.admit``
+on its way in, whatever read it. A file that fails is reported and rolled back alone;
+everything stored before it stays, and nothing in one file stops the batch.
 """
 
 from __future__ import annotations
@@ -22,22 +23,20 @@ from sqlalchemy.orm import Session
 
 from scapula.errors import InputFileError, NotAnActivityError
 from scapula.runs.activity import Activity
-from scapula.runs.sources import Item, Source, expand, read_activities_bytes
+from scapula.runs.door import admit, clock_text, distance_text
+from scapula.runs.sources import Item, Source, expand, read_activities_of
 from scapula.runs.strava import StravaRow
 from scapula.store.models import Athlete, Run
 from scapula.store.queries import add_runs, same_run, stored_run_hashes
 
-# A file that names no sport (a bare GPX track, a TCX "Other") is taken as a run: people
-# import their running here, and Strava's row, when there is one, says otherwise. Faster
-# than any runner's average (2:47 /km), it was a ride.
-DEFAULT_SPORT = "running"
-FASTEST_RUN_M_S = 6.0
+_KIND_WORDS = {"fit": "FIT", "gpx": "GPX", "tcx": "TCX", "apple": "Apple Health export"}
 
 
 @dataclass
 class Outcome:
     """What became of one item: ``imported`` (maybe with some duplicates), ``duplicate``,
-    ``note`` (skipped, not an error) or ``error``."""
+    ``note`` (skipped, not an error: a workout file, a fragment, an export's CSV that
+    cannot be read while its files are) or ``error``."""
 
     where: str
     status: str
@@ -75,17 +74,20 @@ def _parse(source: Source | None) -> tuple[str, str | None, list[Activity] | str
     if source is None:
         return "row", None, []
     try:
+        if source.kind == "apple":  # many workouts, each with its own identity: never skipped whole
+            return "ok", None, read_activities_of(source)
         data = source.read()
         sha = hashlib.sha256(data).hexdigest()
         if sha in _known:
             return "known", sha, []  # the same content is stored: not even parsed
-        return "ok", sha, read_activities_bytes(source.kind, data, source.name)
+        return "ok", sha, read_activities_of(source, data)
     except NotAnActivityError as e:
         return "note", None, e.reason
     except InputFileError as e:
         return "error", None, e.reason
-    except Exception as e:  # noqa: BLE001 - one odd file must not stop a batch of a thousand
-        return "error", None, f"cannot be read ({type(e).__name__}: {e})"
+    except Exception:  # noqa: BLE001 - one odd file must not stop a batch of a thousand
+        what = _KIND_WORDS.get(source.kind or "", "activity")
+        return "error", None, f"cannot be read: its content is not laid out as a {what} file's should be"
 
 
 def _parsed(sources: list[Source | None], known: frozenset[str], workers: int) -> Iterable[tuple]:
@@ -107,11 +109,12 @@ def import_paths(
 ) -> Summary:
     """Import every activity under ``paths``; ``report`` hears one outcome per item or bad path."""
     summary = Summary()
-    items, errors = expand(paths)
-    for error in errors:
-        outcome = Outcome(str(error.path), "error", error.reason)
-        summary.add(outcome)
-        report(outcome)
+    items, errors, notes = expand(paths)
+    for status, problems in (("error", errors), ("note", notes)):
+        for problem in problems:
+            outcome = Outcome(str(problem.path), status, problem.reason)
+            summary.add(outcome)
+            report(outcome)
     if on_items is not None:
         on_items(len(items))
     known = stored_run_hashes(db, athlete=athlete)
@@ -119,7 +122,12 @@ def import_paths(
     workers = min(workers or os.cpu_count() or 1, to_parse)
     results = _parsed([item.source for item in items], frozenset(known), workers)
     for item, (status, sha, payload) in zip(items, results):
-        outcome = _store(db, athlete, item, status, sha, payload, known)
+        try:
+            outcome = _store(db, athlete, item, status, sha, payload, known)
+        except Exception:  # noqa: BLE001 - the batch goes on; this file's runs are rolled back
+            db.rollback()
+            outcome = Outcome(item.name, "error", "cannot be stored: something in it is out of the range "
+                                                  "a run can have")
         summary.add(outcome)
         report(outcome)
     return summary
@@ -133,11 +141,11 @@ def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | No
     if status == "known":
         _rename(db, athlete, sha, item.row)
         return Outcome(where, "duplicate", "already imported", duplicates=1)
-    message = ""
+    remarks: list[str] = []
     if status == "row":  # a Strava row with no file: a manual activity, or its file is missing
         row: StravaRow = item.row
         if row.filename:
-            message = f"{row.filename} is not in the export; imported from its activities.csv row"
+            remarks.append(f"{row.filename} is not in the export; imported from its activities.csv row")
         try:
             found = [(row.sha256, row.activity())]
         except InputFileError as e:
@@ -145,11 +153,25 @@ def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | No
         kind = "strava_csv"
     else:
         kind = item.source.kind
-        # every activity after a file's first gets an identity derived from the file's hash
-        found = [(sha if i == 0 else hashlib.sha256(f"{sha}:{i}".encode()).hexdigest(), a)
+        # a workout of a health export has its own identity; in a file, every activity after
+        # the first gets one derived from the file's hash
+        found = [(_identity(a.identity) if getattr(a, "identity", None) else sha if i == 0
+                  else hashlib.sha256(f"{sha}:{i}".encode()).hexdigest(), a)
                  for i, a in enumerate(payload)]
-    new, duplicates = [], 0
+    platform = (item.row.sport, item.row.sub_sport, "its Strava entry") if item.row else None
+    new, duplicates, left_out, refused = [], 0, [], []
     for run_sha, activity in found:
+        if isinstance(activity, InputFileError):  # one workout of an export that cannot be read
+            refused.append(activity.reason)
+            continue
+        try:
+            activity, said = admit(activity, where, platform_sport=platform)
+        except NotAnActivityError as e:
+            left_out.append(e.reason)
+            continue
+        except InputFileError as e:
+            refused.append(e.reason)
+            continue
         run = _run(activity, item.row, run_sha, kind, where)
         if run_sha in known:
             _rename(db, athlete, run_sha, item.row)
@@ -160,9 +182,20 @@ def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | No
         if same is not None:
             _rename(db, athlete, same.sha256, item.row)
             duplicates += 1
-            message = f"the same run as {same.source_name}, already stored"
+            remarks.append(f"the same run as {same.source_name}, already stored")
             continue
+        remarks += said
+        if activity.damage:
+            remarks.append(f"{activity.damage} — imported what was there ({_amount(activity)})")
         new.append(run)
+    if not new and not duplicates and (refused or left_out):
+        if refused:
+            return Outcome(where, "error", refused[0])
+        return Outcome(where, "note", left_out[0] if len(left_out) == 1 else
+                       f"{len(left_out)} activities, all fragments or routes ({left_out[0]})")
+    if left_out:
+        remarks.append(f"{len(left_out)} left out ({left_out[0]})" if len(left_out) > 1 else f"left out {left_out[0]}")
+    remarks += refused
     if new:
         try:
             add_runs(db, athlete=athlete, runs=new)
@@ -170,25 +203,28 @@ def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | No
             reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
             return Outcome(where, "error", f"cannot be stored ({reason})")
         known.update(run.sha256 for run in new)
-    return Outcome(where, "imported" if new else "duplicate", message, runs=new, duplicates=duplicates)
+    return Outcome(where, "imported" if new else "duplicate", "; ".join(remarks), runs=new, duplicates=duplicates)
+
+
+def _identity(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _amount(activity: Activity) -> str:
+    return distance_text(activity.distance_m) if activity.distance_m else clock_text(activity.duration_s)
 
 
 def _run(activity: Activity, row: StravaRow | None, sha: str, kind: str, where: str) -> Run:
-    """The ``Run`` row of an activity; a Strava row's name wins over the file's."""
-    sport, sub_sport = activity.sport, activity.sub_sport
-    if sport is None and row is not None:
-        sport, sub_sport = row.sport, row.sub_sport
-    if sport is None:
-        speed = (activity.distance_m or 0) / activity.duration_s
-        sport = DEFAULT_SPORT if speed <= FASTEST_RUN_M_S else "cycling"
+    """The ``Run`` row of an admitted activity; a Strava row's name wins over the file's."""
     return Run(
         sha256=sha, source_name=where[-255:], source_kind=kind,
         external_id=row.activity_id[:64] if row else None, started_at=activity.started_at,
-        utc_offset_min=activity.utc_offset_min, sport=sport[:30],
-        sub_sport=sub_sport[:30] if sub_sport else None,
+        utc_offset_min=activity.utc_offset_min, sport=activity.sport[:30],
+        sub_sport=activity.sub_sport[:30] if activity.sub_sport else None,
         name=(row.name if row and row.name else activity.name), duration_s=activity.duration_s,
         elapsed_s=activity.elapsed_s, distance_m=activity.distance_m, avg_hr=activity.avg_hr,
-        max_hr=activity.max_hr, laps=activity.laps, splits=activity.splits,
+        max_hr=activity.max_hr, energy_kcal=activity.energy_kcal, laps=activity.laps,
+        splits=activity.splits, legs=activity.legs,
     )
 
 

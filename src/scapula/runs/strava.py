@@ -4,7 +4,9 @@ The header has changed over the years and repeats names: newer exports have a fi
 block in the athlete's display units (``Distance`` in km) and a second block in SI units
 (``Elapsed Time`` in seconds again, ``Distance`` in metres, ``Moving Time``, ...). Columns
 are found by name; where a name repeats, the last one (SI) wins. Unknown columns are
-ignored. Older exports have the first block only, whose ``Distance`` is taken as km.
+ignored. Older exports have the first block only, whose ``Distance`` is taken as km. The
+2018 layout names its columns in snake case (``id,date,name,type,...,elapsed_time,
+distance,...,filename``), its distance in metres.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from scapula.runs.activity import Activity, sport_of
 # "Activity Date" is UTC; these are the formats seen in exports, newest first.
 _DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%Y-%m-%d %H:%M:%S", "%d %b %Y, %H:%M:%S", "%b %d, %Y %I:%M:%S %p")
 _REQUIRED = ("Activity ID", "Activity Date", "Activity Type")
+# The 2018 layout's names for the same columns.
+_SNAKE_CASE = {"id": "Activity ID", "date": "Activity Date", "name": "Activity Name", "type": "Activity Type",
+               "description": "Activity Description", "elapsed_time": "Elapsed Time", "moving_time": "Moving Time",
+               "distance": "Distance", "filename": "Filename", "average_heartrate": "Average Heart Rate",
+               "max_heartrate": "Max Heart Rate"}
 
 
 @dataclass(frozen=True)
@@ -85,8 +92,15 @@ def read_activities_csv(data: bytes, where: str) -> tuple[list[StravaRow], list[
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputFileError(where, f"not UTF-8 text ({e})") from e
-    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        raise InputFileError(where, f"not a readable CSV file ({e})") from e
+    reader = iter(lines)
     header = [h.strip() for h in next(reader, [])]
+    metres = all(name in header for name in ("id", "date", "type"))  # the 2018 layout
+    if metres:
+        header = [_SNAKE_CASE.get(name, name) for name in header]
     missing = [name for name in _REQUIRED if name not in header]
     if missing:
         raise InputFileError(where, f"not a Strava activities.csv (no column {', '.join(repr(m) for m in missing)})")
@@ -110,7 +124,7 @@ def read_activities_csv(data: bytes, where: str) -> tuple[list[StravaRow], list[
             errors.append(e)
             continue
         distance = _number(last("Distance"))
-        if distance is not None and len(columns.get("Distance", [])) < 2:
+        if distance is not None and len(columns.get("Distance", [])) < 2 and not metres:
             distance *= 1000.0  # the display-unit block only: km
         sport, sub = sport_of(last("Activity Type"))
         rows.append(StravaRow(

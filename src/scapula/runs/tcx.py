@@ -1,18 +1,21 @@
 """TCX (Garmin Training Center) activities (XML with any DTD refused, see ``xmlsafe``).
 
-One activity per ``<Activity>``. Its laps carry the device's own timer time, distance and
+One activity per ``<Activity>``, and one per ``<MultiSportSession>`` with a leg per
+``<Activity>`` in it (its ``<Transition>`` laps are no leg). Its laps carry the device's own timer time, distance and
 HR, so the summary comes from them; the trackpoints give the km splits (and anything the
 laps leave out). A second ``<Track>`` inside one lap starts after a pause.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
 import numpy as np
 
 from scapula.errors import InputFileError
-from scapula.runs.activity import Activity, Facts, Track, build_activity, intensity_of, sport_of
+from scapula.runs.activity import Activity, Facts, Track, build_activity, intensity_of, multisport, sport_of
+from scapula.runs.door import clock_text
 from scapula.runs.xmlsafe import parse_xml
 
 _TRIGGERS = {"manual": "manual", "distance": "distance", "time": "time",
@@ -66,16 +69,33 @@ def _time(text: str | None, where: str) -> datetime | None:
 
 
 def read_tcx(data: bytes, where: str) -> list[Activity]:
-    root = parse_xml(data, where)
+    root, damage = parse_xml(data, where, unfinished="Trackpoint")
     if _tag(root) != "TrainingCenterDatabase":
         raise InputFileError(where, f"not a TCX file (its root element is <{_tag(root)}>)")
-    activities = [a for a in (_child(root, "Activities") or []) if _tag(a) == "Activity"]
-    if not activities:
+    found = []
+    elements = list(_child(root, "Activities") or [])
+    for element in elements:
+        cut = damage is not None and element is elements[-1]  # the file broke inside it
+        if _tag(element) == "Activity":
+            found.append(_activity(element, where, cut))
+        elif _tag(element) == "MultiSportSession":
+            # <FirstSport><Activity/></FirstSport>, then <NextSport><Transition/><Activity/></NextSport>...
+            legs = [_activity(a, where, cut) for part in element if _tag(part) in ("FirstSport", "NextSport")
+                    for a in part if _tag(a) == "Activity"]
+            if legs:
+                found.append(multisport(legs) if len(legs) > 1 else legs[0])
+    if not found:
         raise InputFileError(where, "TCX file holds no activity")
-    return [_activity(a, where) for a in activities]
+    if damage:
+        last = found[-1]
+        found[-1] = dataclasses.replace(last, damage=f"{damage} at {clock_text(last.elapsed_s or last.duration_s)} "
+                                                     "of recording")
+    return found
 
 
-def _activity(activity, where: str) -> Activity:
+def _activity(activity, where: str, cut: bool = False) -> Activity:
+    """One <Activity>; ``cut``: the file broke inside it, so its last lap's totals, written
+    before its points, say more than the points that were saved."""
     t, lat, lon, dist, hr, segment = [], [], [], [], [], []
     laps, lap_starts = [], []
     offset = None
@@ -125,6 +145,9 @@ def _activity(activity, where: str) -> Activity:
     order = np.argsort(t, kind="stable")
     track = Track.from_positions(*(column(c)[order] for c in (t, lat, lon, hr, segment)),
                                  dist=column(dist)[order] if any(d is not None for d in dist) else None)
+
+    if cut and laps:
+        laps[-1] = {**laps[-1], "duration_s": None, "distance_m": None}
 
     def total(key: str) -> float | None:
         values = [lap[key] for lap in laps if lap[key] is not None]

@@ -45,8 +45,11 @@ class _RootReached(Exception):
     pass
 
 
-def parse_xml(data: bytes, where: str) -> ET.Element:
-    """The root element of ``data``; malformed XML or a DTD is an ``InputFileError``."""
+def parse_xml(data: bytes, where: str, *, unfinished: str | None = None) -> tuple[ET.Element, str | None]:
+    """The root element of ``data``, and None; a DTD is an ``InputFileError``, and so is
+    malformed XML, unless ``unfinished`` names the element a recording repeats (a track
+    point): then the elements before the damage are the root's, with the damage
+    ("truncated" or "damaged") in place of None. See ``salvage_xml``."""
     probe = ET.XMLParser(target=_Prolog())
     try:
         # in small pieces: after a callback raises, expat still scans the rest of what it
@@ -59,9 +62,45 @@ def parse_xml(data: bytes, where: str) -> ET.Element:
     except (_RootReached, ET.ParseError):
         pass  # no DTD; XML broken before its root is reported below, in the same words
     try:
-        return ET.XML(data)
+        return ET.XML(data), None
     except ET.ParseError as e:
-        raise InputFileError(where, f"malformed XML ({e})") from e
+        found = salvage_xml(data, unfinished) if unfinished else None
+        if found is None:
+            raise InputFileError(where, f"malformed XML ({e})") from e
+        return found
+
+
+# expat's errors at the end of what it was given: the file was cut short
+_CUT_SHORT = {3, 5, 6}  # no element found, unclosed token, partial character
+
+
+def salvage_xml(data: bytes, unfinished: str) -> tuple[ET.Element, str] | None:
+    """The elements of malformed XML up to where it breaks, or None when there are none.
+
+    A watch whose battery dies leaves its file cut short mid-element. The last
+    ``unfinished`` element (matched by local name) may be cut in half, so it is left out;
+    everything before it is whole. The damage is "truncated" when the XML stops short,
+    "damaged" when it breaks mid-way. Only for XML already checked to have no DTD.
+    """
+    parser = ET.XMLPullParser(events=("start",))
+    damage = "truncated"
+    try:
+        for start in range(0, len(data), 1 << 16):
+            parser.feed(data[start:start + (1 << 16)])
+        parser.close()
+    except ET.ParseError as e:
+        damage = "truncated" if e.code in _CUT_SHORT else "damaged"
+    root = next((element for _, element in parser.read_events()), None)
+    if root is None:
+        return None
+    chain = [root]
+    while len(chain[-1]):
+        chain.append(chain[-1][-1])
+    for parent, child in zip(reversed(chain[:-1]), reversed(chain[1:])):
+        if child.tag.rpartition("}")[2] == unfinished:
+            parent.remove(child)
+            break
+    return root, damage
 
 
 def refuse_dtd(data: bytes, where: str) -> None:

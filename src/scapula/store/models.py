@@ -208,9 +208,11 @@ class Note(Base):
 
 
 class Run(Base):
-    """One imported activity (FIT, GPX, TCX or a Strava export row): the facts the plan needs.
+    """One imported activity (FIT, GPX, TCX, a Strava export row or an Apple Health workout):
+    the facts the plan needs.
 
-    Other sports are kept too (a long ride still tires the legs), but the plan reads runs.
+    Every sport is kept as what it is (a long ride still tires the legs); the plan reads
+    runs as running and the rest as other training.
     """
 
     __tablename__ = "run"
@@ -236,6 +238,10 @@ class Run(Base):
     # from the track: [{"duration_s", "avg_hr"}] (the last one may be partial: "distance_m").
     laps: Mapped[list[dict]] = mapped_column(JSON, default=list)
     splits: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    # A multisport activity's legs, transitions left out: [{"sport", "sub_sport", "start_s",
+    # "duration_s", "elapsed_s", "distance_m", "avg_hr", "max_hr", "laps", "splits"}].
+    legs: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    energy_kcal: Mapped[float | None] = mapped_column(Float)  # when the file or platform states it
     imported_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
 
     __table_args__ = (UniqueConstraint("athlete_id", "sha256", name="uq_run_content"),)

@@ -227,7 +227,7 @@ def check_upload(upload: Upload) -> str:
     suffix = next((s for s in UPLOAD_SUFFIXES if name.lower().endswith(s)), None)
     if suffix is None:
         raise InputFileError(name, "not a running file: upload .fit, .gpx or .tcx (optionally .gz) "
-                                   "or a Strava export .zip")
+                                   "or a Strava or Apple Health export .zip")
     if not upload.data:
         raise InputFileError(name, "empty file")
     if not _content_matches(suffix, upload.data[:64]):
