@@ -9,8 +9,8 @@ of 0. A run dated before 1990 is a device clock that was never set (an old Forer
 times counted from its power-on): the row is removed, so that importing its file again
 stores the run on its real date instead of being taken for a duplicate.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005_plan_strictness
 Create Date: 2026-12-07 16:40:00
 """
 
@@ -20,8 +20,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005_plan_strictness'
 branch_labels = None
 depends_on = None
 
