@@ -17,11 +17,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('athlete') as batch:
-        batch.add_column(sa.Column('strictness', sa.String(length=8), nullable=False, server_default='fit'))
-        batch.add_column(sa.Column('session_minutes', sa.Integer(), nullable=True))
-        batch.create_check_constraint(op.f('ck_athlete_strictness'), "strictness IN ('fit', 'ideal')")
-        batch.create_check_constraint(op.f('ck_athlete_session_minutes'), 'session_minutes BETWEEN 20 AND 60')
+    # Columns are added in place. On SQLite a batch operation with a constraint would copy the
+    # athlete table and drop the old one, and with foreign keys on, dropping it deletes every
+    # row that refers to the athlete: their whole log. SQLite takes a CHECK in ADD COLUMN.
+    if op.get_bind().dialect.name == 'sqlite':
+        op.execute("ALTER TABLE athlete ADD COLUMN strictness VARCHAR(8) NOT NULL DEFAULT 'fit' "
+                   "CONSTRAINT ck_athlete_strictness CHECK (strictness IN ('fit', 'ideal'))")
+        op.execute("ALTER TABLE athlete ADD COLUMN session_minutes INTEGER "
+                   "CONSTRAINT ck_athlete_session_minutes CHECK (session_minutes BETWEEN 20 AND 60)")
+        return
+    op.add_column('athlete', sa.Column('strictness', sa.String(length=8), nullable=False, server_default='fit'))
+    op.add_column('athlete', sa.Column('session_minutes', sa.Integer(), nullable=True))
+    op.create_check_constraint(op.f('ck_athlete_strictness'), 'athlete', "strictness IN ('fit', 'ideal')")
+    op.create_check_constraint(op.f('ck_athlete_session_minutes'), 'athlete', 'session_minutes BETWEEN 20 AND 60')
 
 
 def downgrade() -> None:
