@@ -55,3 +55,141 @@ def test_many_plan_requests_at_once_keep_one_row_per_slot(served: Server, db_url
         assert conn.execute(text("SELECT count(*) FROM planned_session")).scalar() > 0
     engine.dispose()
     assert twice == []
+
+
+def _client(tmp_path: Path):
+    from tests.test_web_api import make_client
+
+    return make_client(tmp_path)
+
+
+def test_ids_beyond_the_integer_range_are_refused_not_crashed(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
+    huge = str(2**63 + 1)
+    for method, path in [("GET", f"/api/sessions/{huge}"), ("DELETE", f"/api/equipment/{huge}"),
+                         ("DELETE", f"/api/races/{huge}"), ("POST", f"/api/sessions/{huge}/finish"),
+                         ("GET", f"/api/sessions/{2**31}"), ("GET", "/api/sessions/0")]:
+        r = client.request(method, path, headers=h, json={"completed": True})
+        assert r.status_code == 422, (method, path, r.status_code)
+        assert "session_id" in r.json()["detail"] or "_id" in r.json()["detail"]
+    assert client.get(f"/api/sessions/{2**31 - 1}").status_code == 404  # the largest id: looked up
+    for path in (f"/setup/equipment/{huge}/delete", f"/setup/races/{huge}/delete", f"/session/{huge}/set",
+                 f"/session/{huge}/stop"):
+        r = client.post(path, headers=h, data={"reps_both": "10"})
+        assert r.status_code == 422 and "less than or equal to 2147483647" in r.text, path
+
+
+def test_every_422_is_one_line_and_the_schema_says_so(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
+    schema = client.get("/openapi.json").json()
+    answers = [op["responses"]["422"] for ops in schema["paths"].values() for op in ops.values()
+               if "422" in op["responses"]]
+    assert len(answers) >= 10
+    assert all(a["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+               for a in answers)
+    problem = schema["components"]["schemas"]["Problem"]
+    assert problem["properties"]["detail"]["type"] == "string"
+    for r in (client.get("/api/plan?weeks=99"),  # FastAPI's own validation
+              client.post("/api/races", headers=h, json={"day": "tomorrow"}),
+              client.post("/api/equipment", headers=h, json={"kind": "kettlebell", "value": "heavy"})):  # ours
+        assert r.status_code == 422 and isinstance(r.json()["detail"], str) and "\n" not in r.json()["detail"]
+
+
+def test_a_race_day_is_a_date_from_today_on(tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    client = _client(tmp_path)
+    h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
+    for day, words in ((0, "day"), (1700000000, "day"), ("2020-05-01", "in the past"), ("0001-01-01", "in the past"),
+                       ("9999-12-31", "three years")):
+        r = client.post("/api/races", headers=h, json={"day": day, "name": "x"})
+        assert r.status_code == 422 and words in r.json()["detail"], (day, r.text)
+    page = client.get("/setup")
+    import re
+
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = client.post("/setup/races", data={"csrf_token": csrf, "day": "2020-05-01", "name": "old"})
+    assert r.status_code == 422 and "in the past" in r.text
+    assert client.get("/api/athlete").json()["races"] == []  # nothing stored
+    soon = str(date.today() + timedelta(days=30))
+    assert client.post("/api/races", headers=h, json={"day": soon, "name": "Spring 10k"}).status_code == 201
+
+
+def _png(width: int, height: int, rows: int | None = None) -> bytes:
+    """A real PNG of black pixels, its rows compressed as they are made (never in memory at
+    once); ``rows`` < height writes only that many (the header still says ``height``)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    z = zlib.compressobj(9)
+    row = b"\x00" * (1 + 3 * width)
+    count = height if rows is None else rows
+    parts = [z.compress(row * 64) for _ in range(count // 64)] + [z.compress(row * (count % 64)), z.flush()]
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def server(tmp_path: Path):
+    srv = Server(tmp_path)
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+def _peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_huge_pictures_are_refused_from_their_header(server: Server) -> None:
+    bomb = _png(13000, 13000)  # 169 megapixels in about 500 kB
+    assert len(bomb) < 1_000_000
+    with httpx.Client(base_url=server.url, timeout=120) as client:
+        h = _token(client)
+        client.get("/posture")
+        before = _peak_memory_mb(server.proc.pid)
+        for name, data in (("bomb.png", bomb), ("huge.png", _png(20000, 20000, rows=64))):
+            r = client.post("/api/posture", headers=h, files={"files": (name, data, "image/png")})
+            assert r.status_code == 400, (r.status_code, r.text, server.log_tail())
+            assert r.json()["detail"].startswith(name) and "megapixels at most" in r.json()["detail"]
+        after = _peak_memory_mb(server.proc.pid)
+    print(f"server peak memory {before:.0f} MB before the pictures, {after:.0f} MB after")
+    assert after - before < 300  # decoding the 13000x13000 picture alone takes over 500 MB
+
+
+def test_a_huge_jpeg_on_the_coach_socket_is_refused_before_decoding(tmp_path: Path) -> None:
+    import io
+    import struct
+
+    from PIL import Image
+
+    client = _client(tmp_path)
+    small = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(small, "JPEG")
+    jpeg = bytearray(small.getvalue())
+    sof = jpeg.index(b"\xff\xc0")
+    jpeg[sof + 5:sof + 9] = struct.pack(">HH", 12000, 12000)  # the frame header says 12000x12000
+    token = client.get("/api/csrf").json()["token"]
+    with client.websocket_connect(f"ws://127.0.0.1/ws/coach?exercise=superman&csrf={token}") as ws:
+        ws.send_json({"type": "hello", "mode": "video", "width": 640, "height": 360, "fps": 15})
+        assert ws.receive_json()["type"] == "ready"
+        ws.send_bytes(struct.pack("<d", 0.0) + bytes(jpeg))
+        answer = ws.receive_json()
+    assert answer["type"] == "error" and "12000x12000" in answer["detail"], answer
+
+
+def test_a_posture_date_out_of_range_is_named(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
+    for day in ("0001-01-01", "9999-12-31"):
+        r = client.post("/api/posture", headers=h, data={"save": "true", "date": day},
+                        files={"files": ("me.jsonl", b"{}", "x/y")})
+        assert r.status_code == 422 and day in r.json()["detail"], r.text

@@ -5,7 +5,7 @@ refuse them with the same words. Each function raises ``InvalidInputError`` nami
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time, timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -13,6 +13,7 @@ from scapula.errors import InvalidInputError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KETTLEBELL_MAX_KG = 100
+RACE_HORIZON = timedelta(days=3 * 366)  # a race is entered at most about three years ahead
 
 
 def equipment_item(kind: str, value: str, kg: float | None = None) -> tuple[str, float | None, str | None]:
@@ -71,3 +72,12 @@ def time_zone(name: str, what: str) -> str:
     if name.strip() not in known_zones():
         raise InvalidInputError(f"{what}: '{name}' is not a time zone name like Europe/Berlin")
     return name.strip()
+
+
+def race_day(day: date, today: date, what: str) -> date:
+    """A race's day: today or later, and within about three years (the plan reads ahead)."""
+    if day < today:
+        raise InvalidInputError(f"{what}: {day.isoformat()} is in the past (today is {today.isoformat()})")
+    if day > today + RACE_HORIZON:
+        raise InvalidInputError(f"{what}: {day.isoformat()} is more than three years ahead")
+    return day

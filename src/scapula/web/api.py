@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
 
 from scapula.catalog import Catalog, Kind, Load
@@ -23,7 +23,7 @@ from scapula.preferences import DAYS
 from scapula.store import Athlete, PerformedSession, get_athlete, history, list_equipment, log_set, log_stretch
 from scapula.store.queries import as_utc
 from scapula.web import guided, services
-from scapula.web.app import CATALOG, DB
+from scapula.web.app import CATALOG, DB, Problem, RowId
 from scapula.web.security import CSRF_COOKIE, csrf_protect
 from scapula.workout import parse_load
 
@@ -42,7 +42,7 @@ class Detail(BaseModel):
 
 ERRORS = {403: {"model": Detail, "description": "CSRF token missing or wrong"},
           404: {"model": Detail, "description": "No such exercise, session, item or race"},
-          422: {"model": Detail, "description": "A value out of range"}}
+          422: {"model": Problem, "description": "A value out of range"}}
 
 
 class CsrfOut(BaseModel):
@@ -65,8 +65,15 @@ class EquipmentOut(BaseModel):
 
 
 class RaceIn(BaseModel):
-    day: date
+    day: date = Field(description="YYYY-MM-DD, today or later.")
     name: str = Field(default="race", max_length=120)
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _written_date(cls, value):
+        if not isinstance(value, (str, date)):  # pydantic reads a number as seconds since 1970
+            raise ValueError("a date is written YYYY-MM-DD")
+        return value
 
 
 class RaceOut(BaseModel):
@@ -430,7 +437,7 @@ def create_equipment(body: EquipmentIn, db: Session = DB) -> EquipmentOut:
 
 
 @router.delete("/equipment/{equipment_id}", status_code=204, responses=ERRORS, summary="Remove an item")
-def delete_equipment(equipment_id: int, db: Session = DB) -> Response:
+def delete_equipment(equipment_id: RowId, db: Session = DB) -> Response:
     services.drop_item(db, athlete_of(db), equipment_id)
     return Response(status_code=204)
 
@@ -442,7 +449,7 @@ def create_race(body: RaceIn, db: Session = DB) -> RaceOut:
 
 
 @router.delete("/races/{race_id}", status_code=204, responses=ERRORS, summary="Forget a race")
-def delete_race(race_id: int, db: Session = DB) -> Response:
+def delete_race(race_id: RowId, db: Session = DB) -> Response:
     services.drop_race(db, athlete_of(db), race_id)
     return Response(status_code=204)
 
@@ -498,7 +505,7 @@ def create_session(db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
 
 @router.get("/sessions/{session_id}", response_model=GuideOut, responses=ERRORS,
             summary="A session, its sets, and the guided flow's next step")
-def read_session(session_id: int, db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
+def read_session(session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
     athlete = athlete_of(db)
     performed = guided.session_of(db, athlete, session_id)
     return guide_out(guided.progress(db, athlete, catalog, performed))
@@ -513,7 +520,7 @@ def _open(db: Session, athlete: Athlete, session_id: int) -> PerformedSession:
 
 @router.post("/sessions/{session_id}/sets", response_model=SetOut, status_code=201, responses=ERRORS,
              summary="Log one set (committed at once)")
-def create_set(session_id: int, body: SetIn, db: Session = DB, catalog: Catalog = CATALOG) -> SetOut:
+def create_set(session_id: RowId, body: SetIn, db: Session = DB, catalog: Catalog = CATALOG) -> SetOut:
     athlete = athlete_of(db)
     entry = catalog.get(body.exercise_id)  # 404 naming the id
     if entry.kind is Kind.stretch:
@@ -535,7 +542,7 @@ def create_set(session_id: int, body: SetIn, db: Session = DB, catalog: Catalog 
 
 @router.post("/sessions/{session_id}/stretches", response_model=StretchOut, status_code=201, responses=ERRORS,
              summary="Log one stretch hold")
-def create_stretch(session_id: int, body: StretchIn, db: Session = DB, catalog: Catalog = CATALOG) -> StretchOut:
+def create_stretch(session_id: RowId, body: StretchIn, db: Session = DB, catalog: Catalog = CATALOG) -> StretchOut:
     athlete = athlete_of(db)
     entry = catalog.get(body.stretch_id)
     if entry.kind is not Kind.stretch:
@@ -549,7 +556,7 @@ def create_stretch(session_id: int, body: StretchIn, db: Session = DB, catalog: 
 
 @router.post("/sessions/{session_id}/finish", response_model=SessionOut, responses=ERRORS,
              summary="End a session (completed or stopped early)")
-def finish(session_id: int, body: FinishIn, db: Session = DB) -> SessionOut:
+def finish(session_id: RowId, body: FinishIn, db: Session = DB) -> SessionOut:
     from scapula.store import finish_session
 
     performed = _open(db, athlete_of(db), session_id)

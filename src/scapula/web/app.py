@@ -13,11 +13,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
+from fastapi import Path as InPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from scapula.catalog import Catalog, load_catalog
@@ -72,6 +75,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json",
         lifespan=_lifespan,
     )
+    app.openapi = lambda: _openapi(app)
     app.state.config = config
     app.state.sessions = open_db(config.db_url)  # migrations run here, once
     app.state.catalog = load_catalog(config.catalog_dir)
@@ -147,6 +151,11 @@ def get_catalog(request: Request) -> Catalog:
 DB = Depends(get_db)
 CATALOG = Depends(get_catalog)
 
+# A record's id in a path: the id columns are INTEGER, 32 bits on PostgreSQL, so a larger
+# number names nothing and is refused with a 422 before any query (it overflowed the driver).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, InPath(ge=1, le=MAX_ROW_ID)]
+
 
 # ---------------------------------------------------------------- rendering
 
@@ -166,6 +175,37 @@ def render(request: Request, name: str, context: dict, status: int = 200):
 
 
 # ---------------------------------------------------------------- errors
+
+
+class Problem(BaseModel):
+    """Every 422 of the API: one readable line, and for a request that failed validation the
+    list of its problems (where, what)."""
+
+    detail: str = Field(description="One line naming each field and its problem.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For a request that failed validation: each problem's loc, msg and type.")
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The schema, with every 422 documented as what the app sends (``Problem``), where
+    FastAPI's default says a list of validation errors."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                             routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                answer = operation.get("responses", {}).get("422")
+                if answer is not None:
+                    answer["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
 
 
 def status_of(error: Exception) -> int:

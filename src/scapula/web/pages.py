@@ -25,7 +25,7 @@ from scapula.plan.week import DOW
 from scapula.preferences import known_zones
 from scapula.store import Athlete, get_athlete, history, list_equipment
 from scapula.web import charts, guided, services
-from scapula.web.app import CATALOG, DB, render
+from scapula.web.app import CATALOG, DB, RowId, render
 from scapula.web.security import csrf_protect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -88,7 +88,7 @@ def setup_add_equipment(request: Request, kind: Annotated[str, Form()], value: A
 
 
 @router.post("/setup/equipment/{equipment_id}/delete")
-def setup_remove_equipment(equipment_id: int, db: Session = DB):
+def setup_remove_equipment(equipment_id: RowId, db: Session = DB):
     services.drop_item(db, get_athlete(db), equipment_id)
     return see("/setup?saved=removed#equipment")
 
@@ -128,7 +128,7 @@ def setup_add_race(request: Request, day: Annotated[date, Form()], name: Annotat
 
 
 @router.post("/setup/races/{race_id}/delete")
-def setup_remove_race(race_id: int, db: Session = DB):
+def setup_remove_race(race_id: RowId, db: Session = DB):
     services.drop_race(db, get_athlete(db), race_id)
     return see("/setup?saved=removed#races")
 
@@ -216,7 +216,7 @@ def _number(text: str, what: str, *, integer: bool = False) -> float | None:
 
 
 @router.post("/session/{session_id}/set")
-async def session_set(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+async def session_set(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
     if performed.ended_at is not None:
@@ -242,7 +242,7 @@ async def session_set(request: Request, session_id: int, db: Session = DB, catal
 
 
 @router.post("/session/{session_id}/stretch")
-async def session_stretch(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+async def session_stretch(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
     if performed.ended_at is not None:
@@ -259,7 +259,7 @@ async def session_stretch(request: Request, session_id: int, db: Session = DB, c
 
 
 @router.post("/session/{session_id}/stop")
-async def session_stop(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+async def session_stop(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
     form = await request.form()

@@ -14,7 +14,7 @@ import io
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -79,6 +79,9 @@ def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload]
         raise InvalidInputError("choose one or more photos, or a clip, first")
     if len(uploads) > MAX_FILES:
         raise InvalidInputError(f"{MAX_FILES} files at most in one check")
+    today = datetime.now(athlete_zone(athlete)).date()
+    if on is not None and not today - timedelta(days=366 * 100) <= on <= today:
+        raise InvalidInputError(f"date: {on.isoformat()} is not a day of the last hundred years up to today")
     suffixes = [upload_suffix(u) for u in uploads]  # every file checked before any is written
     when = datetime.now(athlete_zone(athlete)) if on is None else midday_of(on, athlete)  # the athlete's day
     folder = Path(tempfile.mkdtemp(prefix="scapula-posture-"))

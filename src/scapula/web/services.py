@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from scapula.catalog import Catalog
 from scapula.errors import InputFileError, InvalidInputError
 from scapula.plan.service import Plan, add_race, athlete_zone, make_plan, remove_race, set_week
-from scapula.preferences import equipment_item, time_of_day, time_zone
+from scapula.preferences import equipment_item, race_day, time_of_day, time_zone
 from scapula.store import (
     Athlete,
     PerformedSession,
@@ -112,6 +112,7 @@ def drop_item(db: Session, athlete: Athlete, equipment_id: int) -> None:
 
 
 def add_a_race(db: Session, athlete: Athlete, day: date, name: str) -> Race:
+    race_day(day, today_for(athlete), "race day")
     name = name.strip() or "race"
     if len(name) > 120:
         raise InvalidInputError("race name: 120 characters at most")
