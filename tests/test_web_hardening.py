@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_web_browser import Server
+from tests.test_web_browser import Server, page  # noqa: F401 - the browser fixture
 
 
 @pytest.fixture
@@ -193,3 +193,70 @@ def test_a_posture_date_out_of_range_is_named(tmp_path: Path) -> None:
         r = client.post("/api/posture", headers=h, data={"save": "true", "date": day},
                         files={"files": ("me.jsonl", b"{}", "x/y")})
         assert r.status_code == 422 and day in r.json()["detail"], r.text
+
+
+def test_every_answer_forbids_framing_and_sniffing(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    answers = [client.get("/setup"), client.get("/api/athlete"), client.get("/static/app.css"),
+               client.get("/no/such/page"), client.get("/api/sessions/12345"), client.get("/openapi.json"),
+               client.post("/api/equipment", json={}),  # 403: no CSRF token
+               client.get("/api/athlete", headers={"host": "evil.example"})]  # 400 from the Host check
+    for r in answers:
+        assert r.headers["x-frame-options"] == "DENY", r.url
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert r.headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765@evil.example", "evil.example", "127.0.0.1:8765/x", "127.0.0.1:99999",
+                                  "127.0.0.1:80:80", "user@127.0.0.1", "127.0.0.1.evil.example", "[::1", ""])
+def test_a_host_header_is_parsed_strictly(tmp_path: Path, host: str) -> None:
+    client = _client(tmp_path)
+    r = client.get("/api/athlete", headers={"host": host})
+    assert r.status_code == 400 and "host" in r.text.lower()
+
+
+def test_loopback_host_names_are_served(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    for host in ("127.0.0.1", "127.0.0.1:8000", "localhost:8000", "LOCALHOST", "[::1]:8000"):
+        assert client.get("/api/athlete", headers={"host": host}).status_code == 200, host
+
+
+def test_a_page_on_another_port_cannot_frame_the_app(server: Server, page) -> None:
+    """The attack of a page on 127.0.0.1 at another port: it frames /setup, and a click in the
+    frame would remove a band. The frame stays empty."""
+    import http.server
+    import threading
+
+    from tests.test_web_browser import _free_port
+
+    with httpx.Client(base_url=server.url) as client:
+        h = _token(client)
+        client.post("/api/equipment", headers=h, json={"kind": "band", "value": "medium"})
+    html = f"<!doctype html><h1>Win a prize</h1><iframe src='{server.url}/setup' width=400 height=800></iframe>"
+
+    class Evil(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the http.server API
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("content-type", "text/html")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    evil = http.server.HTTPServer(("127.0.0.1", _free_port()), Evil)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "frame" in m.text.lower() else None)
+    try:
+        page.goto(f"http://127.0.0.1:{evil.server_port}/")
+        page.wait_for_load_state("load")
+        frame = page.frames[1]
+        assert not frame.url.startswith(server.url + "/setup") or frame.locator("form").count() == 0
+        assert frame.locator("#equipment").count() == 0  # nothing of the app to click on
+    finally:
+        evil.shutdown()
+    assert any("frame-ancestors" in m or "X-Frame-Options" in m for m in blocked), blocked
+    assert [e["label"] for e in httpx.get(server.url + "/api/equipment").json()] == ["medium band"]

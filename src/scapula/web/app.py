@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from scapula.catalog import Catalog, load_catalog
 from scapula.errors import InputFileError, InvalidInputError, ScapulaError, StoreError, UnknownExerciseError
 from scapula.settings import get_settings
-from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, load_secret
+from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, SecurityHeaders, load_secret
 from scapula.web.services import NotFound
 
 DEFAULT_UPLOAD_LIMIT_MB = 50
@@ -72,7 +72,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         description="Upper-back strength and posture coach for runners: the local web app's JSON API. "
                     "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
                     "`X-CSRF-Token` header (with its cookie).",
-        docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json",
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
         lifespan=_lifespan,
     )
     app.openapi = lambda: _openapi(app)
@@ -120,6 +120,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=limit)
     loopback = config.host in ("127.0.0.1", "localhost", "::1")
     app.add_middleware(HostCheck, allowed=LOOPBACK_HOSTS if loopback else None)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, a refused one too
     return app
 
 

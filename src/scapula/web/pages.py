@@ -51,6 +51,13 @@ def home(request: Request, db: Session = DB):
     return see("/today")
 
 
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request):
+    """The API's routes, drawn from the schema by the app itself: no script or style from
+    anywhere else, so it reads offline."""
+    return render(request, "api_docs.html", {"schema": request.app.openapi()})
+
+
 # ---------------------------------------------------------------- setup
 
 
