@@ -260,3 +260,43 @@ def test_a_page_on_another_port_cannot_frame_the_app(server: Server, page) -> No
         evil.shutdown()
     assert any("frame-ancestors" in m or "X-Frame-Options" in m for m in blocked), blocked
     assert [e["label"] for e in httpx.get(server.url + "/api/equipment").json()] == ["medium band"]
+
+
+def test_a_killed_servers_video_folders_are_swept_by_the_next(tmp_path: Path) -> None:
+    import json
+    import signal
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    landmarks = (json.dumps({"format": "scapula-landmarks", "version": 1, "fps": 10, "width": 640, "height": 360})
+                 + "\n" + json.dumps({"t": 0.0, "image": None, "world": None}) + "\n").encode()
+
+    def start(name: str) -> Server:
+        srv = Server(tmp_path / name)
+        srv.env["TMPDIR"] = str(scratch)
+        srv.start()
+        return srv
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = start("a")
+    with httpx.Client(base_url=first.url, timeout=60) as client:
+        r = client.post("/api/video", headers=_token(client), files={"file": ("set.jsonl", landmarks, "x/y")})
+        assert r.status_code == 202, r.text
+    left = [p for p in scratch.iterdir() if p.name.startswith("scapula-videos-")]
+    assert len(left) == 1 and any(left[0].glob("job-*"))
+    first.proc.send_signal(signal.SIGKILL)
+    first.proc.wait(timeout=20)
+    assert left[0].exists()  # nothing cleaned up: the server had no chance
+    second = start("b")
+    try:
+        mine = [p for p in scratch.iterdir() if p.name.startswith("scapula-videos-")]
+        assert not left[0].exists() and len(mine) == 1  # the dead server's folder is gone, the new one's kept
+        third = start("a")  # a server starting beside a live one leaves the live one's folder alone
+        try:
+            assert mine[0].exists()
+        finally:
+            third.stop()
+    finally:
+        second.stop()
+    assert not any(p.name.startswith("scapula-videos-") for p in scratch.iterdir())  # stopped: cleaned up
