@@ -300,3 +300,44 @@ def test_a_killed_servers_video_folders_are_swept_by_the_next(tmp_path: Path) ->
     finally:
         second.stop()
     assert not any(p.name.startswith("scapula-videos-") for p in scratch.iterdir())  # stopped: cleaned up
+
+
+def test_an_import_does_not_hold_up_other_requests(server: Server) -> None:
+    """Twelve four-hour GPX files (1 s recording, 36 MB) through the setup page: while they import, file by file,
+    the server answers other requests. The log is read mid-import: a count of runs between
+    none and all twelve can only be seen when the import is not blocking the server."""
+    import threading
+    from datetime import datetime, timedelta, timezone
+
+    from tests.activity_files import gpx_text, steady_run
+
+    start = datetime.now(timezone.utc) - timedelta(days=20)
+    files = [("files", (f"long-{i}.gpx", gpx_text(steady_run(start + timedelta(days=i), seconds=4 * 3600, seed=i)).encode(),
+                        "application/gpx+xml")) for i in range(12)]
+    assert sum(len(f[1][1]) for f in files) < 50_000_000  # under the upload limit
+    done = threading.Event()
+    answer: list[httpx.Response] = []
+    with httpx.Client(base_url=server.url, timeout=300) as client:
+        page = client.get("/setup")
+        csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+
+        def upload() -> None:
+            try:
+                answer.append(client.post("/setup/import", data={"csrf_token": csrf}, files=files))
+            finally:
+                done.set()
+
+        worker = threading.Thread(target=upload)
+        worker.start()
+        seen: list[int] = []
+        static_ok = 0
+        with httpx.Client(base_url=server.url, timeout=300) as other:
+            while not done.is_set():
+                count = other.get("/api/athlete").json()["runs_imported"]
+                if not done.is_set():
+                    seen.append(count)
+                    static_ok += other.get("/static/app.css").status_code == 200
+        worker.join()
+    assert answer and answer[0].status_code == 200 and answer[0].text.count(": imported") == 12
+    assert any(0 < n < 12 for n in seen), seen  # read while the import was half done
+    assert static_ok > 0

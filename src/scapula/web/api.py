@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from scapula.catalog import Catalog, Kind, Load
 from scapula.errors import InvalidInputError
@@ -589,7 +590,7 @@ def read_progress(weeks: Annotated[int, Query(ge=1, le=52)] = 8, db: Session = D
 async def import_files(files: Annotated[list[UploadFile], File(description="One or more running files")],
                        db: Session = DB):
     uploads = [services.Upload(f.filename or "upload", await f.read()) for f in files]
-    results = services.import_uploads(db, athlete_of(db), uploads)
+    results = await run_in_threadpool(services.import_uploads, db, athlete_of(db), uploads)  # off the event loop
     out = ImportOut(
         files=[FileResultOut(filename=r.filename, status=r.status, message=r.message, runs=r.runs) for r in results],
         imported=sum(len(r.runs) for r in results),
@@ -640,7 +641,8 @@ def _video_job(request: Request, job_id: str):
 async def create_video_check(request: Request,
                              file: Annotated[UploadFile, File(description="One clip of one set")],
                              exercise: Annotated[str, Form(description="An exercise id, or auto")] = "auto") -> VideoJobOut:
-    job = request.app.state.videos.submit(file.filename or "upload", await file.read(), exercise)
+    job = await run_in_threadpool(request.app.state.videos.submit, file.filename or "upload", await file.read(),
+                                  exercise)
     return video_job_out(job)
 
 
@@ -680,8 +682,6 @@ async def create_posture_check(
         save: Annotated[bool, Form(description="Keep the numbers in the log")] = False,
         day: Annotated[date | None, Form(alias="date", description="With save: the day of the check")] = None,
         db: Session = DB, catalog: Catalog = CATALOG):
-    from starlette.concurrency import run_in_threadpool
-
     from scapula.web import posture
 
     uploads = [services.Upload(f.filename or "upload", await f.read()) for f in files]

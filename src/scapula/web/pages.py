@@ -2,7 +2,8 @@
 
 Forms post back here (every POST carries the CSRF token) and redirect to a GET (so a reload
 never posts twice), except when a form has a problem: then the page is shown again with the
-message, with a 4xx status. HTMX boosts links and forms (no full reloads on a phone); every
+message, with a 4xx status. An upload's work (import, posture, a video's probe) runs in the
+thread pool, never on the event loop that serves every other request. HTMX boosts links and forms (no full reloads on a phone); every
 page also works as plain HTML.
 """
 
@@ -14,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from scapula.catalog import Catalog, Load
@@ -149,7 +151,7 @@ async def setup_import(request: Request, db: Session = DB):
         return _setup(request, db, athlete, error="choose one or more running files first",
                       errors_in="import", status=400)
     uploads = [services.Upload(f.filename, await f.read()) for f in files]
-    results = services.import_uploads(db, athlete, uploads)
+    results = await run_in_threadpool(services.import_uploads, db, athlete, uploads)  # seconds of work
     failed = all(r.status in ("refused", "error") for r in results)
     return _setup(request, db, athlete, results=results, status=400 if failed else 200,
                   error="nothing was imported: see each file below" if failed else "",
@@ -338,7 +340,7 @@ async def video_upload(request: Request):
     if not isinstance(upload, StarletteUpload) or not upload.filename:
         return _video_form(request, "choose a video clip first", 400, exercise)
     try:
-        job = request.app.state.videos.submit(upload.filename, await upload.read(), exercise)
+        job = await run_in_threadpool(request.app.state.videos.submit, upload.filename, await upload.read(), exercise)
     except (InputFileError, UnknownExerciseError, Busy) as e:
         return _video_form(request, str(e), status_of(e), exercise)
     return see(f"/video/{job.id}")
@@ -414,8 +416,6 @@ def posture_page(request: Request, db: Session = DB):
 
 @router.post("/posture")
 async def posture_check(request: Request, db: Session = DB, catalog: Catalog = CATALOG):
-    from starlette.concurrency import run_in_threadpool
-
     from scapula.errors import InputFileError
     from scapula.web import posture
     from scapula.web.app import status_of
