@@ -167,6 +167,21 @@ def save_planned_sessions(db: Session, *, athlete: Athlete, slots: list[dict]) -
             db.expire(obj)
 
 
+def change_record(db: Session, record, **changes):
+    """Write the changes of a logged set, stretch or session (a typo fixed), committed."""
+    for name, value in changes.items():
+        setattr(record, name, value)
+    db.commit()
+    return record
+
+
+def delete_records(db: Session, records: list) -> None:
+    """Delete logged sets, stretches or sessions (a session with its sets and stretches)."""
+    for record in records:
+        db.delete(record)
+    db.commit()
+
+
 def add_note(db: Session, *, athlete: Athlete, text: str, session: PerformedSession | None = None) -> Note:
     note = Note(athlete_id=athlete.id, session_id=session.id if session else None, text=text)
     db.add(note)

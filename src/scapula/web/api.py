@@ -225,6 +225,7 @@ class StretchIn(BaseModel):
 
 
 class SetOut(BaseModel):
+    id: int = Field(description="For PATCH and DELETE /api/sessions/{session_id}/sets/{set_id}.")
     exercise: str
     set: int
     side: str
@@ -237,6 +238,7 @@ class SetOut(BaseModel):
 
 
 class StretchOut(BaseModel):
+    id: int = Field(description="For PATCH and DELETE /api/sessions/{session_id}/stretches/{stretch_id}.")
     stretch: str
     side: str
     hold_s: float
@@ -254,6 +256,20 @@ class SessionOut(BaseModel):
 
 class FinishIn(BaseModel):
     completed: bool = True
+
+
+class SetUpdate(BaseModel):
+    """A logged set corrected: only the fields given change (``rpe: null`` clears it)."""
+
+    reps: int | None = Field(default=None, ge=0, le=100)
+    load: str | None = Field(default=None, max_length=60,
+                             description="A band name or kg; for supermans, the variant done.")
+    rpe: float | None = Field(default=None, ge=1, le=10)
+    hold_s: float | None = Field(default=None, ge=0, le=600)
+
+
+class StretchUpdate(BaseModel):
+    hold_s: float = Field(ge=0, le=600)
 
 
 class StepOut(BaseModel):
@@ -278,6 +294,10 @@ class GuideOut(BaseModel):
     steps_done: int
     steps_total: int
     next: StepOut | None = Field(description="The step to do now; null when the session is over.")
+
+
+class UndoOut(GuideOut):
+    undone: str = Field(description="What was taken back, in words.")
 
 
 class PointOut(BaseModel):
@@ -351,10 +371,10 @@ def session_out(performed: PerformedSession) -> SessionOut:
         id=performed.id, started_at=as_utc(performed.started_at),
         ended_at=as_utc(performed.ended_at) if performed.ended_at else None,
         completed=performed.completed,
-        sets=[SetOut(exercise=s.exercise_id, set=s.set_number, side=s.side, reps=s.reps, load=s.load_label,
+        sets=[SetOut(id=s.id, exercise=s.exercise_id, set=s.set_number, side=s.side, reps=s.reps, load=s.load_label,
                      load_kg=s.load_kg, hold_s=s.hold_s, rpe=s.rpe, ended_at=as_utc(s.ended_at))
               for s in performed.sets],
-        stretches=[StretchOut(stretch=s.stretch_id, side=s.side, hold_s=s.hold_s, done_at=as_utc(s.done_at))
+        stretches=[StretchOut(id=s.id, stretch=s.stretch_id, side=s.side, hold_s=s.hold_s, done_at=as_utc(s.done_at))
                    for s in performed.stretches],
     )
 
@@ -497,7 +517,7 @@ def read_sessions(limit: Annotated[int, Query(ge=1, le=1000)] = 20, db: Session 
 
 
 @router.post("/sessions", response_model=GuideOut, status_code=201, responses=ERRORS,
-             summary="Start today's session (or return the one still open)")
+             summary="Start today's session (or carry on the one still open, or today's stopped early)")
 def create_session(db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
     athlete = athlete_of(db)
     performed = guided.begin(db, athlete, catalog)
@@ -536,7 +556,11 @@ def create_set(session_id: RowId, body: SetIn, db: Session = DB, catalog: Catalo
     record = log_set(db, session=performed, exercise_id=entry.id, side=side, reps=body.reps,
                      load_label=label, load_kg=kg, rpe=body.rpe,
                      hold_s=body.hold_s if body.hold_s is not None else entry.dose.hold_s)
-    return SetOut(exercise=record.exercise_id, set=record.set_number, side=record.side, reps=record.reps,
+    return set_out(record)
+
+
+def set_out(record) -> SetOut:
+    return SetOut(id=record.id, exercise=record.exercise_id, set=record.set_number, side=record.side, reps=record.reps,
                   load=record.load_label, load_kg=record.load_kg, hold_s=record.hold_s, rpe=record.rpe,
                   ended_at=as_utc(record.ended_at))
 
@@ -551,7 +575,11 @@ def create_stretch(session_id: RowId, body: StretchIn, db: Session = DB, catalog
     side = _side(entry, body.side)
     performed = _open(db, athlete, session_id)
     record = log_stretch(db, session=performed, stretch_id=entry.id, side=side, hold_s=body.hold_s)
-    return StretchOut(stretch=record.stretch_id, side=record.side, hold_s=record.hold_s,
+    return stretch_out(record)
+
+
+def stretch_out(record) -> StretchOut:
+    return StretchOut(id=record.id, stretch=record.stretch_id, side=record.side, hold_s=record.hold_s,
                       done_at=as_utc(record.done_at))
 
 
@@ -563,6 +591,69 @@ def finish(session_id: RowId, body: FinishIn, db: Session = DB) -> SessionOut:
     performed = _open(db, athlete_of(db), session_id)
     finish_session(db, session=performed, completed=body.completed)
     return session_out(performed)
+
+
+@router.post("/sessions/{session_id}/undo", response_model=UndoOut, responses=ERRORS,
+             summary="Take back the last set (both sides of an alternating one) or stretch hold")
+def undo(session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG) -> UndoOut:
+    athlete = athlete_of(db)
+    performed = guided.session_of(db, athlete, session_id)
+    what = guided.undo_last(db, performed)
+    return UndoOut(**guide_out(guided.progress(db, athlete, catalog, performed)).model_dump(), undone=what)
+
+
+@router.post("/sessions/{session_id}/reopen", response_model=GuideOut, responses=ERRORS,
+             summary="Carry on a finished session (stopped by mistake) where it was")
+def reopen(session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
+    athlete = athlete_of(db)
+    performed = guided.reopen(db, guided.session_of(db, athlete, session_id))
+    return guide_out(guided.progress(db, athlete, catalog, performed))
+
+
+@router.delete("/sessions/{session_id}", status_code=204, responses=ERRORS,
+               summary="Delete a session with its sets and stretches")
+def delete_session(session_id: RowId, db: Session = DB) -> Response:
+    from scapula.store.queries import delete_records
+
+    delete_records(db, [guided.session_of(db, athlete_of(db), session_id)])
+    return Response(status_code=204)
+
+
+@router.patch("/sessions/{session_id}/sets/{set_id}", response_model=SetOut, responses=ERRORS,
+              summary="Correct a logged set (only the fields given change)")
+def update_set(session_id: RowId, set_id: RowId, body: SetUpdate, db: Session = DB,
+               catalog: Catalog = CATALOG) -> SetOut:
+    athlete = athlete_of(db)
+    record = guided.set_of(db, guided.session_of(db, athlete, session_id), set_id)
+    given = {name: getattr(body, name) for name in body.model_fields_set}
+    if "reps" in given and given["reps"] is None:
+        raise InvalidInputError("reps: a whole number from 0 to 100, not null")
+    return set_out(guided.edit_set(db, athlete, catalog, record, **given))
+
+
+@router.delete("/sessions/{session_id}/sets/{set_id}", status_code=204, responses=ERRORS,
+               summary="Delete a logged set (the sets after it are numbered again)")
+def delete_set(session_id: RowId, set_id: RowId, db: Session = DB) -> Response:
+    performed = guided.session_of(db, athlete_of(db), session_id)
+    guided.delete_sets(db, performed, [guided.set_of(db, performed, set_id)])
+    return Response(status_code=204)
+
+
+@router.patch("/sessions/{session_id}/stretches/{stretch_id}", response_model=StretchOut, responses=ERRORS,
+              summary="Correct a stretch hold's seconds")
+def update_stretch(session_id: RowId, stretch_id: RowId, body: StretchUpdate, db: Session = DB) -> StretchOut:
+    performed = guided.session_of(db, athlete_of(db), session_id)
+    return stretch_out(guided.edit_stretch(db, guided.stretch_of(db, performed, stretch_id), body.hold_s))
+
+
+@router.delete("/sessions/{session_id}/stretches/{stretch_id}", status_code=204, responses=ERRORS,
+               summary="Delete a logged stretch hold")
+def delete_stretch(session_id: RowId, stretch_id: RowId, db: Session = DB) -> Response:
+    from scapula.store.queries import delete_records
+
+    performed = guided.session_of(db, athlete_of(db), session_id)
+    delete_records(db, [guided.stretch_of(db, performed, stretch_id)])
+    return Response(status_code=204)
 
 
 @router.get("/progress", response_model=ProgressOut, summary="Reps and load per move and side; sessions done vs planned")
