@@ -382,22 +382,33 @@ def delete_sets(db: Session, performed: PerformedSession, records: list[SetRecor
     db.commit()
 
 
-def undo_last(db: Session, performed: PerformedSession) -> str:
-    """Take back the last thing logged: the last step's sets (both sides of an alternating
-    set) or the last stretch hold. Returns what was taken back, in words."""
-    db.refresh(performed)
+def last_logged(performed: PerformedSession) -> tuple[list, str] | None:
+    """The last thing logged — the last step's sets (both sides of an alternating set) or the
+    last stretch hold — and its description; None when nothing is logged."""
     last_set = max(performed.sets, key=lambda r: (as_utc(r.ended_at), r.id), default=None)
     last_hold = max(performed.stretches, key=lambda r: (as_utc(r.done_at), r.id), default=None)
     if last_set is None and last_hold is None:
-        raise InvalidInputError("nothing logged in this session to undo")
+        return None
     if last_hold is not None and (last_set is None or as_utc(last_hold.done_at) >= as_utc(last_set.ended_at)):
-        what = f"{last_hold.stretch_id.replace('_', ' ')}, {last_hold.hold_s:g} s hold"
-        delete_records(db, [last_hold])
+        side = f" {last_hold.side}" if last_hold.side != "both" else ""
+        return [last_hold], f"{last_hold.stretch_id.replace('_', ' ')}{side}, {last_hold.hold_s:g} s"
+    step = [r for r in performed.sets if r.exercise_id == last_set.exercise_id
+            and r.set_number == last_set.set_number and r.ended_at == last_set.ended_at]
+    sides = " / ".join(f"{r.reps}" + (f" {r.side}" if r.side != "both" else "") for r in step)
+    return step, f"{last_set.exercise_id.replace('_', ' ')} set {last_set.set_number}, {sides} reps"
+
+
+def undo_last(db: Session, performed: PerformedSession) -> str:
+    """Take back the last thing logged (``last_logged``); the session is open again if that
+    had finished it. Returns what was taken back, in words."""
+    db.refresh(performed)
+    found = last_logged(performed)
+    if found is None:
+        raise InvalidInputError("nothing logged in this session to undo")
+    records, what = found
+    if isinstance(records[0], StretchRecord):
+        delete_records(db, records)
     else:
-        step = [r for r in performed.sets if r.exercise_id == last_set.exercise_id
-                and r.set_number == last_set.set_number and r.ended_at == last_set.ended_at]
-        what = (f"{last_set.exercise_id.replace('_', ' ')} set {last_set.set_number}: "
-                + " / ".join(f"{r.reps}" for r in step) + " reps")
-        delete_sets(db, performed, step)
+        delete_sets(db, performed, records)
     reopen(db, performed)
     return what

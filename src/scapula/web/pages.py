@@ -35,6 +35,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 SAVED = {  # ?saved=... after a redirect: what the page says was done
     "equipment": "Equipment saved.", "removed": "Removed.", "week": "Your week is saved.",
     "race": "Race saved.", "stopped": "Session stopped. Every set you logged is kept.",
+    "undone": "Taken back.", "corrected": "Corrected.", "deleted": "Deleted.",
+    "session-deleted": "The session is deleted.",
 }
 
 
@@ -195,17 +197,19 @@ def session_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG)
                       and services.local_time(athlete, last.ended_at).date() == services.today_for(athlete))
         return render(request, "session_start.html", {
             "last": last, "done_today": done_today, "next": upcoming[0] if upcoming else None,
-            "catalog": catalog, "dose_text": dose_text,
+            "catalog": catalog, "dose_text": dose_text, "stopped": guided.stopped_today(db, athlete),
             "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         })
     p = guided.progress(db, athlete, catalog, performed)
-    return _session_page(request, p)
+    return _session_page(request, p, saved=SAVED.get(request.query_params.get("saved", ""), ""))
 
 
-def _session_page(request: Request, p, error: str = "", status: int = 200):
+def _session_page(request: Request, p, error: str = "", status: int = 200, saved: str = ""):
     from scapula.vision.moves import MOVES
 
-    return render(request, "session.html", {"p": p, "Load": Load, "error": error, "live_moves": MOVES}, status)
+    last = guided.last_logged(p.performed)
+    return render(request, "session.html", {"p": p, "Load": Load, "error": error, "live_moves": MOVES,
+                                            "last": last[1] if last else "", "saved": saved}, status)
 
 
 @router.post("/session/start")
@@ -226,11 +230,15 @@ def _number(text: str, what: str, *, integer: bool = False) -> float | None:
 
 @router.post("/session/{session_id}/set")
 async def session_set(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
+    form = await request.form()
+    return await run_in_threadpool(_log_set, request, form, session_id, db, catalog)  # the plan is read again
+
+
+def _log_set(request: Request, form, session_id: int, db: Session, catalog: Catalog):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
     if performed.ended_at is not None:
         return see("/session")
-    form = await request.form()
     exercise_id = str(form.get("exercise_id", ""))
     try:
         reps = {}
@@ -252,11 +260,15 @@ async def session_set(request: Request, session_id: RowId, db: Session = DB, cat
 
 @router.post("/session/{session_id}/stretch")
 async def session_stretch(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
+    form = await request.form()
+    return await run_in_threadpool(_log_stretch, request, form, session_id, db, catalog)
+
+
+def _log_stretch(request: Request, form, session_id: int, db: Session, catalog: Catalog):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
     if performed.ended_at is not None:
         return see("/session")
-    form = await request.form()
     try:
         held = _number(str(form.get("hold_s", "")), "hold")
         guided.log_step_stretch(db, athlete, catalog, performed, stretch_id=str(form.get("exercise_id", "")),
@@ -268,16 +280,122 @@ async def session_stretch(request: Request, session_id: RowId, db: Session = DB,
 
 
 @router.post("/session/{session_id}/stop")
-async def session_stop(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
+def session_stop(session_id: RowId, skip_stretching: Annotated[str, Form()] = "", db: Session = DB,
+                 catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
-    form = await request.form()
-    skip = form.get("skip_stretching") == "1"
+    skip = skip_stretching == "1"
     if skip:
         p = guided.progress(db, athlete, catalog, performed)
         skip = p.in_stretching  # only the stretching may be skipped and still count as done
     guided.stop(db, performed, skip_stretching=skip)
     return see(f"/session?saved={'stopped' if not skip else ''}")
+
+
+@router.post("/session/{session_id}/undo")
+def session_undo(session_id: RowId, db: Session = DB):
+    performed = guided.session_of(db, get_athlete(db), session_id)
+    try:
+        guided.undo_last(db, performed)
+    except InvalidInputError:
+        pass  # nothing left to take back (a second tab did): the page shows the log as it is
+    return see("/session?saved=undone")
+
+
+# ---------------------------------------------------------------- a session's log, corrected
+
+
+@router.get("/history/{session_id}", response_class=HTMLResponse)
+def session_log(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    return _session_log(request, db, athlete, performed, catalog)
+
+
+def _session_log(request: Request, db: Session, athlete: Athlete, performed, catalog: Catalog, *,
+                 error: str = "", status: int = 200, failed: int | None = None):
+    db.refresh(performed)
+    return render(request, "session_log.html", {
+        "s": performed, "catalog": catalog, "Load": Load, "error": error, "failed": failed,
+        "when": services.local_time(athlete, performed.started_at),
+        "is_open": performed.ended_at is None,
+        "saved": SAVED.get(request.query_params.get("saved", ""), ""),
+        "load_choices": {kind: [e.label for e in list_equipment(db, athlete=athlete, kind=kind)]
+                         for kind in ("band", "kettlebell")},
+    }, status)
+
+
+@router.post("/history/{session_id}/sets/{set_id}")
+def correct_set(request: Request, session_id: RowId, set_id: RowId, reps: Annotated[str, Form()] = "",
+                load: Annotated[str, Form()] = "", rpe: Annotated[str, Form()] = "",
+                hold_s: Annotated[str, Form()] = "", db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    record = guided.set_of(db, performed, set_id)
+    entry = catalog.get(record.exercise_id)
+    try:
+        changes = {"reps": _number(reps, "reps", integer=True), "rpe": _number(rpe, "RPE")}
+        if changes["reps"] is None:
+            raise InvalidInputError("reps: how many did you do?")
+        if entry.load is Load.bodyweight:
+            changes["hold_s"] = _number(hold_s, "hold")
+        else:
+            changes["load"] = load
+        guided.edit_set(db, athlete, catalog, record, **changes)
+    except InvalidInputError as e:
+        db.rollback()
+        return _session_log(request, db, athlete, performed, catalog, error=str(e), status=422, failed=set_id)
+    return see(f"/history/{session_id}?saved=corrected#set-{set_id}")
+
+
+@router.post("/history/{session_id}/sets/{set_id}/delete")
+def delete_set(session_id: RowId, set_id: RowId, db: Session = DB):
+    performed = guided.session_of(db, get_athlete(db), session_id)
+    guided.delete_sets(db, performed, [guided.set_of(db, performed, set_id)])
+    return see(f"/history/{session_id}?saved=deleted")
+
+
+@router.post("/history/{session_id}/stretches/{stretch_id}")
+def correct_stretch(request: Request, session_id: RowId, stretch_id: RowId, hold_s: Annotated[str, Form()] = "",
+                    db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    record = guided.stretch_of(db, performed, stretch_id)
+    try:
+        held = _number(hold_s, "hold")
+        if held is None:
+            raise InvalidInputError("hold: how many seconds?")
+        guided.edit_stretch(db, record, held)
+    except InvalidInputError as e:
+        return _session_log(request, db, athlete, performed, catalog, error=str(e), status=422)
+    return see(f"/history/{session_id}?saved=corrected#stretch-{stretch_id}")
+
+
+@router.post("/history/{session_id}/stretches/{stretch_id}/delete")
+def delete_stretch(session_id: RowId, stretch_id: RowId, db: Session = DB):
+    from scapula.store.queries import delete_records
+
+    performed = guided.session_of(db, get_athlete(db), session_id)
+    delete_records(db, [guided.stretch_of(db, performed, stretch_id)])
+    return see(f"/history/{session_id}?saved=deleted")
+
+
+@router.post("/history/{session_id}/delete")
+def delete_session(session_id: RowId, db: Session = DB):
+    from scapula.store.queries import delete_records
+
+    delete_records(db, [guided.session_of(db, get_athlete(db), session_id)])
+    return see("/progress?saved=session-deleted")
+
+
+@router.post("/history/{session_id}/reopen")
+def reopen_session(session_id: RowId, db: Session = DB):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    if guided.open_session(db, athlete) not in (None, performed):
+        raise InvalidInputError("another session is open: finish or stop it first")
+    guided.reopen(db, performed)
+    return see("/session")
 
 
 # ---------------------------------------------------------------- progress
@@ -308,6 +426,7 @@ def progress_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG
         "weeks": weeks, "recent": recent, "catalog": catalog,
         "local": lambda moment: services.local_time(athlete, moment),
         "done": sum(w.done for w in weeks), "planned": sum(w.planned for w in weeks),
+        "saved": SAVED.get(request.query_params.get("saved", ""), ""),
     })
 
 
