@@ -189,7 +189,8 @@ class Problem(BaseModel):
 
 def _openapi(app: FastAPI) -> dict:
     """The schema, with every 422 documented as what the app sends (``Problem``), where
-    FastAPI's default says a list of validation errors."""
+    FastAPI's default says a list of validation errors; the 400 of a body that cannot be
+    parsed where a body is taken, and the CSRF 403 of every unsafe route."""
     if app.openapi_schema is None:
         from fastapi.openapi.utils import get_openapi
 
@@ -197,11 +198,17 @@ def _openapi(app: FastAPI) -> dict:
                              routes=app.routes)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
         for operations in schema.get("paths", {}).values():
-            for operation in operations.values():
-                answer = operation.get("responses", {}).get("422")
-                if answer is not None:
-                    answer["content"] = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+            for method, operation in operations.items():
+                answers = operation.get("responses", {})
+                if method in ("post", "put", "patch", "delete") and "403" not in answers:  # every one checks CSRF
+                    answers["403"] = {"description": "CSRF token missing or wrong", "content": problem}
+                if "422" in answers:
+                    answers["422"]["content"] = problem
+                if "requestBody" in operation and "400" not in answers:  # FastAPI's answer to a body it cannot parse
+                    answers["400"] = {"description": "A body that cannot be parsed (not JSON, or not a form)",
+                                      "content": problem}
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
         app.openapi_schema = schema
