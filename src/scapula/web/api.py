@@ -758,6 +758,16 @@ class PostureOut(BaseModel):
     report: dict = Field(description="The posture report ('scapula-posture' v1), as `scapula posture --json` prints it")
     saved: bool = Field(description="Whether the numbers went into the log (never the picture)")
     picture_png: str | None = Field(description="The first picture with the measured lines, base64 PNG")
+    save_token: str | None = Field(default=None, description="Not saved yet: POST it to /api/posture/save "
+                                                             "to keep these numbers after seeing them")
+
+
+class PostureSaveIn(BaseModel):
+    save_token: str = Field(max_length=20_000)
+
+
+class PostureSavedOut(BaseModel):
+    saved: bool = Field(description="False when this check was kept already")
 
 
 class PostureHistoryOut(BaseModel):
@@ -768,6 +778,7 @@ class PostureHistoryOut(BaseModel):
 @router.post("/posture", response_model=PostureOut, responses={**VIDEO_ERRORS, 422: ERRORS[422]},
              summary="Posture check from photos or a short clip (or landmark files); 422 when refused")
 async def create_posture_check(
+        request: Request,
         files: Annotated[list[UploadFile], File(description="Side or front photos, or one short clip")],
         view: Annotated[Literal["auto", "side", "front"], Form()] = "auto",
         save: Annotated[bool, Form(description="Keep the numbers in the log")] = False,
@@ -777,12 +788,32 @@ async def create_posture_check(
 
     uploads = [services.Upload(f.filename or "upload", await f.read()) for f in files]
     checked = await run_in_threadpool(posture.check, db, athlete_of(db), catalog, uploads, view, save, day)
-    out = PostureOut(report=checked.report, saved=checked.saved, picture_png=checked.picture_png)
+    token = request.app.state.csrf.seal(checked.record) if checked.record and not checked.saved else None
+    out = PostureOut(report=checked.report, saved=checked.saved, picture_png=checked.picture_png, save_token=token)
     if checked.report["status"] == "refused":
         problems = "; ".join(f"{i['input']}: {p['message']}" for i in checked.report["inputs"] for p in i["problems"])
         return JSONResponse({"detail": problems or "nothing could be measured", **out.model_dump(mode="json")},
                             status_code=422)
     return out
+
+
+@router.post("/posture/save", response_model=PostureSavedOut, status_code=201, responses=ERRORS,
+             summary="Keep the numbers of a check already measured (its save_token)")
+def save_posture_check(request: Request, body: PostureSaveIn, db: Session = DB) -> PostureSavedOut:
+    from scapula.web import posture
+
+    record = request.app.state.csrf.unseal(body.save_token)
+    if not isinstance(record, dict):
+        raise InvalidInputError("save_token: not a token of this app's posture check")
+    return PostureSavedOut(saved=posture.save_record(db, athlete_of(db), record))
+
+
+@router.delete("/posture/checks/{check_id}", status_code=204, responses=ERRORS, summary="Delete a saved posture check")
+def delete_posture_check(check_id: RowId, db: Session = DB) -> Response:
+    from scapula.web import posture
+
+    posture.delete_check(db, athlete_of(db), check_id)
+    return Response(status_code=204)
 
 
 @router.get("/posture/history", response_model=PostureHistoryOut, summary="Saved posture checks and their trend")

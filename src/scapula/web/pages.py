@@ -36,7 +36,7 @@ SAVED = {  # ?saved=... after a redirect: what the page says was done
     "equipment": "Equipment saved.", "removed": "Removed.", "week": "Your week is saved.",
     "race": "Race saved.", "stopped": "Session stopped. Every set you logged is kept.",
     "undone": "Taken back.", "corrected": "Corrected.", "deleted": "Deleted.",
-    "session-deleted": "The session is deleted.",
+    "session-deleted": "The session is deleted.", "posture": "The check's numbers are saved.",
 }
 
 
@@ -515,7 +515,7 @@ def video_delete(request: Request, job_id: str):
 
 
 def _posture(request: Request, db: Session, *, checked=None, error: str = "", status: int = 200,
-             view: str = "auto"):
+             view: str = "auto", save_token: str = ""):
     from scapula.posture.norms import GUIDANCE, VIEW_MEASURES
     from scapula.web import posture
 
@@ -525,7 +525,8 @@ def _posture(request: Request, db: Session, *, checked=None, error: str = "", st
         "checked": checked, "error": error, "view": view, "accept": posture.ACCEPT,
         "limit_mb": request.app.state.config.upload_limit_mb, "guidance": GUIDANCE,
         "checks": checks, "trend": trend, "charts": posture.trend_charts(checks),
-        "view_measures": VIEW_MEASURES, "today": services.today_for(athlete)}, status)
+        "view_measures": VIEW_MEASURES, "today": services.today_for(athlete), "save_token": save_token,
+        "saved": SAVED.get(request.query_params.get("saved", ""), "")}, status)
 
 
 @router.get("/posture", response_class=HTMLResponse)
@@ -553,4 +554,24 @@ async def posture_check(request: Request, db: Session = DB, catalog: Catalog = C
     except (InputFileError, InvalidInputError) as e:
         return _posture(request, db, error=str(e), status=status_of(e), view=view)
     status = 422 if checked.report["status"] == "refused" else 200
-    return _posture(request, db, checked=checked, status=status, view=view)
+    token = request.app.state.csrf.seal(checked.record) if checked.record and not checked.saved else ""
+    return _posture(request, db, checked=checked, status=status, view=view, save_token=token)
+
+
+@router.post("/posture/save")
+def posture_save(request: Request, save_token: Annotated[str, Form()] = "", db: Session = DB):
+    from scapula.web import posture
+
+    record = request.app.state.csrf.unseal(save_token)
+    if not isinstance(record, dict):
+        return _posture(request, db, error="that check cannot be saved: measure it again", status=422)
+    posture.save_record(db, get_athlete(db), record)
+    return see("/posture?saved=posture#trend")
+
+
+@router.post("/posture/checks/{check_id}/delete")
+def posture_delete(check_id: RowId, db: Session = DB):
+    from scapula.web import posture
+
+    posture.delete_check(db, get_athlete(db), check_id)
+    return see("/posture?saved=deleted#trend")

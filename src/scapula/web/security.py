@@ -58,6 +58,19 @@ def load_secret(data_dir: Path) -> bytes:
 class Csrf:
     def __init__(self, secret: bytes) -> None:
         self.signer = URLSafeSerializer(secret, salt="scapula-csrf")
+        # what the app hands a client to bring back later (a posture check's numbers to
+        # save): signed, so what comes back is what the app measured
+        self.sealer = URLSafeSerializer(secret, salt="scapula-sealed")
+
+    def seal(self, value) -> str:
+        return self.sealer.dumps(value)
+
+    def unseal(self, token: str):
+        """The sealed value, or None when the token was not made by this app."""
+        try:
+            return self.sealer.loads(token)
+        except BadSignature:
+            return None
 
     def cookie_value(self, request: Request) -> tuple[str, bool]:
         """(the browser's raw token, whether it is new and must be set as a cookie)."""
