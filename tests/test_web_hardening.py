@@ -341,3 +341,47 @@ def test_an_import_does_not_hold_up_other_requests(server: Server) -> None:
     assert answer and answer[0].status_code == 200 and answer[0].text.count(": imported") == 12
     assert any(0 < n < 12 for n in seen), seen  # read while the import was half done
     assert static_ok > 0
+
+
+def test_a_kettlebell_in_pounds_keeps_its_unit(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
+    bell = client.post("/api/equipment", headers=h, json={"kind": "kettlebell", "value": "35 lb"})
+    assert bell.status_code == 201, bell.text
+    assert bell.json()["label"] == "35 lb kettlebell" and bell.json()["kg"] == pytest.approx(15.876, abs=0.001)
+    r = client.post("/api/equipment", headers=h, json={"kind": "kettlebell", "value": "300 lb"})
+    assert r.status_code == 422 and "220 lb" in r.json()["detail"]
+    plan = client.get("/api/plan?weeks=1").json()
+    row = next(d for d in plan["progression"] if d["exercise_id"] == "chainsaw_row")
+    assert row["load_label"] == "35 lb kettlebell" and row["load_kg"] == pytest.approx(15.876, abs=0.001)
+    sid = client.post("/api/sessions", headers=h).json()["session"]["id"]
+    logged = client.post(f"/api/sessions/{sid}/sets", headers=h,
+                         json={"exercise_id": "chainsaw_row", "side": "left", "reps": 10, "load": "35 lb"}).json()
+    assert logged["load"] == "35 lb" and logged["load_kg"] == pytest.approx(15.876, abs=0.001)
+
+
+def test_left_and_right_dots_of_one_day_do_not_overlap(tmp_path: Path) -> None:
+    import re
+
+    client = _client(tmp_path)
+    h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
+    sid = client.post("/api/sessions", headers=h).json()["session"]["id"]
+    for side in ("left", "right"):  # the same reps both sides: the same height
+        client.post(f"/api/sessions/{sid}/sets", headers=h,
+                    json={"exercise_id": "chainsaw_row", "side": side, "reps": 10, "load": "12"})
+    page = client.get("/progress").text
+    row = page.split('aria-label="Kettlebell chainsaw row: reps per set"')[1].split("</svg>")[0]
+    dots = [(float(x), float(y)) for x, y in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="5"', row)]
+    assert len(dots) == 2 and dots[0][1] == dots[1][1]
+    assert abs(dots[0][0] - dots[1][0]) >= 10  # two dots of radius 5 side by side
+
+
+def test_setup_warns_when_the_week_has_no_room(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
+    client.patch("/api/athlete", headers=h, json={"sessions_per_week": 2, "long_run_day": "sun", "hard_days": ["tue"]})
+    assert "leaves room for" not in client.get("/setup").text
+    client.patch("/api/athlete", headers=h, json={"sessions_per_week": 3, "hard_days": ["tue", "thu", "sat"],
+                                                  "rest_days": []})
+    page = client.get("/setup").text
+    assert "Your running week leaves room for" in page and "of the 3 upper-back sessions" in page

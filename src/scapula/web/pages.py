@@ -75,6 +75,7 @@ def _setup(request: Request, db: Session, athlete: Athlete, *, error: str = "", 
         "error": error, "errors_in": errors_in, "first": first or services.is_new(db, athlete),
         "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         "today": services.today_for(athlete),
+        "room": services.room_warning(db, athlete, request.app.state.catalog),
     }, status)
 
 

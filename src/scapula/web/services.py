@@ -137,6 +137,20 @@ def plan_for(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 3, ke
     return make_plan(db, athlete, catalog, today=today_for(athlete), weeks=weeks, keep=keep)
 
 
+def room_warning(db: Session, athlete: Athlete, catalog: Catalog) -> str:
+    """'' when a normal week of the plan holds the sessions asked for; else what it lacks and
+    why, read from the plan itself (the next full week, clear of today's position)."""
+    plan = plan_for(db, athlete, catalog, weeks=2, keep=False)
+    week = plan.weeks[-1]
+    held = [p for p in week.sessions if p.status in ("planned", "moved", "done")]
+    if week.race_week or len(held) >= athlete.sessions_per_week:
+        return ""
+    why = " ".join(week.notes)
+    return (f"Your running week leaves room for {len(held)} of the {athlete.sessions_per_week} upper-back "
+            f"sessions you asked for: a session needs a rest or easy day that is not the day before a hard "
+            f"session or the long run, 48 h from the last one. {why}").strip()
+
+
 def ics_bytes(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 4, alarm: int = 30) -> bytes:
     """The calendar file, built in memory (no path from the request is ever written).
 
