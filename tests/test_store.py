@@ -77,3 +77,30 @@ def test_a_bad_database_url_is_one_clear_line(cli, tmp_path):
     unreachable = cli("--db", "postgresql://nobody@127.0.0.1:1/none", "history")
     assert unreachable.code == 1 and "cannot open the training log" in unreachable.err
     assert "Traceback" not in unreachable.err
+
+
+def test_duplicate_plan_slots_are_merged_before_the_constraint(db_url):
+    """A log written before the constraint may hold one slot twice (two plan requests at
+    once): the migration keeps the oldest row and points a session done against a copy at it."""
+    from alembic import command
+
+    from scapula.store.db import alembic_config
+
+    engine = make_engine(db_url)
+    command.upgrade(alembic_config(engine), "0004")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO athlete (id, name, sessions_per_week, goal, created_at, hard_days, rest_days) "
+                          "VALUES (1, 'me', 2, '', '2027-01-01 00:00:00', '[]', '[]')"))
+        for row_id, uid, day in ((1, "scapula-2027-W03-1", "2027-01-19"), (2, "scapula-2027-W03-2", "2027-01-21"),
+                                 (3, "scapula-2027-W03-2", "2027-01-22"), (4, "scapula-2027-W03-2", "2027-01-21")):
+            conn.execute(text("INSERT INTO planned_session (id, athlete_id, day, status, reason, deload, race_week, uid) "
+                              "VALUES (:id, 1, :day, 'planned', '', false, false, :uid)"),
+                         {"id": row_id, "uid": uid, "day": day})
+        conn.execute(text("INSERT INTO performed_session (id, athlete_id, planned_session_id, started_at, completed) "
+                          "VALUES (1, 1, 3, '2027-01-22 07:00:00', true)"))
+    migrate(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, uid FROM planned_session ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "scapula-2027-W03-1"), (2, "scapula-2027-W03-2")]
+        assert conn.execute(text("SELECT planned_session_id FROM performed_session")).scalar() == 2
+    engine.dispose()

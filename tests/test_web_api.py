@@ -149,7 +149,7 @@ def test_a_session_is_dated_on_the_athletes_own_clock(client: TestClient) -> Non
     client.post(f"/api/sessions/{session_id}/finish", headers=h, json={"completed": True})
     assert "Today's session is done" in client.get("/session").text
     progress = client.get("/progress").text
-    assert f"<td>{local_day:%a %d %b}" in progress and f"<td>{utc_day:%a %d %b}" not in progress  # recent sessions
+    assert f'">{local_day:%a %d %b} ' in progress and f'">{utc_day:%a %d %b} ' not in progress  # recent sessions
     # an imported run is listed on the athlete's day too
     start = datetime.now(timezone.utc).replace(hour=11, minute=30) - timedelta(days=3)
     gpx = gpx_text(steady_run(start, seconds=1800)).encode()

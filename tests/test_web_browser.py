@@ -285,10 +285,16 @@ def test_new_runner_sets_up_trains_and_sees_progress(server: Server, page, tmp_p
 def test_pages_offline_and_local(server: Server, page) -> None:
     """Every asset comes from the app itself: a page loads with the network cut to anything else."""
     requested: list[str] = []
+    refused: list[str] = []  # what the Content-Security-Policy blocked: nothing the pages need
     page.on("request", lambda r: requested.append(r.url))
-    for path in ("/", "/setup", "/today", "/session", "/progress"):
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    for path in ("/", "/setup", "/today", "/session", "/progress", "/video", "/posture", "/api/docs"):
         page.goto(server.url + path)
         settle(page)
     foreign = [u for u in requested if not u.startswith(server.url)]
     assert not foreign, foreign
+    assert not refused, refused
+    page.goto(server.url + "/api/docs")
+    assert page.get_by_role("heading", name="The JSON API").is_visible()
+    assert "/api/sessions/{session_id}/sets" in page.locator("main").inner_text()
     assert any(u.endswith(".js") or "htmx.min.js" in u for u in requested)

@@ -135,3 +135,38 @@ def test_a_clip_is_checked_as_the_command_checks_it(client: TestClient, tmp_path
     assert r.status_code == (200 if cli["status"] == "measured" else 422)
     assert _comparable(web["report"]) == _comparable(cli)
     assert web["report"]["inputs"][0]["kind"] == "clip" and web["report"]["inputs"][0]["frames"]["total"] > 10
+
+
+def test_a_check_is_saved_after_seeing_it_and_deleted(client: TestClient, tmp_path: Path) -> None:
+    h = token(client)
+    path = tmp_path / "side.jsonl"
+    write(path, Scene(neck_flex=40, distance=3.0, frames=12, jitter_px=1.0, seed=5))
+    r = client.post("/api/posture", headers=h, files={"files": (path.name, path.read_bytes(), "application/jsonl")})
+    measured = r.json()
+    assert measured["saved"] is False and measured["save_token"]
+    assert client.get("/api/posture/history").json()["checks"] == []
+    # kept afterwards, once (a second tap changes nothing), and only what the app measured
+    assert client.post("/api/posture/save", headers=h, json={"save_token": measured["save_token"]}).json() == {"saved": True}
+    assert client.post("/api/posture/save", headers=h, json={"save_token": measured["save_token"]}).json() == {"saved": False}
+    forged = measured["save_token"][:-4] + "AAAA"
+    r = client.post("/api/posture/save", headers=h, json={"save_token": forged})
+    assert r.status_code == 422 and "save_token" in r.json()["detail"]
+    checks = client.get("/api/posture/history").json()["checks"]
+    assert len(checks) == 1
+    assert checks[0]["head_forward_deg"] == pytest.approx(measured["report"]["measures"]["head_forward"]["angle_deg"], abs=0.05)
+    # the page offers the save after the result, and deletes a saved check
+    page = client.get("/posture")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = client.post("/posture", data={"csrf_token": csrf, "view": "auto"},
+                    files={"files": (path.name, path.read_bytes(), "application/jsonl")})
+    assert "Save these numbers in my log" in r.text
+    token_in_page = r.text.split('name="save_token" value="')[1].split('"')[0]
+    r = client.post("/posture/save", data={"csrf_token": csrf, "save_token": token_in_page})
+    assert r.status_code == 200 and "The check&#39;s numbers are saved." in r.text
+    assert len(client.get("/api/posture/history").json()["checks"]) == 2
+    r = client.post(f"/posture/checks/{checks[0]['id']}/delete", data={"csrf_token": csrf})
+    assert r.status_code == 200 and "Deleted." in r.text
+    assert client.delete(f"/api/posture/checks/{checks[0]['id']}", headers=h).status_code == 404
+    left = client.get("/api/posture/history").json()["checks"]
+    assert len(left) == 1 and client.delete(f"/api/posture/checks/{left[0]['id']}", headers=h).status_code == 204
+    assert client.get("/api/posture/history").json()["checks"] == []

@@ -5,7 +5,8 @@ refuse them with the same words. Each function raises ``InvalidInputError`` nami
 
 from __future__ import annotations
 
-from datetime import time
+import re
+from datetime import date, time, timedelta
 from functools import cache
 from zoneinfo import available_timezones
 
@@ -13,19 +14,28 @@ from scapula.errors import InvalidInputError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KETTLEBELL_MAX_KG = 100
+KG_PER_LB = 0.45359237
+# a weight as typed: 12, 12 kg, 12.5kg, 35 lb, 35 lbs, 35 pounds
+WEIGHT = re.compile(r"\s*(?P<amount>\d+(?:[.,]\d+)?)\s*(?P<unit>kg|kgs|lb|lbs|pounds?)?\s*", re.IGNORECASE)
+RACE_HORIZON = timedelta(days=3 * 366)  # a race is entered at most about three years ahead
 
 
 def equipment_item(kind: str, value: str, kg: float | None = None) -> tuple[str, float | None, str | None]:
-    """(label, kg, resistance) of a band ('medium', 'red') or a kettlebell ('12', '12 kg')."""
+    """(label, kg, resistance) of a band ('medium', 'red') or a kettlebell ('12', '12 kg',
+    '35 lb': labelled in pounds, kept in kg too)."""
     value = value.strip()
     if kind == "kettlebell":
-        try:
-            kg = float(value.lower().removesuffix("kg").strip().replace(",", "."))
-        except ValueError:
-            raise InvalidInputError(f"kettlebell weight must be kg, e.g. 12, not '{value}'") from None
+        found = WEIGHT.fullmatch(value)
+        if found is None:
+            raise InvalidInputError(f"kettlebell weight must be kg, e.g. 12, or lb, e.g. 35 lb, not '{value}'")
+        amount = float(found["amount"].replace(",", "."))
+        pounds = (found["unit"] or "").lower().startswith(("lb", "pound"))
+        kg = round(amount * KG_PER_LB, 3) if pounds else amount
         if not 0 < kg <= KETTLEBELL_MAX_KG:
-            raise InvalidInputError(f"kettlebell weight must be between 0 and {KETTLEBELL_MAX_KG} kg, not {kg:g}")
-        return f"{kg:g} kg kettlebell", kg, None
+            raise InvalidInputError(f"kettlebell weight must be between 0 and {KETTLEBELL_MAX_KG} kg "
+                                    f"({KETTLEBELL_MAX_KG / KG_PER_LB:.0f} lb), not {value}")
+        # the label in the runner's own unit (a 35 lb bell is sold as that), the kg for the plan
+        return f"{amount:g} {'lb' if pounds else 'kg'} kettlebell", kg, None
     if kind == "band":
         if not value:
             raise InvalidInputError("band: give its resistance as sold, e.g. 'medium' or 'red'")
@@ -97,3 +107,12 @@ def session_minutes(text: str | int, what: str) -> int:
     if not low <= value <= high:
         raise InvalidInputError(f"{what}: between {low} and {high} minutes, not {value}")
     return value
+
+
+def race_day(day: date, today: date, what: str) -> date:
+    """A race's day: today or later, and within about three years (the plan reads ahead)."""
+    if day < today:
+        raise InvalidInputError(f"{what}: {day.isoformat()} is in the past (today is {today.isoformat()})")
+    if day > today + RACE_HORIZON:
+        raise InvalidInputError(f"{what}: {day.isoformat()} is more than three years ahead")
+    return day

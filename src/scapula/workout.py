@@ -148,12 +148,14 @@ def todays_workout(catalog: Catalog, *, day: date, only: list[str] | None = None
 
 
 _KG = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(kg)?\s*$", re.IGNORECASE)
+_LB = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(lb|lbs|pounds?)\s*$", re.IGNORECASE)
 
 
 def parse_load(text: str, owned: dict[str, float | None]) -> tuple[str | None, float | None]:
     """Turn what the runner typed as a load into (label, kg).
 
-    ``12``, ``12kg`` and ``12.5 kg`` are kilograms; anything else is a label such as
+    ``12``, ``12kg`` and ``12.5 kg`` are kilograms, ``35 lb`` pounds (kept in kg too);
+    anything else is a label such as
     ``medium band``, matched to the equipment the runner owns (``owned`` maps labels
     to kg) to pick up its rated kg. An empty answer is no load.
     """
@@ -164,6 +166,12 @@ def parse_load(text: str, owned: dict[str, float | None]) -> tuple[str | None, f
     if match:
         kg = float(match.group(1).replace(",", "."))
         return f"{kg:g} kg", kg
+    match = _LB.match(text)
+    if match:
+        lb = float(match.group(1).replace(",", "."))
+        from scapula.preferences import KG_PER_LB
+
+        return f"{lb:g} lb", round(lb * KG_PER_LB, 3)
     for label, kg in owned.items():
         if label.lower() == text.lower():
             return label, kg

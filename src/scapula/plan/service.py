@@ -31,6 +31,7 @@ from scapula.store.models import (
     Run,
     SetRecord,
 )
+from scapula.store.queries import save_planned_sessions
 from scapula.workout import MAX_MINUTES, Workout, todays_workout
 
 
@@ -147,7 +148,6 @@ def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
                                                      max_minutes=max_minutes)
                 for light in (False, True) for kettlebell in (False, True)}
 
-    rows = {row.uid: row for row in stored if row.uid}
     sessions: list[SessionPlan] = []
     for week in week_plans:
         mine = [row for row in stored if _monday(row.day) == week.monday and row.uid]
@@ -162,7 +162,7 @@ def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
                 bends=tuple(b.value for b in placement.bends), light=placement.light))
     plan = Plan(usual, week_plans, sessions, decisions, scheduler.strictness, max_minutes)
     if keep:
-        _keep(db, athlete, plan, rows)
+        _keep(db, athlete, plan)
     return plan
 
 
@@ -223,15 +223,10 @@ def _uids(week: WeekPlan, rows: list[PlannedSession]) -> list[tuple[Placement, s
     return result
 
 
-def _keep(db: Session, athlete: Athlete, plan: Plan, rows: dict[str, PlannedSession]) -> None:
-    for s in plan.sessions:
-        row = rows.get(s.uid)
-        if row is None:
-            row = PlannedSession(athlete_id=athlete.id, uid=s.uid)
-            db.add(row)
-        row.day, row.status, row.reason = s.day, s.status, s.reason
-        row.deload, row.race_week = s.deload, s.race_week
-    db.commit()
+def _keep(db: Session, athlete: Athlete, plan: Plan) -> None:
+    save_planned_sessions(db, athlete=athlete, slots=[
+        {"uid": s.uid, "day": s.day, "status": s.status, "reason": s.reason, "deload": s.deload,
+         "race_week": s.race_week} for s in plan.sessions])
 
 
 def set_week(db: Session, athlete: Athlete, **changes) -> None:

@@ -12,7 +12,7 @@ from scapula.vision.skeleton import P, SIDE_POINTS
 
 
 def annotate(result: CaptureResult, report: dict, out: Path) -> None:
-    from PIL import Image, ImageDraw
+    from PIL import Image, ImageDraw, ImageFont
 
     rgb = result.capture.picture
     if rgb is None or result.shot is None:
@@ -48,10 +48,19 @@ def annotate(result: CaptureResult, report: dict, out: Path) -> None:
         labels = [(pt(P.LEFT_SHOULDER), "shoulder_height"), (pt(P.LEFT_EAR), "head_tilt")]
     else:
         labels = []
+    # labels readable on a phone: the picture is shown at the screen's width (~400 px), so the
+    # text is a fixed share of the picture's width (about 1/24: 16 px on a 390 px screen),
+    # kept inside the picture
+    size = max(14, round(im.size[0] / 24))
+    font = ImageFont.load_default(size=size)
+    stroke = max(2, size // 10)
     for (x, y), m in labels:
         if m in measures:
-            text = f"{measures[m]['name']} {measures[m]['angle_deg']:+.1f} deg ({measures[m]['class']})"
-            draw.text((x + 3 * width, y), text, fill=(255, 255, 255), stroke_width=2, stroke_fill=(0, 0, 0))
+            text = f"{measures[m]['name']} {measures[m]['angle_deg']:+.1f}° ({measures[m]['class']})"
+            left, top, right, bottom = draw.textbbox((0, 0), text, font=font, stroke_width=stroke)
+            tx = min(max(0.0, x + 3 * width), im.size[0] - (right - left))
+            ty = min(max(0.0, y - (bottom - top) / 2), im.size[1] - (bottom - top))
+            draw.text((tx, ty), text, font=font, fill=(255, 255, 255), stroke_width=stroke, stroke_fill=(0, 0, 0))
     try:
         im.save(out, format="PNG")
     except OSError as e:

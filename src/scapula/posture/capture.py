@@ -12,6 +12,7 @@ searched again; a second body with visible shoulders outside the blanked box cou
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +26,9 @@ from scapula.vision.skeleton import P
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
 HEIF_SUFFIXES = {".heic", ".heif"}
+# A photo over this is refused from its header, before it is decoded: a 13000x13000 PNG of a
+# few hundred kB would take gigabytes of memory. Phone cameras stay under it (48-50 MP).
+MAX_PHOTO_PIXELS = 64_000_000
 
 
 def is_landmark_file(path: Path) -> bool:
@@ -83,9 +87,17 @@ def read_photo(path: Path) -> tuple[np.ndarray, str]:
             raise InputFileError(path, "HEIC photos need the pillow-heif package") from e
         register_heif_opener()
     try:
-        with Image.open(path) as im:
-            orientation = im.getexif().get(0x0112, 1)
-            upright = ImageOps.exif_transpose(im).convert("RGB")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below instead
+            with Image.open(path) as im:  # reads the header: the size is known before decoding
+                if im.width * im.height > MAX_PHOTO_PIXELS:
+                    raise InputFileError(path, f"a {im.width}x{im.height} picture is too large: "
+                                               f"{MAX_PHOTO_PIXELS // 1_000_000} megapixels at most")
+                orientation = im.getexif().get(0x0112, 1)
+                upright = ImageOps.exif_transpose(im).convert("RGB")
+    except Image.DecompressionBombError as e:  # Pillow's own refusal, past twice its limit
+        raise InputFileError(path, f"too large a picture: {MAX_PHOTO_PIXELS // 1_000_000} megapixels "
+                                   "at most") from e
     except UnidentifiedImageError as e:
         raise InputFileError(path, "is not a picture Pillow can read") from e
     except OSError as e:

@@ -29,6 +29,7 @@ from scapula.store.queries import (
     remove_equipment,
     runs_between,
     same_run,
+    save_planned_sessions,
     start_session,
     stored_run_hashes,
 )
@@ -38,5 +39,5 @@ __all__ = [
     "StretchRecord", "add_equipment", "add_note", "add_posture_check", "add_runs", "finish_session", "get_athlete", "history",
     "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today", "posture_checks",
     "remove_equipment",
-    "runs_between", "same_run", "start_session", "stored_run_hashes",
+    "runs_between", "same_run", "save_planned_sessions", "start_session", "stored_run_hashes",
 ]

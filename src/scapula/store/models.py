@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     JSON,
     MetaData,
@@ -126,6 +127,9 @@ class PlannedSession(Base):
     deload: Mapped[bool] = mapped_column(default=False)
     uid: Mapped[str | None] = mapped_column(String(60), index=True)  # SessionPlan.uid, stable
     race_week: Mapped[bool] = mapped_column(default=False)
+
+    # one row per slot: a plan saved by two requests at once updates it, never adds a second
+    __table_args__ = (Index("uq_planned_session_slot", "athlete_id", "uid", unique=True),)
 
 
 class PerformedSession(Base):

@@ -15,6 +15,7 @@ from scapula.store.models import (
     Equipment,
     Note,
     PerformedSession,
+    PlannedSession,
     PostureCheck,
     Run,
     SetRecord,
@@ -138,6 +139,47 @@ def log_stretch(
     db.add(record)
     db.commit()
     return record
+
+
+def save_planned_sessions(db: Session, *, athlete: Athlete, slots: list[dict]) -> None:
+    """Write the plan's placements, one row per slot: ``slots`` are dicts of ``uid``, ``day``,
+    ``status``, ``reason``, ``deload`` and ``race_week``. An insert that meets the slot's row
+    (written meanwhile by another request) updates it instead, so saving the same plan twice
+    at once leaves one row per slot."""
+    if not slots:
+        return
+    dialect = db.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - Scapula ships SQLite and PostgreSQL
+        raise NotImplementedError(f"no upsert for {dialect}")
+    rows = [{**slot, "athlete_id": athlete.id} for slot in sorted(slots, key=lambda s: s["uid"])]
+    stmt = insert(PlannedSession.__table__).values(rows)
+    changed = ("day", "status", "reason", "deload", "race_week")
+    stmt = stmt.on_conflict_do_update(index_elements=["athlete_id", "uid"],
+                                      set_={name: stmt.excluded[name] for name in changed})
+    db.execute(stmt)
+    db.commit()
+    for obj in list(db.identity_map.values()):  # rows loaded before now read the new values
+        if isinstance(obj, PlannedSession):
+            db.expire(obj)
+
+
+def change_record(db: Session, record, **changes):
+    """Write the changes of a logged set, stretch or session (a typo fixed), committed."""
+    for name, value in changes.items():
+        setattr(record, name, value)
+    db.commit()
+    return record
+
+
+def delete_records(db: Session, records: list) -> None:
+    """Delete logged sets, stretches or sessions (a session with its sets and stretches)."""
+    for record in records:
+        db.delete(record)
+    db.commit()
 
 
 def add_note(db: Session, *, athlete: Athlete, text: str, session: PerformedSession | None = None) -> Note:

@@ -13,8 +13,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from scapula.catalog import Catalog, Kind, Load
 from scapula.errors import InvalidInputError
@@ -23,7 +24,7 @@ from scapula.preferences import DAYS
 from scapula.store import Athlete, PerformedSession, get_athlete, history, list_equipment, log_set, log_stretch
 from scapula.store.queries import as_utc
 from scapula.web import guided, services
-from scapula.web.app import CATALOG, DB
+from scapula.web.app import CATALOG, DB, Problem, RowId
 from scapula.web.security import CSRF_COOKIE, csrf_protect
 from scapula.workout import parse_load
 
@@ -42,7 +43,7 @@ class Detail(BaseModel):
 
 ERRORS = {403: {"model": Detail, "description": "CSRF token missing or wrong"},
           404: {"model": Detail, "description": "No such exercise, session, item or race"},
-          422: {"model": Detail, "description": "A value out of range"}}
+          422: {"model": Problem, "description": "A value out of range"}}
 
 
 class CsrfOut(BaseModel):
@@ -65,8 +66,15 @@ class EquipmentOut(BaseModel):
 
 
 class RaceIn(BaseModel):
-    day: date
+    day: date = Field(description="YYYY-MM-DD, today or later.")
     name: str = Field(default="race", max_length=120)
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _written_date(cls, value):
+        if not isinstance(value, (str, date)):  # pydantic reads a number as seconds since 1970
+            raise ValueError("a date is written YYYY-MM-DD")
+        return value
 
 
 class RaceOut(BaseModel):
@@ -217,6 +225,7 @@ class StretchIn(BaseModel):
 
 
 class SetOut(BaseModel):
+    id: int = Field(description="For PATCH and DELETE /api/sessions/{session_id}/sets/{set_id}.")
     exercise: str
     set: int
     side: str
@@ -229,6 +238,7 @@ class SetOut(BaseModel):
 
 
 class StretchOut(BaseModel):
+    id: int = Field(description="For PATCH and DELETE /api/sessions/{session_id}/stretches/{stretch_id}.")
     stretch: str
     side: str
     hold_s: float
@@ -246,6 +256,20 @@ class SessionOut(BaseModel):
 
 class FinishIn(BaseModel):
     completed: bool = True
+
+
+class SetUpdate(BaseModel):
+    """A logged set corrected: only the fields given change (``rpe: null`` clears it)."""
+
+    reps: int | None = Field(default=None, ge=0, le=100)
+    load: str | None = Field(default=None, max_length=60,
+                             description="A band name or kg; for supermans, the variant done.")
+    rpe: float | None = Field(default=None, ge=1, le=10)
+    hold_s: float | None = Field(default=None, ge=0, le=600)
+
+
+class StretchUpdate(BaseModel):
+    hold_s: float = Field(ge=0, le=600)
 
 
 class StepOut(BaseModel):
@@ -270,6 +294,10 @@ class GuideOut(BaseModel):
     steps_done: int
     steps_total: int
     next: StepOut | None = Field(description="The step to do now; null when the session is over.")
+
+
+class UndoOut(GuideOut):
+    undone: str = Field(description="What was taken back, in words.")
 
 
 class PointOut(BaseModel):
@@ -343,10 +371,10 @@ def session_out(performed: PerformedSession) -> SessionOut:
         id=performed.id, started_at=as_utc(performed.started_at),
         ended_at=as_utc(performed.ended_at) if performed.ended_at else None,
         completed=performed.completed,
-        sets=[SetOut(exercise=s.exercise_id, set=s.set_number, side=s.side, reps=s.reps, load=s.load_label,
+        sets=[SetOut(id=s.id, exercise=s.exercise_id, set=s.set_number, side=s.side, reps=s.reps, load=s.load_label,
                      load_kg=s.load_kg, hold_s=s.hold_s, rpe=s.rpe, ended_at=as_utc(s.ended_at))
               for s in performed.sets],
-        stretches=[StretchOut(stretch=s.stretch_id, side=s.side, hold_s=s.hold_s, done_at=as_utc(s.done_at))
+        stretches=[StretchOut(id=s.id, stretch=s.stretch_id, side=s.side, hold_s=s.hold_s, done_at=as_utc(s.done_at))
                    for s in performed.stretches],
     )
 
@@ -430,7 +458,7 @@ def create_equipment(body: EquipmentIn, db: Session = DB) -> EquipmentOut:
 
 
 @router.delete("/equipment/{equipment_id}", status_code=204, responses=ERRORS, summary="Remove an item")
-def delete_equipment(equipment_id: int, db: Session = DB) -> Response:
+def delete_equipment(equipment_id: RowId, db: Session = DB) -> Response:
     services.drop_item(db, athlete_of(db), equipment_id)
     return Response(status_code=204)
 
@@ -442,7 +470,7 @@ def create_race(body: RaceIn, db: Session = DB) -> RaceOut:
 
 
 @router.delete("/races/{race_id}", status_code=204, responses=ERRORS, summary="Forget a race")
-def delete_race(race_id: int, db: Session = DB) -> Response:
+def delete_race(race_id: RowId, db: Session = DB) -> Response:
     services.drop_race(db, athlete_of(db), race_id)
     return Response(status_code=204)
 
@@ -489,7 +517,7 @@ def read_sessions(limit: Annotated[int, Query(ge=1, le=1000)] = 20, db: Session 
 
 
 @router.post("/sessions", response_model=GuideOut, status_code=201, responses=ERRORS,
-             summary="Start today's session (or return the one still open)")
+             summary="Start today's session (or carry on the one still open, or today's stopped early)")
 def create_session(db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
     athlete = athlete_of(db)
     performed = guided.begin(db, athlete, catalog)
@@ -498,7 +526,7 @@ def create_session(db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
 
 @router.get("/sessions/{session_id}", response_model=GuideOut, responses=ERRORS,
             summary="A session, its sets, and the guided flow's next step")
-def read_session(session_id: int, db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
+def read_session(session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
     athlete = athlete_of(db)
     performed = guided.session_of(db, athlete, session_id)
     return guide_out(guided.progress(db, athlete, catalog, performed))
@@ -513,7 +541,7 @@ def _open(db: Session, athlete: Athlete, session_id: int) -> PerformedSession:
 
 @router.post("/sessions/{session_id}/sets", response_model=SetOut, status_code=201, responses=ERRORS,
              summary="Log one set (committed at once)")
-def create_set(session_id: int, body: SetIn, db: Session = DB, catalog: Catalog = CATALOG) -> SetOut:
+def create_set(session_id: RowId, body: SetIn, db: Session = DB, catalog: Catalog = CATALOG) -> SetOut:
     athlete = athlete_of(db)
     entry = catalog.get(body.exercise_id)  # 404 naming the id
     if entry.kind is Kind.stretch:
@@ -528,14 +556,18 @@ def create_set(session_id: int, body: SetIn, db: Session = DB, catalog: Catalog 
     record = log_set(db, session=performed, exercise_id=entry.id, side=side, reps=body.reps,
                      load_label=label, load_kg=kg, rpe=body.rpe,
                      hold_s=body.hold_s if body.hold_s is not None else entry.dose.hold_s)
-    return SetOut(exercise=record.exercise_id, set=record.set_number, side=record.side, reps=record.reps,
+    return set_out(record)
+
+
+def set_out(record) -> SetOut:
+    return SetOut(id=record.id, exercise=record.exercise_id, set=record.set_number, side=record.side, reps=record.reps,
                   load=record.load_label, load_kg=record.load_kg, hold_s=record.hold_s, rpe=record.rpe,
                   ended_at=as_utc(record.ended_at))
 
 
 @router.post("/sessions/{session_id}/stretches", response_model=StretchOut, status_code=201, responses=ERRORS,
              summary="Log one stretch hold")
-def create_stretch(session_id: int, body: StretchIn, db: Session = DB, catalog: Catalog = CATALOG) -> StretchOut:
+def create_stretch(session_id: RowId, body: StretchIn, db: Session = DB, catalog: Catalog = CATALOG) -> StretchOut:
     athlete = athlete_of(db)
     entry = catalog.get(body.stretch_id)
     if entry.kind is not Kind.stretch:
@@ -543,18 +575,85 @@ def create_stretch(session_id: int, body: StretchIn, db: Session = DB, catalog: 
     side = _side(entry, body.side)
     performed = _open(db, athlete, session_id)
     record = log_stretch(db, session=performed, stretch_id=entry.id, side=side, hold_s=body.hold_s)
-    return StretchOut(stretch=record.stretch_id, side=record.side, hold_s=record.hold_s,
+    return stretch_out(record)
+
+
+def stretch_out(record) -> StretchOut:
+    return StretchOut(id=record.id, stretch=record.stretch_id, side=record.side, hold_s=record.hold_s,
                       done_at=as_utc(record.done_at))
 
 
 @router.post("/sessions/{session_id}/finish", response_model=SessionOut, responses=ERRORS,
              summary="End a session (completed or stopped early)")
-def finish(session_id: int, body: FinishIn, db: Session = DB) -> SessionOut:
+def finish(session_id: RowId, body: FinishIn, db: Session = DB) -> SessionOut:
     from scapula.store import finish_session
 
     performed = _open(db, athlete_of(db), session_id)
     finish_session(db, session=performed, completed=body.completed)
     return session_out(performed)
+
+
+@router.post("/sessions/{session_id}/undo", response_model=UndoOut, responses=ERRORS,
+             summary="Take back the last set (both sides of an alternating one) or stretch hold")
+def undo(session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG) -> UndoOut:
+    athlete = athlete_of(db)
+    performed = guided.session_of(db, athlete, session_id)
+    what = guided.undo_last(db, performed)
+    return UndoOut(**guide_out(guided.progress(db, athlete, catalog, performed)).model_dump(), undone=what)
+
+
+@router.post("/sessions/{session_id}/reopen", response_model=GuideOut, responses=ERRORS,
+             summary="Carry on a finished session (stopped by mistake) where it was")
+def reopen(session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG) -> GuideOut:
+    athlete = athlete_of(db)
+    performed = guided.reopen(db, guided.session_of(db, athlete, session_id))
+    return guide_out(guided.progress(db, athlete, catalog, performed))
+
+
+@router.delete("/sessions/{session_id}", status_code=204, responses=ERRORS,
+               summary="Delete a session with its sets and stretches")
+def delete_session(session_id: RowId, db: Session = DB) -> Response:
+    from scapula.store.queries import delete_records
+
+    delete_records(db, [guided.session_of(db, athlete_of(db), session_id)])
+    return Response(status_code=204)
+
+
+@router.patch("/sessions/{session_id}/sets/{set_id}", response_model=SetOut, responses=ERRORS,
+              summary="Correct a logged set (only the fields given change)")
+def update_set(session_id: RowId, set_id: RowId, body: SetUpdate, db: Session = DB,
+               catalog: Catalog = CATALOG) -> SetOut:
+    athlete = athlete_of(db)
+    record = guided.set_of(db, guided.session_of(db, athlete, session_id), set_id)
+    given = {name: getattr(body, name) for name in body.model_fields_set}
+    if "reps" in given and given["reps"] is None:
+        raise InvalidInputError("reps: a whole number from 0 to 100, not null")
+    return set_out(guided.edit_set(db, athlete, catalog, record, **given))
+
+
+@router.delete("/sessions/{session_id}/sets/{set_id}", status_code=204, responses=ERRORS,
+               summary="Delete a logged set (the sets after it are numbered again)")
+def delete_set(session_id: RowId, set_id: RowId, db: Session = DB) -> Response:
+    performed = guided.session_of(db, athlete_of(db), session_id)
+    guided.delete_sets(db, performed, [guided.set_of(db, performed, set_id)])
+    return Response(status_code=204)
+
+
+@router.patch("/sessions/{session_id}/stretches/{stretch_id}", response_model=StretchOut, responses=ERRORS,
+              summary="Correct a stretch hold's seconds")
+def update_stretch(session_id: RowId, stretch_id: RowId, body: StretchUpdate, db: Session = DB) -> StretchOut:
+    performed = guided.session_of(db, athlete_of(db), session_id)
+    return stretch_out(guided.edit_stretch(db, guided.stretch_of(db, performed, stretch_id), body.hold_s))
+
+
+@router.delete("/sessions/{session_id}/stretches/{stretch_id}", status_code=204, responses=ERRORS,
+               summary="Delete a logged stretch hold")
+def delete_stretch(session_id: RowId, stretch_id: RowId, db: Session = DB) -> Response:
+    from scapula.store.queries import delete_records
+
+    performed = guided.session_of(db, athlete_of(db), session_id)
+    delete_records(db, [guided.stretch_of(db, performed, stretch_id)])
+    return Response(status_code=204)
 
 
 @router.get("/progress", response_model=ProgressOut, summary="Reps and load per move and side; sessions done vs planned")
@@ -582,7 +681,7 @@ def read_progress(weeks: Annotated[int, Query(ge=1, le=52)] = 8, db: Session = D
 async def import_files(files: Annotated[list[UploadFile], File(description="One or more running files")],
                        db: Session = DB):
     uploads = [services.Upload(f.filename or "upload", await f.read()) for f in files]
-    results = services.import_uploads(db, athlete_of(db), uploads)
+    results = await run_in_threadpool(services.import_uploads, db, athlete_of(db), uploads)  # off the event loop
     out = ImportOut(
         files=[FileResultOut(filename=r.filename, status=r.status, message=r.message, runs=r.runs) for r in results],
         imported=sum(len(r.runs) for r in results),
@@ -633,7 +732,8 @@ def _video_job(request: Request, job_id: str):
 async def create_video_check(request: Request,
                              file: Annotated[UploadFile, File(description="One clip of one set")],
                              exercise: Annotated[str, Form(description="An exercise id, or auto")] = "auto") -> VideoJobOut:
-    job = request.app.state.videos.submit(file.filename or "upload", await file.read(), exercise)
+    job = await run_in_threadpool(request.app.state.videos.submit, file.filename or "upload", await file.read(),
+                                  exercise)
     return video_job_out(job)
 
 
@@ -658,6 +758,16 @@ class PostureOut(BaseModel):
     report: dict = Field(description="The posture report ('scapula-posture' v1), as `scapula posture --json` prints it")
     saved: bool = Field(description="Whether the numbers went into the log (never the picture)")
     picture_png: str | None = Field(description="The first picture with the measured lines, base64 PNG")
+    save_token: str | None = Field(default=None, description="Not saved yet: POST it to /api/posture/save "
+                                                             "to keep these numbers after seeing them")
+
+
+class PostureSaveIn(BaseModel):
+    save_token: str = Field(max_length=20_000)
+
+
+class PostureSavedOut(BaseModel):
+    saved: bool = Field(description="False when this check was kept already")
 
 
 class PostureHistoryOut(BaseModel):
@@ -668,23 +778,42 @@ class PostureHistoryOut(BaseModel):
 @router.post("/posture", response_model=PostureOut, responses={**VIDEO_ERRORS, 422: ERRORS[422]},
              summary="Posture check from photos or a short clip (or landmark files); 422 when refused")
 async def create_posture_check(
+        request: Request,
         files: Annotated[list[UploadFile], File(description="Side or front photos, or one short clip")],
         view: Annotated[Literal["auto", "side", "front"], Form()] = "auto",
         save: Annotated[bool, Form(description="Keep the numbers in the log")] = False,
         day: Annotated[date | None, Form(alias="date", description="With save: the day of the check")] = None,
         db: Session = DB, catalog: Catalog = CATALOG):
-    from starlette.concurrency import run_in_threadpool
-
     from scapula.web import posture
 
     uploads = [services.Upload(f.filename or "upload", await f.read()) for f in files]
     checked = await run_in_threadpool(posture.check, db, athlete_of(db), catalog, uploads, view, save, day)
-    out = PostureOut(report=checked.report, saved=checked.saved, picture_png=checked.picture_png)
+    token = request.app.state.csrf.seal(checked.record) if checked.record and not checked.saved else None
+    out = PostureOut(report=checked.report, saved=checked.saved, picture_png=checked.picture_png, save_token=token)
     if checked.report["status"] == "refused":
         problems = "; ".join(f"{i['input']}: {p['message']}" for i in checked.report["inputs"] for p in i["problems"])
         return JSONResponse({"detail": problems or "nothing could be measured", **out.model_dump(mode="json")},
                             status_code=422)
     return out
+
+
+@router.post("/posture/save", response_model=PostureSavedOut, status_code=201, responses=ERRORS,
+             summary="Keep the numbers of a check already measured (its save_token)")
+def save_posture_check(request: Request, body: PostureSaveIn, db: Session = DB) -> PostureSavedOut:
+    from scapula.web import posture
+
+    record = request.app.state.csrf.unseal(body.save_token)
+    if not isinstance(record, dict):
+        raise InvalidInputError("save_token: not a token of this app's posture check")
+    return PostureSavedOut(saved=posture.save_record(db, athlete_of(db), record))
+
+
+@router.delete("/posture/checks/{check_id}", status_code=204, responses=ERRORS, summary="Delete a saved posture check")
+def delete_posture_check(check_id: RowId, db: Session = DB) -> Response:
+    from scapula.web import posture
+
+    posture.delete_check(db, athlete_of(db), check_id)
+    return Response(status_code=204)
 
 
 @router.get("/posture/history", response_model=PostureHistoryOut, summary="Saved posture checks and their trend")

@@ -13,17 +13,20 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
+from fastapi import Path as InPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session, sessionmaker
 
 from scapula.catalog import Catalog, load_catalog
 from scapula.errors import InputFileError, InvalidInputError, ScapulaError, StoreError, UnknownExerciseError
 from scapula.settings import get_settings
-from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, load_secret
+from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, SecurityHeaders, load_secret
 from scapula.web.services import NotFound
 
 DEFAULT_UPLOAD_LIMIT_MB = 50
@@ -69,9 +72,10 @@ def create_app(config: Config | None = None) -> FastAPI:
         description="Upper-back strength and posture coach for runners: the local web app's JSON API. "
                     "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
                     "`X-CSRF-Token` header (with its cookie).",
-        docs_url="/api/docs", redoc_url=None, openapi_url="/openapi.json",
+        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
         lifespan=_lifespan,
     )
+    app.openapi = lambda: _openapi(app)
     app.state.config = config
     app.state.sessions = open_db(config.db_url)  # migrations run here, once
     app.state.catalog = load_catalog(config.catalog_dir)
@@ -116,6 +120,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=limit)
     loopback = config.host in ("127.0.0.1", "localhost", "::1")
     app.add_middleware(HostCheck, allowed=LOOPBACK_HOSTS if loopback else None)
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, a refused one too
     return app
 
 
@@ -147,6 +152,11 @@ def get_catalog(request: Request) -> Catalog:
 DB = Depends(get_db)
 CATALOG = Depends(get_catalog)
 
+# A record's id in a path: the id columns are INTEGER, 32 bits on PostgreSQL, so a larger
+# number names nothing and is refused with a 422 before any query (it overflowed the driver).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, InPath(ge=1, le=MAX_ROW_ID)]
+
 
 # ---------------------------------------------------------------- rendering
 
@@ -166,6 +176,44 @@ def render(request: Request, name: str, context: dict, status: int = 200):
 
 
 # ---------------------------------------------------------------- errors
+
+
+class Problem(BaseModel):
+    """Every 422 of the API: one readable line, and for a request that failed validation the
+    list of its problems (where, what)."""
+
+    detail: str = Field(description="One line naming each field and its problem.")
+    errors: list[dict[str, Any]] | None = Field(
+        default=None, description="For a request that failed validation: each problem's loc, msg and type.")
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The schema, with every 422 documented as what the app sends (``Problem``), where
+    FastAPI's default says a list of validation errors; the 400 of a body that cannot be
+    parsed where a body is taken, and the CSRF 403 of every unsafe route."""
+    if app.openapi_schema is None:
+        from fastapi.openapi.utils import get_openapi
+
+        schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                             routes=app.routes)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for method, operation in operations.items():
+                answers = operation.get("responses", {})
+                if method in ("post", "put", "patch", "delete") and "403" not in answers:  # every one checks CSRF
+                    answers["403"] = {"description": "CSRF token missing or wrong", "content": problem}
+                if "422" in answers:
+                    answers["422"]["content"] = problem
+                if "requestBody" in operation and "400" not in answers:  # FastAPI's answer to a body it cannot parse
+                    answers["400"] = {"description": "A body that cannot be parsed (not JSON, or not a form)",
+                                      "content": problem}
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
 
 
 def status_of(error: Exception) -> int:

@@ -88,6 +88,7 @@ def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned]
 # a small canvas, so the 15 px labels stay readable when a phone scales the chart down
 W, H = 480, 230
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 14, 44
+DODGE = 11  # px between the dots of two series on the same day: more than a dot's width (10)
 
 
 def _nice_max(value: float) -> float:
@@ -142,14 +143,15 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
         anchor = "end" if len(days) > 1 and x(day) > W - RIGHT - 24 else "middle"
         parts.append(f'<text x="{x(day):.1f}" y="{H - BOTTOM + 20}" text-anchor="{anchor}" '
                      f'class="tick">{day:%d %b}</text>')
-    for s in series:
-        if not s.points:
-            continue
+    drawn = [s for s in series if s.points]
+    for i, s in enumerate(drawn):
         colour = colours[s.side]
-        path = " ".join(f"{x(d):.1f},{y(v):.1f}" for d, v, _ in s.points)
+        # two sides on one day sit side by side (DODGE px apart), not one over the other
+        shift = (i - (len(drawn) - 1) / 2) * DODGE
+        path = " ".join(f"{x(d) + shift:.1f},{y(v):.1f}" for d, v, _ in s.points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3"/>')
         for d, v, text in s.points:
-            parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="5" fill="{colour}">'
+            parts.append(f'<circle cx="{x(d) + shift:.1f}" cy="{y(v):.1f}" r="5" fill="{colour}">'
                          f'<title>{d:%a %d %b}, {s.side}: {escape(text)}</title></circle>')
     sides = [s for s in series if s.points]
     if len(sides) > 1 or (sides and sides[0].side != "both"):

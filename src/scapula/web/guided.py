@@ -23,6 +23,8 @@ from scapula.store import (
     Athlete,
     PerformedSession,
     PlannedSession,
+    SetRecord,
+    StretchRecord,
     finish_session,
     last_load,
     list_equipment,
@@ -31,7 +33,8 @@ from scapula.store import (
     start_session,
 )
 from scapula.store.models import utcnow
-from scapula.store.queries import as_utc
+from scapula.store.queries import as_utc, change_record, delete_records
+from scapula.web import services
 from scapula.web.services import NotFound, plan_for, today_for
 from scapula.workout import Block, Workout, parse_load, todays_workout
 
@@ -68,6 +71,7 @@ class SetDefaults:
     load: str  # band label / kettlebell label; "" for none
     hold_s: float | None  # superman hold at the top, or the stretch hold
     load_choices: tuple[str, ...]  # the equipment owned of the move's kind
+    rpe: float | None = None  # the RPE of this move's last set in the session, offered again
 
 
 @dataclass(frozen=True)
@@ -128,11 +132,26 @@ def session_of(db: Session, athlete: Athlete, session_id: int) -> PerformedSessi
     return performed
 
 
+def stopped_today(db: Session, athlete: Athlete) -> PerformedSession | None:
+    """Today's session when it was stopped before its end (not completed), so that starting
+    again carries it on rather than splitting one workout in two."""
+    last = latest_session(db, athlete)
+    if last is None or last.ended_at is None or last.completed:
+        return None
+    if services.local_time(athlete, last.started_at).date() != today_for(athlete):
+        return None
+    return last
+
+
 def begin(db: Session, athlete: Athlete, catalog: Catalog) -> PerformedSession:
-    """The open session, or a new one tied to today's planned session when there is one."""
+    """The open session; else today's session stopped early, reopened; else a new one tied
+    to today's planned session when there is one."""
     performed = open_session(db, athlete)
     if performed is not None:
         return performed
+    stopped = stopped_today(db, athlete)
+    if stopped is not None:
+        return reopen(db, stopped)
     plan = plan_for(db, athlete, catalog, weeks=1)
     today = today_for(athlete)
     planned_id = None
@@ -209,7 +228,8 @@ def _defaults(db: Session, athlete: Athlete, performed: PerformedSession, step: 
             load = block.loads[step.sides[0]][0]
         else:
             load = last_load(db, athlete=athlete, exercise_id=entry.id) or (choices[0] if choices else "")
-    return SetDefaults(reps, load, hold, choices)
+    rated = [s.rpe for s in performed.sets if s.exercise_id == entry.id and s.rpe is not None]
+    return SetDefaults(reps, load, hold, choices, rated[-1] if rated else None)
 
 
 def _check_step(p: Progress, exercise_id: str, catalog: Catalog) -> Step:
@@ -250,10 +270,11 @@ def log_step_set(db: Session, athlete: Athlete, catalog: Catalog, performed: Per
             raise InvalidInputError("load: 60 characters at most")
         label, kg = parse_load(load or "", owned)
         hold = step.block.hold_s
+    now = utcnow()  # one moment for the step's records: undo takes them back together
     for side in step.sides:
         log_set(db, session=performed, exercise_id=entry.id, side=side, set_number=step.set_number,
                 reps=reps[side], load_label=label, load_kg=kg, hold_s=hold, rpe=rpe,
-                started_at=started_at, ended_at=utcnow())
+                started_at=started_at, ended_at=now)
     return _finish_if_done(db, athlete, catalog, performed)
 
 
@@ -282,3 +303,111 @@ def stop(db: Session, performed: PerformedSession, *, skip_stretching: bool = Fa
     if performed.ended_at is None:
         finish_session(db, session=performed, completed=skip_stretching)
 
+
+
+# ---------------------------------------------------------------- corrections
+
+
+def reopen(db: Session, performed: PerformedSession) -> PerformedSession:
+    """Carry on a finished session: it is open again (and no longer completed) until the
+    flow reaches its end or it is stopped."""
+    if performed.ended_at is not None:
+        change_record(db, performed, ended_at=None, completed=False)
+    return performed
+
+
+def set_of(db: Session, performed: PerformedSession, set_id: int) -> SetRecord:
+    record = db.get(SetRecord, set_id)
+    if record is None or record.session_id != performed.id:
+        raise NotFound(f"no set with id {set_id} in session {performed.id}")
+    return record
+
+
+def stretch_of(db: Session, performed: PerformedSession, stretch_id: int) -> StretchRecord:
+    record = db.get(StretchRecord, stretch_id)
+    if record is None or record.session_id != performed.id:
+        raise NotFound(f"no stretch with id {stretch_id} in session {performed.id}")
+    return record
+
+
+UNSET = object()  # a field not given in an edit (None clears the RPE)
+
+
+def edit_set(db: Session, athlete: Athlete, catalog: Catalog, record: SetRecord, *, reps=UNSET, load=UNSET,
+             rpe=UNSET, hold_s=UNSET) -> SetRecord:
+    """Correct a logged set: the same checks as logging it. The progression reads the
+    corrected numbers from then on."""
+    entry = catalog.get(record.exercise_id)
+    changes: dict = {}
+    if reps is not UNSET:
+        if reps is None or not 0 <= reps <= 100:
+            raise InvalidInputError("reps: a whole number from 0 to 100")
+        changes["reps"] = reps
+    if rpe is not UNSET:
+        if rpe is not None and not 1 <= rpe <= 10:
+            raise InvalidInputError("RPE: a number from 1 (very easy) to 10 (nothing left)")
+        changes["rpe"] = rpe
+    if hold_s is not UNSET:
+        if hold_s is not None and not 0 <= hold_s <= 600:
+            raise InvalidInputError("hold: seconds from 0 to 600")
+        changes["hold_s"] = hold_s
+    if load is not UNSET:
+        if load is not None and len(load) > 60:
+            raise InvalidInputError("load: 60 characters at most")
+        if entry.load is Load.bodyweight:
+            changes["load_label"] = (load or "").strip() or None  # the variant done
+        else:
+            owned = {e.label: e.kg for e in list_equipment(db, athlete=athlete)}
+            changes["load_label"], changes["load_kg"] = parse_load(load or "", owned)
+    return change_record(db, record, **changes)
+
+
+def edit_stretch(db: Session, record: StretchRecord, hold_s: float) -> StretchRecord:
+    if not 0 <= hold_s <= 600:
+        raise InvalidInputError("hold: seconds from 0 to 600")
+    return change_record(db, record, hold_s=round(hold_s, 1))
+
+
+def delete_sets(db: Session, performed: PerformedSession, records: list[SetRecord]) -> None:
+    """Delete sets; the sets left of each move and side are numbered 1, 2, ... again, so the
+    guided flow asks for the sets that are missing."""
+    touched = {(r.exercise_id, r.side) for r in records}
+    delete_records(db, records)
+    db.refresh(performed)
+    for exercise_id, side in touched:
+        left = [s for s in performed.sets if s.exercise_id == exercise_id and s.side == side]
+        for number, record in enumerate(sorted(left, key=lambda r: r.id), 1):
+            record.set_number = number
+    db.commit()
+
+
+def last_logged(performed: PerformedSession) -> tuple[list, str] | None:
+    """The last thing logged — the last step's sets (both sides of an alternating set) or the
+    last stretch hold — and its description; None when nothing is logged."""
+    last_set = max(performed.sets, key=lambda r: (as_utc(r.ended_at), r.id), default=None)
+    last_hold = max(performed.stretches, key=lambda r: (as_utc(r.done_at), r.id), default=None)
+    if last_set is None and last_hold is None:
+        return None
+    if last_hold is not None and (last_set is None or as_utc(last_hold.done_at) >= as_utc(last_set.ended_at)):
+        side = f" {last_hold.side}" if last_hold.side != "both" else ""
+        return [last_hold], f"{last_hold.stretch_id.replace('_', ' ')}{side}, {last_hold.hold_s:g} s"
+    step = [r for r in performed.sets if r.exercise_id == last_set.exercise_id
+            and r.set_number == last_set.set_number and r.ended_at == last_set.ended_at]
+    sides = " / ".join(f"{r.reps}" + (f" {r.side}" if r.side != "both" else "") for r in step)
+    return step, f"{last_set.exercise_id.replace('_', ' ')} set {last_set.set_number}, {sides} reps"
+
+
+def undo_last(db: Session, performed: PerformedSession) -> str:
+    """Take back the last thing logged (``last_logged``); the session is open again if that
+    had finished it. Returns what was taken back, in words."""
+    db.refresh(performed)
+    found = last_logged(performed)
+    if found is None:
+        raise InvalidInputError("nothing logged in this session to undo")
+    records, what = found
+    if isinstance(records[0], StretchRecord):
+        delete_records(db, records)
+    else:
+        delete_sets(db, performed, records)
+    reopen(db, performed)
+    return what

@@ -102,14 +102,31 @@ def decode_jpeg(data: bytes) -> tuple[float, np.ndarray]:
         raise Refused("a frame time that is not a number")
     if data[8:11] != b"\xff\xd8\xff":
         raise Refused("a video frame must be a JPEG")
+    width, height = jpeg_size(data[TIME_PREFIX.size:])  # from the header, before any decoding
+    if max(width, height) > MAX_SIDE:
+        raise Refused(f"a {width}x{height} frame: {MAX_SIDE} pixels a side at most")
     import cv2
 
     bgr = cv2.imdecode(np.frombuffer(data, np.uint8, offset=TIME_PREFIX.size), cv2.IMREAD_COLOR)
-    if bgr is None:
+    if bgr is None or max(bgr.shape[:2]) > MAX_SIDE:
         raise Refused("a JPEG frame that cannot be decoded")
-    if max(bgr.shape[:2]) > MAX_SIDE:
-        raise Refused(f"a frame larger than {MAX_SIDE} pixels")
     return t, cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def jpeg_size(jpeg: bytes) -> tuple[int, int]:
+    """(width, height) from a JPEG's start-of-frame segment, without decoding the picture."""
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():  # a large size is refused by the caller, not warned about
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(jpeg), formats=["JPEG"]) as im:  # reads the header only
+                return im.size
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise Refused("a JPEG frame whose header cannot be read") from None
 
 
 @dataclass

@@ -2,7 +2,8 @@
 
 Forms post back here (every POST carries the CSRF token) and redirect to a GET (so a reload
 never posts twice), except when a form has a problem: then the page is shown again with the
-message, with a 4xx status. HTMX boosts links and forms (no full reloads on a phone); every
+message, with a 4xx status. An upload's work (import, posture, a video's probe) runs in the
+thread pool, never on the event loop that serves every other request. HTMX boosts links and forms (no full reloads on a phone); every
 page also works as plain HTML.
 """
 
@@ -14,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from scapula.catalog import Catalog, Load
@@ -25,7 +27,7 @@ from scapula.plan.week import DOW
 from scapula.preferences import known_zones
 from scapula.store import Athlete, get_athlete, history, list_equipment
 from scapula.web import charts, guided, services
-from scapula.web.app import CATALOG, DB, render
+from scapula.web.app import CATALOG, DB, RowId, render
 from scapula.web.security import csrf_protect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -33,6 +35,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 SAVED = {  # ?saved=... after a redirect: what the page says was done
     "equipment": "Equipment saved.", "removed": "Removed.", "week": "Your week is saved.",
     "race": "Race saved.", "stopped": "Session stopped. Every set you logged is kept.",
+    "undone": "Taken back.", "corrected": "Corrected.", "deleted": "Deleted.",
+    "session-deleted": "The session is deleted.", "posture": "The check's numbers are saved.",
 }
 
 
@@ -51,6 +55,13 @@ def home(request: Request, db: Session = DB):
     return see("/today")
 
 
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request):
+    """The API's routes, drawn from the schema by the app itself: no script or style from
+    anywhere else, so it reads offline."""
+    return render(request, "api_docs.html", {"schema": request.app.openapi()})
+
+
 # ---------------------------------------------------------------- setup
 
 
@@ -64,6 +75,7 @@ def _setup(request: Request, db: Session, athlete: Athlete, *, error: str = "", 
         "error": error, "errors_in": errors_in, "first": first or services.is_new(db, athlete),
         "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         "today": services.today_for(athlete),
+        "room": services.room_warning(db, athlete, request.app.state.catalog),
     }, status)
 
 
@@ -88,7 +100,7 @@ def setup_add_equipment(request: Request, kind: Annotated[str, Form()], value: A
 
 
 @router.post("/setup/equipment/{equipment_id}/delete")
-def setup_remove_equipment(equipment_id: int, db: Session = DB):
+def setup_remove_equipment(equipment_id: RowId, db: Session = DB):
     services.drop_item(db, get_athlete(db), equipment_id)
     return see("/setup?saved=removed#equipment")
 
@@ -129,7 +141,7 @@ def setup_add_race(request: Request, day: Annotated[date, Form()], name: Annotat
 
 
 @router.post("/setup/races/{race_id}/delete")
-def setup_remove_race(race_id: int, db: Session = DB):
+def setup_remove_race(race_id: RowId, db: Session = DB):
     services.drop_race(db, get_athlete(db), race_id)
     return see("/setup?saved=removed#races")
 
@@ -143,7 +155,7 @@ async def setup_import(request: Request, db: Session = DB):
         return _setup(request, db, athlete, error="choose one or more running files first",
                       errors_in="import", status=400)
     uploads = [services.Upload(f.filename, await f.read()) for f in files]
-    results = services.import_uploads(db, athlete, uploads)
+    results = await run_in_threadpool(services.import_uploads, db, athlete, uploads)  # seconds of work
     failed = all(r.status in ("refused", "error") for r in results)
     return _setup(request, db, athlete, results=results, status=400 if failed else 200,
                   error="nothing was imported: see each file below" if failed else "",
@@ -187,17 +199,19 @@ def session_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG)
                       and services.local_time(athlete, last.ended_at).date() == services.today_for(athlete))
         return render(request, "session_start.html", {
             "last": last, "done_today": done_today, "next": upcoming[0] if upcoming else None,
-            "catalog": catalog, "dose_text": dose_text,
+            "catalog": catalog, "dose_text": dose_text, "stopped": guided.stopped_today(db, athlete),
             "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         })
     p = guided.progress(db, athlete, catalog, performed)
-    return _session_page(request, p)
+    return _session_page(request, p, saved=SAVED.get(request.query_params.get("saved", ""), ""))
 
 
-def _session_page(request: Request, p, error: str = "", status: int = 200):
+def _session_page(request: Request, p, error: str = "", status: int = 200, saved: str = ""):
     from scapula.vision.moves import MOVES
 
-    return render(request, "session.html", {"p": p, "Load": Load, "error": error, "live_moves": MOVES}, status)
+    last = guided.last_logged(p.performed)
+    return render(request, "session.html", {"p": p, "Load": Load, "error": error, "live_moves": MOVES,
+                                            "last": last[1] if last else "", "saved": saved}, status)
 
 
 @router.post("/session/start")
@@ -217,12 +231,16 @@ def _number(text: str, what: str, *, integer: bool = False) -> float | None:
 
 
 @router.post("/session/{session_id}/set")
-async def session_set(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+async def session_set(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
+    form = await request.form()
+    return await run_in_threadpool(_log_set, request, form, session_id, db, catalog)  # the plan is read again
+
+
+def _log_set(request: Request, form, session_id: int, db: Session, catalog: Catalog):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
     if performed.ended_at is not None:
         return see("/session")
-    form = await request.form()
     exercise_id = str(form.get("exercise_id", ""))
     try:
         reps = {}
@@ -243,12 +261,16 @@ async def session_set(request: Request, session_id: int, db: Session = DB, catal
 
 
 @router.post("/session/{session_id}/stretch")
-async def session_stretch(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+async def session_stretch(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
+    form = await request.form()
+    return await run_in_threadpool(_log_stretch, request, form, session_id, db, catalog)
+
+
+def _log_stretch(request: Request, form, session_id: int, db: Session, catalog: Catalog):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
     if performed.ended_at is not None:
         return see("/session")
-    form = await request.form()
     try:
         held = _number(str(form.get("hold_s", "")), "hold")
         guided.log_step_stretch(db, athlete, catalog, performed, stretch_id=str(form.get("exercise_id", "")),
@@ -260,16 +282,122 @@ async def session_stretch(request: Request, session_id: int, db: Session = DB, c
 
 
 @router.post("/session/{session_id}/stop")
-async def session_stop(request: Request, session_id: int, db: Session = DB, catalog: Catalog = CATALOG):
+def session_stop(session_id: RowId, skip_stretching: Annotated[str, Form()] = "", db: Session = DB,
+                 catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
     performed = guided.session_of(db, athlete, session_id)
-    form = await request.form()
-    skip = form.get("skip_stretching") == "1"
+    skip = skip_stretching == "1"
     if skip:
         p = guided.progress(db, athlete, catalog, performed)
         skip = p.in_stretching  # only the stretching may be skipped and still count as done
     guided.stop(db, performed, skip_stretching=skip)
     return see(f"/session?saved={'stopped' if not skip else ''}")
+
+
+@router.post("/session/{session_id}/undo")
+def session_undo(session_id: RowId, db: Session = DB):
+    performed = guided.session_of(db, get_athlete(db), session_id)
+    try:
+        guided.undo_last(db, performed)
+    except InvalidInputError:
+        pass  # nothing left to take back (a second tab did): the page shows the log as it is
+    return see("/session?saved=undone")
+
+
+# ---------------------------------------------------------------- a session's log, corrected
+
+
+@router.get("/history/{session_id}", response_class=HTMLResponse)
+def session_log(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    return _session_log(request, db, athlete, performed, catalog)
+
+
+def _session_log(request: Request, db: Session, athlete: Athlete, performed, catalog: Catalog, *,
+                 error: str = "", status: int = 200, failed: int | None = None):
+    db.refresh(performed)
+    return render(request, "session_log.html", {
+        "s": performed, "catalog": catalog, "Load": Load, "error": error, "failed": failed,
+        "when": services.local_time(athlete, performed.started_at),
+        "is_open": performed.ended_at is None,
+        "saved": SAVED.get(request.query_params.get("saved", ""), ""),
+        "load_choices": {kind: [e.label for e in list_equipment(db, athlete=athlete, kind=kind)]
+                         for kind in ("band", "kettlebell")},
+    }, status)
+
+
+@router.post("/history/{session_id}/sets/{set_id}")
+def correct_set(request: Request, session_id: RowId, set_id: RowId, reps: Annotated[str, Form()] = "",
+                load: Annotated[str, Form()] = "", rpe: Annotated[str, Form()] = "",
+                hold_s: Annotated[str, Form()] = "", db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    record = guided.set_of(db, performed, set_id)
+    entry = catalog.get(record.exercise_id)
+    try:
+        changes = {"reps": _number(reps, "reps", integer=True), "rpe": _number(rpe, "RPE")}
+        if changes["reps"] is None:
+            raise InvalidInputError("reps: how many did you do?")
+        if entry.load is Load.bodyweight:
+            changes["hold_s"] = _number(hold_s, "hold")
+        else:
+            changes["load"] = load
+        guided.edit_set(db, athlete, catalog, record, **changes)
+    except InvalidInputError as e:
+        db.rollback()
+        return _session_log(request, db, athlete, performed, catalog, error=str(e), status=422, failed=set_id)
+    return see(f"/history/{session_id}?saved=corrected#set-{set_id}")
+
+
+@router.post("/history/{session_id}/sets/{set_id}/delete")
+def delete_set(session_id: RowId, set_id: RowId, db: Session = DB):
+    performed = guided.session_of(db, get_athlete(db), session_id)
+    guided.delete_sets(db, performed, [guided.set_of(db, performed, set_id)])
+    return see(f"/history/{session_id}?saved=deleted")
+
+
+@router.post("/history/{session_id}/stretches/{stretch_id}")
+def correct_stretch(request: Request, session_id: RowId, stretch_id: RowId, hold_s: Annotated[str, Form()] = "",
+                    db: Session = DB, catalog: Catalog = CATALOG):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    record = guided.stretch_of(db, performed, stretch_id)
+    try:
+        held = _number(hold_s, "hold")
+        if held is None:
+            raise InvalidInputError("hold: how many seconds?")
+        guided.edit_stretch(db, record, held)
+    except InvalidInputError as e:
+        return _session_log(request, db, athlete, performed, catalog, error=str(e), status=422)
+    return see(f"/history/{session_id}?saved=corrected#stretch-{stretch_id}")
+
+
+@router.post("/history/{session_id}/stretches/{stretch_id}/delete")
+def delete_stretch(session_id: RowId, stretch_id: RowId, db: Session = DB):
+    from scapula.store.queries import delete_records
+
+    performed = guided.session_of(db, get_athlete(db), session_id)
+    delete_records(db, [guided.stretch_of(db, performed, stretch_id)])
+    return see(f"/history/{session_id}?saved=deleted")
+
+
+@router.post("/history/{session_id}/delete")
+def delete_session(session_id: RowId, db: Session = DB):
+    from scapula.store.queries import delete_records
+
+    delete_records(db, [guided.session_of(db, get_athlete(db), session_id)])
+    return see("/progress?saved=session-deleted")
+
+
+@router.post("/history/{session_id}/reopen")
+def reopen_session(session_id: RowId, db: Session = DB):
+    athlete = get_athlete(db)
+    performed = guided.session_of(db, athlete, session_id)
+    if guided.open_session(db, athlete) not in (None, performed):
+        raise InvalidInputError("another session is open: finish or stop it first")
+    guided.reopen(db, performed)
+    return see("/session")
 
 
 # ---------------------------------------------------------------- progress
@@ -300,6 +428,7 @@ def progress_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG
         "weeks": weeks, "recent": recent, "catalog": catalog,
         "local": lambda moment: services.local_time(athlete, moment),
         "done": sum(w.done for w in weeks), "planned": sum(w.planned for w in weeks),
+        "saved": SAVED.get(request.query_params.get("saved", ""), ""),
     })
 
 
@@ -332,7 +461,7 @@ async def video_upload(request: Request):
     if not isinstance(upload, StarletteUpload) or not upload.filename:
         return _video_form(request, "choose a video clip first", 400, exercise)
     try:
-        job = request.app.state.videos.submit(upload.filename, await upload.read(), exercise)
+        job = await run_in_threadpool(request.app.state.videos.submit, upload.filename, await upload.read(), exercise)
     except (InputFileError, UnknownExerciseError, Busy) as e:
         return _video_form(request, str(e), status_of(e), exercise)
     return see(f"/video/{job.id}")
@@ -388,7 +517,7 @@ def video_delete(request: Request, job_id: str):
 
 
 def _posture(request: Request, db: Session, *, checked=None, error: str = "", status: int = 200,
-             view: str = "auto"):
+             view: str = "auto", save_token: str = ""):
     from scapula.posture.norms import GUIDANCE, VIEW_MEASURES
     from scapula.web import posture
 
@@ -398,7 +527,8 @@ def _posture(request: Request, db: Session, *, checked=None, error: str = "", st
         "checked": checked, "error": error, "view": view, "accept": posture.ACCEPT,
         "limit_mb": request.app.state.config.upload_limit_mb, "guidance": GUIDANCE,
         "checks": checks, "trend": trend, "charts": posture.trend_charts(checks),
-        "view_measures": VIEW_MEASURES, "today": services.today_for(athlete)}, status)
+        "view_measures": VIEW_MEASURES, "today": services.today_for(athlete), "save_token": save_token,
+        "saved": SAVED.get(request.query_params.get("saved", ""), "")}, status)
 
 
 @router.get("/posture", response_class=HTMLResponse)
@@ -408,8 +538,6 @@ def posture_page(request: Request, db: Session = DB):
 
 @router.post("/posture")
 async def posture_check(request: Request, db: Session = DB, catalog: Catalog = CATALOG):
-    from starlette.concurrency import run_in_threadpool
-
     from scapula.errors import InputFileError
     from scapula.web import posture
     from scapula.web.app import status_of
@@ -428,4 +556,24 @@ async def posture_check(request: Request, db: Session = DB, catalog: Catalog = C
     except (InputFileError, InvalidInputError) as e:
         return _posture(request, db, error=str(e), status=status_of(e), view=view)
     status = 422 if checked.report["status"] == "refused" else 200
-    return _posture(request, db, checked=checked, status=status, view=view)
+    token = request.app.state.csrf.seal(checked.record) if checked.record and not checked.saved else ""
+    return _posture(request, db, checked=checked, status=status, view=view, save_token=token)
+
+
+@router.post("/posture/save")
+def posture_save(request: Request, save_token: Annotated[str, Form()] = "", db: Session = DB):
+    from scapula.web import posture
+
+    record = request.app.state.csrf.unseal(save_token)
+    if not isinstance(record, dict):
+        return _posture(request, db, error="that check cannot be saved: measure it again", status=422)
+    posture.save_record(db, get_athlete(db), record)
+    return see("/posture?saved=posture#trend")
+
+
+@router.post("/posture/checks/{check_id}/delete")
+def posture_delete(check_id: RowId, db: Session = DB):
+    from scapula.web import posture
+
+    posture.delete_check(db, get_athlete(db), check_id)
+    return see("/posture?saved=deleted#trend")

@@ -14,7 +14,7 @@ import io
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -63,6 +63,7 @@ class Checked:
     lines: list[str]
     picture_png: str | None  # base64 PNG of the first picture with the measured lines, or None
     saved: bool
+    record: dict | None = None  # the numbers a save keeps (None when refused): saved now or later
 
 
 def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload], view: str = "auto",
@@ -79,6 +80,9 @@ def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload]
         raise InvalidInputError("choose one or more photos, or a clip, first")
     if len(uploads) > MAX_FILES:
         raise InvalidInputError(f"{MAX_FILES} files at most in one check")
+    today = datetime.now(athlete_zone(athlete)).date()
+    if on is not None and not today - timedelta(days=366 * 100) <= on <= today:
+        raise InvalidInputError(f"date: {on.isoformat()} is not a day of the last hundred years up to today")
     suffixes = [upload_suffix(u) for u in uploads]  # every file checked before any is written
     when = datetime.now(athlete_zone(athlete)) if on is None else midday_of(on, athlete)  # the athlete's day
     folder = Path(tempfile.mkdtemp(prefix="scapula-posture-"))
@@ -101,11 +105,10 @@ def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload]
         picture = _picture(result, report)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    saved = False
-    if save and not result.refused:
-        _save(db, athlete, result, report, when)
-        saved = True
-    return Checked(report, summary_lines(report), picture, saved)
+    record = None if result.refused else _record(result, report, when)
+    if save and record is not None:
+        save_record(db, athlete, record)
+    return Checked(report, summary_lines(report), picture, bool(save and record is not None), record)
 
 
 def _picture(result, report: dict) -> str | None:
@@ -119,18 +122,45 @@ def _picture(result, report: dict) -> str | None:
     return base64.b64encode(out.getvalue()).decode("ascii")
 
 
-def _save(db: Session, athlete: Athlete, result, report: dict, when: datetime) -> None:
-    """As ``scapula posture --save``: the numbers, their uncertainty and the notes; no picture."""
-    from scapula.store import add_posture_check
-
+def _record(result, report: dict, when: datetime) -> dict:
+    """What ``scapula posture --save`` keeps, as plain JSON values: the numbers, their
+    uncertainty and the notes; never the picture."""
     measured = [r for r in result.captures if not r.refused]
+    return {
+        "checked_at": when.isoformat(), "view": result.view,
+        "values": {m: [x.angle_deg, x.cm, x.band] for m, x in result.measures.items()},
+        "uncertainty": {m: {"deg": round(x.sd_deg, 3), "cm": round(x.sd_cm, 3)} for m, x in result.measures.items()},
+        "source": "; ".join(r.capture.description for r in measured),
+        "steadiness": next((r.steadiness for r in measured if r.steadiness), None),
+        "notes": list(report["notes"]),
+    }
+
+
+def save_record(db: Session, athlete: Athlete, record: dict) -> bool:
+    """Keep a check's numbers; False when this very check is kept already (saved twice)."""
+    from scapula.store import add_posture_check, posture_checks
+    from scapula.store.queries import as_utc
+
+    when = datetime.fromisoformat(record["checked_at"])
+    if any(as_utc(c.checked_at) == when and c.source == record["source"]
+           for c in posture_checks(db, athlete=athlete, view=record["view"])):
+        return False
     add_posture_check(
-        db, athlete=athlete, checked_at=when, view=result.view,
-        values={m: (x.angle_deg, x.cm, x.band) for m, x in result.measures.items()},
-        uncertainty={m: {"deg": round(x.sd_deg, 3), "cm": round(x.sd_cm, 3)} for m, x in result.measures.items()},
-        source="; ".join(r.capture.description for r in measured),
-        steadiness=next((r.steadiness for r in measured if r.steadiness), None),
-        quality_notes=report["notes"])
+        db, athlete=athlete, checked_at=when, view=record["view"],
+        values={m: tuple(v) for m, v in record["values"].items()}, uncertainty=record["uncertainty"],
+        source=record["source"], steadiness=record["steadiness"], quality_notes=record["notes"])
+    return True
+
+
+def delete_check(db: Session, athlete: Athlete, check_id: int) -> None:
+    from scapula.store.models import PostureCheck
+    from scapula.store.queries import delete_records
+    from scapula.web.services import NotFound
+
+    row = db.get(PostureCheck, check_id)
+    if row is None or row.athlete_id != athlete.id:
+        raise NotFound(f"no posture check with id {check_id}")
+    delete_records(db, [row])
 
 
 def history(db: Session, athlete: Athlete) -> tuple[list[dict], dict]:

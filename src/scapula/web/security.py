@@ -12,13 +12,19 @@ in the same browser sending requests to 127.0.0.1:8000. Three defences:
   cookie of its choosing, but it cannot sign it without the secret.
 * A body size limit for uploads, checked against Content-Length before anything is read and
   counted while reading (a body longer than it said is cut off).
-* A Host check against DNS rebinding: bound to loopback, only loopback names are served.
+* A Host check against DNS rebinding: bound to loopback, only loopback names are served;
+  a Host header that is not exactly ``host[:port]`` is refused whatever the binding.
+
+Every answer also carries headers that forbid framing by another page (clickjacking),
+content sniffing and loading anything from elsewhere (``SECURITY_HEADERS``).
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -30,7 +36,7 @@ CSRF_COOKIE = "scapula_csrf"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def load_secret(data_dir: Path) -> bytes:
@@ -52,6 +58,19 @@ def load_secret(data_dir: Path) -> bytes:
 class Csrf:
     def __init__(self, secret: bytes) -> None:
         self.signer = URLSafeSerializer(secret, salt="scapula-csrf")
+        # what the app hands a client to bring back later (a posture check's numbers to
+        # save): signed, so what comes back is what the app measured
+        self.sealer = URLSafeSerializer(secret, salt="scapula-sealed")
+
+    def seal(self, value) -> str:
+        return self.sealer.dumps(value)
+
+    def unseal(self, token: str):
+        """The sealed value, or None when the token was not made by this app."""
+        try:
+            return self.sealer.loads(token)
+        except BadSignature:
+            return None
 
     def cookie_value(self, request: Request) -> tuple[str, bool]:
         """(the browser's raw token, whether it is new and must be set as a cookie)."""
@@ -171,24 +190,83 @@ async def _drain_nothing() -> Message:
     return {"type": "http.disconnect"}
 
 
+# host = reg-name / IPv4 / [IPv6], then an optional :port (RFC 9110 §7.2, RFC 3986 §3.2.2):
+# no user info, path, spaces or second colon can hide another name in it
+_HOST = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?))"
+                   r"(?::(?P<port>[0-9]{1,5}))?")
+
+
+def host_name(header: str) -> str | None:
+    """The host name of a Host header, lower case (an IPv6 address without its brackets), or
+    None when the header is not exactly ``host[:port]``."""
+    found = _HOST.fullmatch(header)
+    if found is None or (found["port"] is not None and int(found["port"]) > 65535):
+        return None
+    if found["ipv6"] is not None:
+        try:
+            return str(ipaddress.IPv6Address(found["ipv6"]))
+        except ValueError:
+            return None
+    name = found["name"].lower()
+    return name if ".." not in name else None
+
+
 class HostCheck:
-    """Pure ASGI middleware: a 400 for a Host header that is not one of ``allowed`` (DNS
-    rebinding: a hostile name resolving to 127.0.0.1 would otherwise reach the app as a
-    same-origin page). ``None`` allows every host (the user chose --host)."""
+    """Pure ASGI middleware: a 400 for a Host header that is malformed or, when ``allowed`` is
+    given, not one of those names (DNS rebinding: a hostile name resolving to 127.0.0.1 would
+    otherwise reach the app as a same-origin page). ``None`` allows every well-formed host
+    (the user chose --host)."""
 
     def __init__(self, app: ASGIApp, allowed: frozenset[str] | None) -> None:
         self.app = app
         self.allowed = allowed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.allowed is None or scope["type"] not in ("http", "websocket"):
+        if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        if name.lower() not in self.allowed:
+        hosts = [v for k, v in scope["headers"] if k == b"host"]
+        header = hosts[0].decode("latin-1") if len(hosts) == 1 else ""
+        name = host_name(header)
+        if name is None or (self.allowed is not None and name not in self.allowed):
             from starlette.responses import PlainTextResponse
 
-            await PlainTextResponse(f"unknown host {host!r}", status_code=400)(scope, receive, send)
+            why = f"unknown host {header!r}" if name is not None else f"malformed Host header {header[:100]!r}"
+            await PlainTextResponse(why, status_code=400)(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+# Sent with every answer. The pages may not be framed by another page (a click inside a
+# frame would act on the app: clickjacking), run only the app's own scripts, and load nothing
+# from anywhere else; no answer is sniffed as another type; no address leaks in a Referer.
+SECURITY_HEADERS = (
+    (b"content-security-policy",
+     b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+     b"media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+     b"frame-ancestors 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: ``SECURITY_HEADERS`` on every HTTP answer, errors included."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

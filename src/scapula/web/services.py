@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from scapula.catalog import Catalog
 from scapula.errors import InputFileError, InvalidInputError
 from scapula.plan.service import Plan, add_race, athlete_zone, make_plan, remove_race, set_week
-from scapula.preferences import equipment_item, strictness as strictness_of, time_of_day, time_zone
+from scapula.preferences import equipment_item, race_day, strictness as strictness_of, time_of_day, time_zone
 from scapula.store import (
     Athlete,
     PerformedSession,
@@ -115,6 +115,7 @@ def drop_item(db: Session, athlete: Athlete, equipment_id: int) -> None:
 
 
 def add_a_race(db: Session, athlete: Athlete, day: date, name: str) -> Race:
+    race_day(day, today_for(athlete), "race day")
     name = name.strip() or "race"
     if len(name) > 120:
         raise InvalidInputError("race name: 120 characters at most")
@@ -137,6 +138,20 @@ def plan_for(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 3, ke
     """``make_plan`` from today in the athlete's zone. ``keep`` writes the placements back, as
     ``scapula plan`` does, so a missed session is told from a done one later."""
     return make_plan(db, athlete, catalog, today=today_for(athlete), weeks=weeks, keep=keep)
+
+
+def room_warning(db: Session, athlete: Athlete, catalog: Catalog) -> str:
+    """'' when a normal week of the plan holds the sessions asked for; else what it lacks and
+    why, read from the plan itself (the next full week, clear of today's position)."""
+    plan = plan_for(db, athlete, catalog, weeks=2, keep=False)
+    week = plan.weeks[-1]
+    held = [p for p in week.sessions if p.status in ("planned", "moved", "done")]
+    if week.race_week or len(held) >= athlete.sessions_per_week:
+        return ""
+    why = " ".join(week.notes)
+    return (f"Your running week leaves room for {len(held)} of the {athlete.sessions_per_week} upper-back "
+            f"sessions you asked for: a session needs a rest or easy day that is not the day before a hard "
+            f"session or the long run, 48 h from the last one. {why}").strip()
 
 
 def ics_bytes(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 4, alarm: int = 30) -> bytes:

@@ -7,6 +7,11 @@ request names a job by its id only (a dictionary lookup): no path from a request
 file system. A job's folder is deleted when it expires (``KEEP_S`` after it ends), when it
 is deleted, or when the server stops; the report itself is kept by downloading it.
 
+The job folders sit in one folder per server (``scapula-videos-*`` in the temporary
+directory) that the server holds a lock on while it runs. A server killed before it could
+clean up leaves its folder unlocked, and the next server to start deletes it: the lock,
+not a process id that may have been reused, tells an abandoned folder from a live one.
+
 One job runs at a time (the pose model takes a core, the encoder the other); a few more may
 wait, and more than that are refused with 503.
 """
@@ -99,12 +104,54 @@ class Job:
         return self.status == "done" and self.annotated.exists()
 
 
+ROOT_PREFIX = "scapula-videos-"
+LOCK_NAME = ".owner-lock"
+
+
+def _hold(folder: Path):
+    """An exclusive lock on ``folder``'s lock file, held as long as the returned file is
+    open (the system drops it when the process ends, however it ends); None when another
+    process holds it."""
+    import fcntl
+
+    handle = (folder / LOCK_NAME).open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle
+
+
+def sweep_abandoned(base: Path | None = None) -> list[Path]:
+    """Delete the job folders of servers that ended without cleaning up (killed); the
+    folders of running servers are locked and left alone. Returns what was deleted."""
+    base = Path(base or tempfile.gettempdir())
+    gone = []
+    for root in base.glob(f"{ROOT_PREFIX}*"):
+        if not root.is_dir() or root.is_symlink():
+            continue
+        try:
+            held = _hold(root)
+        except OSError:  # not ours to open (another user's): leave it
+            continue
+        if held is None:
+            continue
+        shutil.rmtree(root, ignore_errors=True)
+        held.close()
+        gone.append(root)
+    return gone
+
+
 class VideoChecks:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scapula-video")
+        sweep_abandoned()
+        self.root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
+        self._owner = _hold(self.root)
 
     def submit(self, filename: str, data: bytes, exercise: str) -> Job:
         from scapula.vision.analyzer import AUTO
@@ -119,7 +166,7 @@ class VideoChecks:
             if waiting > MAX_WAITING:
                 raise Busy(f"{waiting} video checks are already waiting: try again in a minute")
             job = Job(secrets.token_urlsafe(12), display_name(filename), exercise,
-                      Path(tempfile.mkdtemp(prefix="scapula-video-")), suffix)
+                      Path(tempfile.mkdtemp(prefix="job-", dir=self.root)), suffix)
             self.jobs[job.id] = job
         try:
             job.input.write_bytes(data)
@@ -204,6 +251,9 @@ class VideoChecks:
         self.worker.shutdown(wait=False, cancel_futures=True)
         for job_id in list(self.jobs):
             self.drop(job_id)
+        shutil.rmtree(self.root, ignore_errors=True)
+        if self._owner is not None:
+            self._owner.close()
 
 
 def analyze_landmarks(path: Path, exercise: str):

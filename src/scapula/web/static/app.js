@@ -41,7 +41,11 @@
 
   function init(root) {
     // a new page (the body was swapped): the last page's timer stops, so it cannot speak later
-    if (fresh(root.querySelector("main"))) { clearInterval(timer); timer = null; }
+    if (fresh(root.querySelector("main"))) {
+      clearInterval(timer); timer = null;
+      // after "Set done" the next set (and the rest) is at the top: show it, not where the tap was
+      if (root.querySelector(".session-page")) window.scrollTo(0, 0);
+    }
     const rest = root.querySelector(".rest[data-rest]");
     const hold = root.querySelector(".hold-form[data-hold]");
     if (fresh(rest)) {
