@@ -724,7 +724,7 @@ def import_runs(
                 console.print(f"{outcome.where}: {outcome.message}", soft_wrap=True, markup=False)
         elif outcome.message and outcome.runs:
             # what was salvaged or guessed is said however many files there are
-            progress.console.print(f"{outcome.where}: {outcome.message}", soft_wrap=True, markup=False)
+            console.print(f"{outcome.where}: {outcome.message}", soft_wrap=True, markup=False)
         if state["task"] is not None:
             progress.advance(state["task"])
 
