@@ -1,9 +1,9 @@
-"""The running week: what each day of running was (rest, easy, hard, long, race) and the
-week the athlete usually runs, learned from the imported runs or declared.
+"""The running week: what each day of running was (rest, other, easy, hard, long, race) and
+the week the athlete usually runs, learned from the imported runs or declared.
 
-Only runs decide a day's kind; other sports (walks, hikes, rides, ...) are "other training":
-they make a day "easy" (not rest) and nothing more, since the upper-back sessions are
-placed around the *running* load.
+Only runs decide the running kinds; a day with other sports only (walks, hikes, rides, ...)
+is "other training", which the plan treats like an easy day (not rest) and nothing more,
+since the upper-back sessions are placed around the *running* load.
 """
 
 from __future__ import annotations
@@ -54,6 +54,7 @@ _EASY = re.compile(r"\b(easy|recovery|recover|shakeout|shake-out|base|aerobic|jo
 
 class DayKind(str, Enum):
     rest = "rest"
+    other = "other"  # other training only (a walk, a hike, a ride): as easy as an easy run for the plan
     easy = "easy"
     hard = "hard"
     long = "long"
@@ -69,11 +70,11 @@ class DayKind(str, Enum):
         return _WEIGHT[self]
 
     def phrase(self) -> str:
-        return {"rest": "rest day", "easy": "easy day", "hard": "hard session",
+        return {"rest": "rest day", "other": "other training", "easy": "easy day", "hard": "hard session",
                 "long": "long run", "race": "race"}[self.value]
 
 
-_WEIGHT = {DayKind.rest: 0, DayKind.easy: 1, DayKind.hard: 2, DayKind.long: 3, DayKind.race: 4}
+_WEIGHT = {DayKind.rest: 0, DayKind.other: 1, DayKind.easy: 2, DayKind.hard: 3, DayKind.long: 4, DayKind.race: 5}
 
 
 class RunLike(Protocol):
@@ -252,7 +253,7 @@ def classify_days(runs: Iterable[RunLike], tz: tzinfo, *,
         best: tuple[DayKind, str] | None = None
         for r in day_runs:
             if not is_run(r):
-                found = (DayKind.easy, f"other training: {r.sport.replace('_', ' ')}, {hm(r.duration_s)}")
+                found = (DayKind.other, f"other training: {r.sport.replace('_', ' ')}, {hm(r.duration_s)}")
             else:
                 found = classify_run(r, usual)
                 if id(r) in long_runs and found[0].weight < DayKind.long.weight:
