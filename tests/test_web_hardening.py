@@ -381,7 +381,13 @@ def test_setup_warns_when_the_week_has_no_room(tmp_path: Path) -> None:
     h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
     client.patch("/api/athlete", headers=h, json={"sessions_per_week": 2, "long_run_day": "sun", "hard_days": ["tue"]})
     assert "leaves room for" not in client.get("/setup").text
+    # three hard days and the long run: fitting what was asked for, a session follows each hard run
     client.patch("/api/athlete", headers=h, json={"sessions_per_week": 3, "hard_days": ["tue", "thu", "sat"],
                                                   "rest_days": []})
+    assert "leaves room for" not in client.get("/setup").text
+    # ideal days only: none of the week's days is ideal (each is a key day or the eve of one)
+    r = client.patch("/api/athlete", headers=h, json={"strictness": "ideal"})
+    assert r.status_code == 200 and r.json()["strictness"] == "ideal"
     page = client.get("/setup").text
     assert "Your running week leaves room for" in page and "of the 3 upper-back sessions" in page
+    assert "only on ideal days" in page

@@ -91,6 +91,8 @@ class AthleteOut(BaseModel):
     rest_days: list[Weekday]
     session_time: str | None = Field(description="Preferred start, HH:MM local.")
     timezone: str | None = Field(description="IANA name; null: this machine's zone.")
+    strictness: Literal["fit", "ideal"] = Field(
+        description="fit: bend rules, mildest first, to fit the sessions asked for; ideal: ideal days only.")
     equipment: list[EquipmentOut]
     races: list[RaceOut]
     runs_imported: int
@@ -106,6 +108,7 @@ class AthleteUpdate(BaseModel):
     rest_days: list[Weekday] | None = None
     session_time: str | None = Field(default=None, description="HH:MM", max_length=8)
     timezone: str | None = Field(default=None, max_length=64)
+    strictness: Literal["fit", "ideal"] | None = None
 
 
 class CueOut(BaseModel):
@@ -359,6 +362,7 @@ def athlete_out(db: Session, athlete: Athlete) -> AthleteOut:
         rest_days=[DAYS[d] for d in athlete.rest_days or []],
         session_time=athlete.session_time.strftime("%H:%M") if athlete.session_time else None,
         timezone=athlete.timezone,
+        strictness=athlete.strictness,
         equipment=[EquipmentOut(id=e.id, kind=e.kind, label=e.label, kg=e.kg, resistance=e.resistance)
                    for e in list_equipment(db, athlete=athlete)],
         races=[RaceOut(id=r.id, day=r.day, name=r.name) for r in services.races(db, athlete)],
@@ -441,7 +445,7 @@ def update_athlete(body: AthleteUpdate, db: Session = DB) -> AthleteOut:
         rest_days=[DAYS.index(d) for d in body.rest_days] if body.rest_days is not None else None,
         session_time=(body.session_time or "") if "session_time" in given else None,
         timezone=(body.timezone or "") if "timezone" in given else None,
-        goal=body.goal)
+        goal=body.goal, strictness=body.strictness)
     return athlete_out(db, athlete)
 
 

@@ -149,9 +149,11 @@ def room_warning(db: Session, athlete: Athlete, catalog: Catalog) -> str:
     if week.race_week or len(held) >= athlete.sessions_per_week:
         return ""
     why = " ".join(week.notes)
+    how = ("only on ideal days, as you chose (placing the sessions: fit what I asked for would bend a rule "
+           "to fit more)" if athlete.strictness == "ideal" else
+           "even bending a rule (never two days in a row, never on the long run or before a race)")
     return (f"Your running week leaves room for {len(held)} of the {athlete.sessions_per_week} upper-back "
-            f"sessions you asked for: a session needs a rest or easy day that is not the day before a hard "
-            f"session or the long run, 48 h from the last one. {why}").strip()
+            f"sessions you asked for, {how}. {why}").strip()
 
 
 def ics_bytes(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 4, alarm: int = 30) -> bytes:
