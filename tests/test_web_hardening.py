@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_web_browser import Server, page  # noqa: F401 - the browser fixture
+from tests.test_web_browser import Server, page, server  # noqa: F401 - the browser and server fixtures
 
 
 @pytest.fixture
@@ -132,14 +132,6 @@ def _png(width: int, height: int, rows: int | None = None) -> bytes:
     parts = [z.compress(row * 64) for _ in range(count // 64)] + [z.compress(row * (count % 64)), z.flush()]
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b"")
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    srv = Server(tmp_path)
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 def _peak_memory_mb(pid: int) -> float:

@@ -26,17 +26,9 @@ import httpx
 import numpy as np
 import pytest
 
-from tests.test_web_browser import ARTIFACTS, CHROMIUM_FLAGS, Server, _chromium, settle, shot
+from tests.test_web_browser import ARTIFACTS, CHROMIUM_FLAGS, Server, _chromium, server, settle, shot  # noqa: F401 - server is a fixture
 
 FPS = 15
-
-
-@pytest.fixture
-def server(tmp_path: Path):
-    srv = Server(tmp_path)
-    srv.start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture(scope="module")

@@ -56,13 +56,13 @@ def measures(world: np.ndarray, rays: np.ndarray) -> dict[str, np.ndarray]:
         return (hips_ray[..., 1] * hips_depth - ray[..., 1] * depth) / (body.torso + 1e-9)
 
     out: dict[str, np.ndarray] = {}
-    # Chest off the floor: the shoulders' height above the hips.
-    out["chest"] = height(mid(rays, P.LEFT_SHOULDER, P.RIGHT_SHOULDER), mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER))
     for side in SIDES:
         pts = SIDE_POINTS[side]
         arm = world[..., pts["wrist"], :] - world[..., pts["shoulder"], :]
         out[f"lift_{side}"] = height(rays[..., pts["wrist"], :], world[..., pts["wrist"], :])
         out[f"overhead_{side}"] = angle_deg(arm, body.up)  # 0 = reaching straight past the head
+    # Chest off the floor: the shoulders' height above the hips.
+    out["chest"] = height(mid(rays, P.LEFT_SHOULDER, P.RIGHT_SHOULDER), mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER))
     # Neck against the trunk: positive when the head tips back (chin leading).
     neck = mid(world, P.LEFT_EAR, P.RIGHT_EAR) - mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
     out["neck"] = np.degrees(np.arctan2(dot(neck, back), dot(neck, body.up)))
@@ -114,10 +114,11 @@ def both_arms(rep: RepFrames) -> Finding:
     # rise in step with a slow rep).
     mine, theirs = rep.m[f"lift_{rep.side}"], rep.m[f"lift_{other_side(rep.side)}"]
     other = rep.shift(f"lift_{other_side(rep.side)}")
-    value = other / (rep.shift(f"lift_{rep.side}") + 1e-9)
+    own = rep.shift(f"lift_{rep.side}") + 1e-9
+    value = other / own
     in_step = _correlation(mine, theirs) >= IN_STEP
     brisk = climb_speed(zip(rep.t.tolist(), theirs.tolist()), SPEED_WINDOW_S) >= LIFT_SPEED
-    noise = rep.noise(f"lift_{other_side(rep.side)}") / (rep.shift(f"lift_{rep.side}") + 1e-9)
+    noise = rep.noise(f"lift_{other_side(rep.side)}") / own
     return Finding(value >= BOTH_SHARE and other >= 0.08 and in_step and brisk, value, BOTH_SHARE, noise)
 
 
