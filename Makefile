@@ -24,8 +24,11 @@ run: $(STAMP)
 system-deps:
 	bash scripts/system-deps.sh
 
+# one worker per core, at most four (each may drive a browser or the pose model)
+TEST_WORKERS ?= auto
+
 test: $(STAMP) system-deps
-	bash scripts/with-postgres.sh $(BIN)/python -m pytest $(PYTEST_ARGS)
+	bash scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -356,7 +356,7 @@ def test_a_strava_csv_that_cannot_be_read_leaves_the_files_to_come_in_alone(cli,
 def test_the_web_upload_salvages_and_reads_apple_health(tmp_path):
     from fastapi.testclient import TestClient
 
-    from scapula.web import Config, create_app
+    from scapula.web.app import Config, create_app
 
     app = create_app(Config(db_url=f"sqlite:///{tmp_path / 'log.db'}", data_dir=tmp_path / "data"))
     client = TestClient(app, base_url="http://127.0.0.1")

@@ -12,6 +12,8 @@ import pytest
 
 def test_scripted_session_logs_every_set_and_stretch(cli_db):
     assert cli_db("equipment", "add", "kettlebell", "16").code == 0
+    # each set's reps default to the plan's target for the move and side, as on the web
+    target = {(d["exercise_id"], d["side"]): d["reps_target"] for d in cli_db("plan", "--json").json()["progression"]}
     result = cli_db("session", "--yes", "--rest", "0", "--rpe", "7", "--load", "16")
     assert result.code == 0, result.err
     assert "Session done" in result.out
@@ -24,10 +26,11 @@ def test_scripted_session_logs_every_set_and_stretch(cli_db):
     by_move = {}
     for s in sets:
         by_move.setdefault(s["exercise"], []).append((s["set"], s["side"], s["reps"]))
-    assert by_move["reverse_fly"] == [(n, "both", 12) for n in (1, 2, 3)]
+    assert by_move["reverse_fly"] == [(n, "both", target["reverse_fly", "both"]) for n in (1, 2, 3)]
     # the row: all reps on the left then the right, set by set
-    assert by_move["chainsaw_row"] == [(n, side, 12) for n in (1, 2, 3) for side in ("left", "right")]
-    assert by_move["superman"] == [(n, side, 12) for n in (1, 2, 3) for side in ("left", "right")]
+    assert by_move["chainsaw_row"] == [(n, side, target["chainsaw_row", side]) for n in (1, 2, 3)
+                                       for side in ("left", "right")]
+    assert by_move["superman"] == [(n, side, target["superman", side]) for n in (1, 2, 3) for side in ("left", "right")]
     assert all(s["rpe"] == 7 for s in sets)
     assert {s["load_kg"] for s in sets if s["exercise"] == "chainsaw_row"} == {16}
     assert {s["hold_s"] for s in sets if s["exercise"] == "superman"} == {1.5}

@@ -59,11 +59,11 @@ def test_wrong_side_or_missing_reps_is_refused_and_nothing_is_stored(cli_db):
     for args, message in [
         (("log", "chainsaw_row", "--reps", "10"), "per side"),
         (("log", "reverse_fly", "--reps", "10", "--side", "left"), "side must be one of both"),
-        (("log", "superman", "--side", "up", "--reps", "3"), "side must be one of"),
+        (("log", "superman", "--side", "up", "--reps", "3"), "side: Input should be 'left', 'right' or 'both'"),
         (("log", "superman", "--side", "left"), "--reps"),
         (("log", "deadlift", "--reps", "5"), "unknown exercise id 'deadlift'"),
         (("equipment", "add", "kettlebell", "heavy"), "kg"),
-        (("equipment", "add", "dumbbell", "10"), "band or kettlebell"),
+        (("equipment", "add", "dumbbell", "10"), "kind: Input should be 'band' or 'kettlebell'"),
     ]:
         result = cli_db(*args)
         assert result.code == 2, (args, result.err)

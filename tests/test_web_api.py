@@ -16,7 +16,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette's note about httpx versions
     from fastapi.testclient import TestClient
 
-from scapula.web import Config, create_app
+from scapula.web.app import Config, create_app
 
 
 def make_client(tmp_path: Path, **config) -> TestClient:
@@ -195,10 +195,10 @@ def test_every_unsafe_route_demands_the_token(client: TestClient) -> None:
     """No POST/PATCH/DELETE route of the app was left without the CSRF check."""
     from fastapi.routing import APIRoute
 
-    from scapula.web import api, pages
+    from scapula.web.routes import api_files, api_plan, api_sessions, api_setup, pages
 
-    routes = [r for r in api.router.routes + pages.router.routes
-              if isinstance(r, APIRoute) and r.methods & {"POST", "PATCH", "DELETE"}]
+    every = [r for module in (api_files, api_plan, api_sessions, api_setup, pages) for r in module.router.routes]
+    routes = [r for r in every if isinstance(r, APIRoute) and r.methods & {"POST", "PATCH", "DELETE"}]
     assert len(routes) >= 15
     for route in routes:
         path = route.path.replace("{equipment_id}", "1").replace("{race_id}", "1").replace("{session_id}", "1")

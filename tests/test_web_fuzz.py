@@ -21,7 +21,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from scapula.web import Config, create_app  # noqa: E402
+from scapula.web.app import Config, create_app  # noqa: E402
 
 _folder = Path(tempfile.mkdtemp(prefix="scapula-fuzz-"))
 app = create_app(Config(db_url=f"sqlite:///{_folder / 'log.db'}", data_dir=_folder / "data"))

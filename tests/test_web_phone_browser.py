@@ -127,7 +127,7 @@ def test_stopping_asks_first_and_a_stopped_session_carries_on(server: Server, ph
     entry.evaluate("form => form.noValidate = true")
     entry.locator("input[name=reps]").fill("101")
     act(page, entry.get_by_role("button", name="Save"))
-    assert "reps: a whole number from 0 to 100" in page.locator(".error").inner_text()
+    assert "reps: Input should be less than or equal to 100" in page.locator(".error").inner_text()
     with httpx.Client(base_url=server.url) as api:
         assert [s["reps"] for s in api.get("/api/sessions").json()[0]["sets"]] == [10]
 

@@ -17,7 +17,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     from fastapi.testclient import TestClient
 
-from scapula.web import Config, create_app
+from scapula.web.app import Config, create_app
 
 
 def make_client(tmp_path: Path, **config) -> TestClient:

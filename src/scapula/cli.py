@@ -16,7 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scapula.catalog import Catalog, Entry, Kind, Load, load_catalog
+from scapula.catalog import Catalog, Entry, Kind, load_catalog
 from scapula.errors import InvalidInputError, ScapulaError, UnknownExerciseError
 from scapula.settings import get_settings
 
@@ -132,24 +132,18 @@ def session(
     no_stretch: Annotated[bool, typer.Option("--no-stretch", help="Leave out the stretching routine.")] = False,
 ) -> None:
     """Today's workout, guided: cues, sets, rest timer and stretching; every set is saved as you log it."""
-    from scapula.guided import Answers, GuidedSession, Terminal
+    from scapula.app.session import Scope
     from scapula.store import get_athlete
-    from scapula.workout import todays_workout
-
-    from scapula.plan.service import athlete_zone, make_plan, session_dose
+    from scapula.terminal_session import Answers, GuidedSession, Terminal
 
     catalog = _catalog()
-    move_ids = [m.strip() for m in only.split(",") if m.strip()] if only else None
+    move_ids = tuple(catalog.move(m.strip()).id for m in only.split(",") if m.strip()) if only else None
     answers = Answers(assume_defaults=yes, reps=reps, load=load, rpe=rpe, rest_s=rest)
     with _db() as db:
-        athlete = get_athlete(db)
-        today = datetime.now(athlete_zone(athlete)).date()
         # the dose comes from the plan: progression per move and side, lighter weeks and
         # lighter sessions, the session's length
-        plan = make_plan(db, athlete, catalog, today=today, weeks=1, keep=False)
-        workout = todays_workout(catalog, day=today, only=move_ids, stretching=not no_stretch,
-                                 decisions=plan.decisions, **session_dose(plan, today))
-        GuidedSession(db, athlete, workout, Terminal(console, answers)).run()
+        GuidedSession(db, get_athlete(db), catalog, Terminal(console, answers),
+                      Scope(only=move_ids, stretching=not no_stretch)).run()
 
 
 # ---------------------------------------------------------------- log and history
@@ -158,51 +152,46 @@ def session(
 @app.command()
 def log(
     exercise_id: Annotated[str, typer.Argument(help="The move (or stretch) id.")],
-    reps: Annotated[Optional[int], typer.Option(min=0, max=100, help="Reps done (moves).")] = None,
+    reps: Annotated[Optional[int], typer.Option(help="Reps done (moves).")] = None,
     side: Annotated[Optional[str], typer.Option(help="left, right or both (default: both for the reverse fly).")] = None,
     load: Annotated[Optional[str], typer.Option(help="A band name or kg, e.g. 'medium band' or 12.")] = None,
-    rpe: Annotated[Optional[float], typer.Option(min=1, max=10, help="How hard, 1-10.")] = None,
-    hold: Annotated[Optional[float], typer.Option(min=0, max=600, help="Seconds held (stretch, or superman hold).")] = None,
+    rpe: Annotated[Optional[float], typer.Option(help="How hard, 1-10.")] = None,
+    hold: Annotated[Optional[float], typer.Option(help="Seconds held (stretch, or superman hold).")] = None,
     note: Annotated[Optional[str], typer.Option(help="A note to keep with today's session.")] = None,
     on: Annotated[Optional[str], typer.Option("--date", help="Log into the session of this day (YYYY-MM-DD), not today's.")] = None,
 ) -> None:
     """Record one set (or stretch) without the guided flow, in today's session.
 
     For supermans, --load names the variant done (e.g. 'opposite leg lift')."""
-    from scapula.plan.service import midday_of
-    from scapula.store import add_note, get_athlete, list_equipment, log_set, log_stretch, open_session_today
-    from scapula.workout import parse_load
+    from scapula.app import session as sessions
+    from scapula.app.inputs import NoteIn, SetIn, StretchIn, parse
+    from scapula.store import get_athlete
 
-    entry = _catalog().get(exercise_id)
-    side = side or ("both" if entry.sides == ("both",) else None)
-    if side is None:
-        raise Usage(f"{entry.id} is done per side: give --side left or --side right")
-    if side not in entry.sides:
-        raise Usage(f"{entry.id}: side must be one of {', '.join(entry.sides)}, not '{side}'")
-    if entry.kind is Kind.strength and reps is None:
-        raise Usage(f"{entry.id}: give --reps")
+    catalog = _catalog()
+    entry = catalog.get(exercise_id)
+    given = {"side": side, "hold_s": hold if hold is not None else entry.dose.hold_s}
+    if entry.kind is Kind.stretch:
+        done: SetIn | StretchIn = parse(StretchIn, stretch_id=entry.id, **given)
+    else:
+        if reps is None:
+            raise Usage(f"{entry.id}: give --reps")
+        done = parse(SetIn, exercise_id=entry.id, reps=reps, load=load, rpe=rpe, **given)
+    written = parse(NoteIn, text=note) if note else None
     day = _day(on)
     with _db() as db:
         athlete = get_athlete(db)
-        when = midday_of(day, athlete) if day else None
-        performed = open_session_today(db, athlete=athlete, now=when)
-        if entry.kind is Kind.stretch:
-            record = log_stretch(db, session=performed, stretch_id=entry.id, side=side,
-                                 hold_s=hold if hold is not None else entry.dose.hold_s)
-            console.print(f"Logged {entry.name}, {side}: {record.hold_s:g} s held.")
+        if isinstance(done, StretchIn):
+            held = sessions.log_one_stretch(db, athlete, catalog, None, done, day)
+            performed = held.session
+            console.print(f"Logged {entry.name}, {held.side}: {held.hold_s:g} s held.")
         else:
-            owned = {e.label: e.kg for e in list_equipment(db, athlete=athlete)}
-            if entry.load is Load.bodyweight:
-                label, kg = (load.strip() or None) if load else None, None  # the variant done
-            else:
-                label, kg = parse_load(load or "", owned)
-            record = log_set(db, session=performed, exercise_id=entry.id, side=side, reps=reps,
-                             load_label=label, load_kg=kg, rpe=rpe, ended_at=when,
-                             hold_s=hold if hold is not None else entry.dose.hold_s)
-            console.print(f"Logged {entry.name}, set {record.set_number} ({side}): {reps} reps"
-                          + (f" @ {label}" if label else "") + (f", RPE {rpe:g}" if rpe else "") + ".")
-        if note:
-            add_note(db, athlete=athlete, session=performed, text=note)
+            record = sessions.log_one_set(db, athlete, catalog, None, done, day)
+            performed = record.session
+            console.print(f"Logged {entry.name}, set {record.set_number} ({record.side}): {record.reps} reps"
+                          + (f" @ {record.load_label}" if record.load_label else "")
+                          + (f", RPE {record.rpe:g}" if record.rpe else "") + ".")
+        if written:
+            sessions.note(db, athlete, performed, written.text)
 
 
 def _summarise_move(sets) -> str:
@@ -222,7 +211,7 @@ def _summarise_move(sets) -> str:
 
 
 def _session_json(performed) -> dict:
-    from scapula.store.queries import as_utc
+    from scapula.clock import as_utc
 
     def stamp(moment):
         return as_utc(moment).isoformat() if moment else None
@@ -248,20 +237,21 @@ def _session_json(performed) -> dict:
 
 @app.command()
 def history(
-    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many sessions, newest first.")] = 20,
+    limit: Annotated[int, typer.Option(help="How many sessions, newest first.")] = 20,
     sets: Annotated[bool, typer.Option("--sets", help="List every set instead of one row per session.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the sessions with every set as JSON.")] = False,
 ) -> None:
     """Past sessions as a table (or JSON)."""
-    from scapula.plan.service import athlete_zone
+    from scapula.app.inputs import HistoryQuery, parse
+    from scapula.clock import as_utc, athlete_zone, on_clock
     from scapula.store import get_athlete
     from scapula.store import history as load_history
-    from scapula.store.queries import as_utc, on_clock
 
+    query = parse(HistoryQuery, limit=limit)
     catalog = _catalog()
     with _db() as db:
         athlete = get_athlete(db)
-        sessions = load_history(db, athlete=athlete, limit=limit)
+        sessions = load_history(db, athlete=athlete, limit=query.limit)
         zone = athlete_zone(athlete)
     if as_json:
         print(json.dumps([_session_json(p) for p in sessions], indent=2))
@@ -429,20 +419,14 @@ def posture(
         if drawable:
             draw(drawable[0], report, annotate)
     if save and not result.refused:
-        from scapula.plan.service import midday_of
-        from scapula.store import add_posture_check, get_athlete
+        from scapula.app.posture import record_of, save_record
+        from scapula.clock import midday_of
+        from scapula.store import get_athlete
 
-        measured = [r for r in result.captures if not r.refused]
         with _db() as db:
             athlete = get_athlete(db)
             when = midday_of(day, athlete) if day else when
-            add_posture_check(
-                db, athlete=athlete, checked_at=when, view=result.view,
-                values={m: (x.angle_deg, x.cm, x.band) for m, x in result.measures.items()},
-                uncertainty={m: {"deg": round(x.sd_deg, 3), "cm": round(x.sd_cm, 3)} for m, x in result.measures.items()},
-                source="; ".join(r.capture.description for r in measured),
-                steadiness=next((r.steadiness for r in measured if r.steadiness), None),
-                quality_notes=report["notes"])
+            save_record(db, athlete, record_of(result, report, when))
         if not as_json:
             console.print(f"Saved the {result.view} check of {when:%Y-%m-%d} (numbers only, no picture).")
     refused = [r for r in result.captures if r.refused]
@@ -454,25 +438,15 @@ def posture(
 
 
 def _posture_history(as_json: bool) -> None:
-    from scapula.posture.history import trend
+    from scapula.app.posture import history
+    from scapula.clock import athlete_zone, on_clock
     from scapula.posture.norms import MDC95_FACTOR, NORMS, VIEW_MEASURES
-    from scapula.plan.service import athlete_zone
-    from scapula.store import get_athlete, posture_checks
-    from scapula.store.queries import as_utc, on_clock
+    from scapula.store import get_athlete
 
     with _db() as db:
         athlete = get_athlete(db)
-        rows = posture_checks(db, athlete=athlete)
+        checks, summary = history(db, athlete)
         zone = athlete_zone(athlete)
-    checks = []
-    for row in rows:
-        record = {"checked_at": as_utc(row.checked_at), "view": row.view, "uncertainty": row.uncertainty,
-                  "source": row.source, "steadiness": row.steadiness, "quality_notes": row.quality_notes}
-        for m in NORMS:
-            for unit in ("deg", "cm", "class"):
-                record[f"{m}_{unit}"] = getattr(row, f"{m}_{unit}")
-        checks.append(record)
-    summary = trend(checks)
     if as_json:
         print(json.dumps({"checks": [{**c, "checked_at": c["checked_at"].isoformat()} for c in checks],
                           "trend": summary}, indent=2))
@@ -528,8 +502,8 @@ def _race(text: str) -> tuple[date, str]:
 
 @app.command()
 def plan(
-    weeks: Annotated[int, typer.Option(min=1, max=12, help="How many weeks to show.")] = 3,
-    sessions: Annotated[Optional[int], typer.Option(min=2, max=3, help="Upper-back sessions a week (kept).")] = None,
+    weeks: Annotated[int, typer.Option(help="How many weeks to show (1-12).")] = 3,
+    sessions: Annotated[Optional[int], typer.Option(help="Upper-back sessions a week, 2 or 3 (kept).")] = None,
     long_run: Annotated[Optional[str], typer.Option("--long-run", help="Your long-run day, e.g. sun ('none' to clear).")] = None,
     hard: Annotated[Optional[str], typer.Option(help="Your hard-session days, e.g. tue,thu ('none' to clear).")] = None,
     rest: Annotated[Optional[str], typer.Option(help="Your rest days, e.g. mon,fri ('none' to clear).")] = None,
@@ -545,32 +519,37 @@ def plan(
     today: Annotated[Optional[str], typer.Option(hidden=True, help="Plan as if today were this date.")] = None,
 ) -> None:
     """The coming weeks: which days get an upper-back session, why, and at what dose."""
+    from scapula.app import setup
+    from scapula.app.inputs import AthleteUpdate, PlanQuery, RaceIn, parse
+    from scapula.app.plan import make_plan
+    from scapula.clock import today_for
     from scapula.plan.render import plan_json, print_plan
-    from scapula.plan.service import add_race, athlete_zone, make_plan, set_week
-    from scapula.preferences import session_minutes, strictness as strictness_of, time_of_day, time_zone
+    from scapula.preferences import DAYS
     from scapula.store import get_athlete
 
-    changes: dict = {}
+    query = parse(PlanQuery, weeks=weeks)
+    given: dict = {}
     if strictness is not None:
-        changes["strictness"] = strictness_of(strictness, "--strictness")
+        given["strictness"] = strictness.strip().lower()
     if minutes is not None:
-        changes["session_minutes"] = session_minutes(minutes, "--minutes")
+        given["session_minutes"] = minutes
     if sessions is not None:
-        changes["sessions_per_week"] = sessions
+        given["sessions_per_week"] = sessions
     if long_run is not None:
         days = _weekdays(long_run, "--long-run")
         if len(days) > 1:
             raise Usage("--long-run: one day, e.g. sun")
-        changes["long_run_day"] = days[0] if days else None
+        given["long_run_day"] = DAYS[days[0]] if days else None
     if hard is not None:
-        changes["hard_days"] = _weekdays(hard, "--hard")
+        given["hard_days"] = [DAYS[d] for d in _weekdays(hard, "--hard")]
     if rest is not None:
-        changes["rest_days"] = _weekdays(rest, "--rest")
+        given["rest_days"] = [DAYS[d] for d in _weekdays(rest, "--rest")]
     if at is not None:
-        changes["session_time"] = time_of_day(at, "--time")
+        given["session_time"] = at
     if tz is not None:
-        changes["timezone"] = time_zone(tz, "--tz")
-    races = [_race(r) for r in race or []]
+        given["timezone"] = tz
+    change = parse(AthleteUpdate, **given)
+    races = [parse(RaceIn, day=day, name=name) for day, name in (_race(r) for r in race or [])]
     try:
         day = date.fromisoformat(today) if today else None
     except ValueError:
@@ -578,12 +557,12 @@ def plan(
     catalog = _catalog()
     with _db() as db:
         athlete = get_athlete(db)
-        if changes:
-            set_week(db, athlete, **changes)
-        for race_day, name in races:
-            add_race(db, athlete, race_day, name)
-        day = day or datetime.now(athlete_zone(athlete)).date()
-        result = make_plan(db, athlete, catalog, today=day, weeks=weeks)
+        if given:
+            setup.change_week(db, athlete, change)
+        for entered in races:
+            setup.add_race(db, athlete, entered, today=day)
+        day = day or today_for(athlete)
+        result = make_plan(db, athlete, catalog, today=day, weeks=query.weeks)
     if as_json:
         console.print_json(data=plan_json(result))
     else:
@@ -591,39 +570,41 @@ def plan(
 
 
 def _planned(weeks: int):
-    from scapula.plan.service import athlete_zone, make_plan
+    from scapula.app.plan import plan_for
     from scapula.store import get_athlete
 
     catalog = _catalog()
     with _db() as db:
         athlete = get_athlete(db)
-        today = datetime.now(athlete_zone(athlete)).date()
-        return make_plan(db, athlete, catalog, today=today, weeks=weeks), athlete, catalog
+        return plan_for(db, athlete, catalog, weeks), athlete, catalog
 
 
 @export_app.command("ics")
 def export_ics(
     file: Annotated[Path, typer.Argument(help="The .ics file to write (re-export to the same file updates its events).")],
-    weeks: Annotated[int, typer.Option(min=1, max=12, help="How many weeks of the plan.")] = 4,
-    alarm: Annotated[int, typer.Option(min=0, max=1440, help="Reminder, minutes before.")] = 30,
+    weeks: Annotated[int, typer.Option(help="How many weeks of the plan (1-12).")] = 4,
+    alarm: Annotated[int, typer.Option(help="Reminder, minutes before (0-1440).")] = 30,
 ) -> None:
     """Write the coming sessions as calendar events (one each, with a reminder)."""
+    from scapula.app.inputs import CalendarQuery, parse
     from scapula.export import write_ics
 
-    plan, athlete, catalog = _planned(weeks)
-    count = write_ics(plan.sessions, catalog, file, tz=athlete.timezone, alarm_minutes=alarm)
+    query = parse(CalendarQuery, weeks=weeks, alarm=alarm)
+    plan, athlete, catalog = _planned(query.weeks)
+    count = write_ics(plan.sessions, catalog, file, tz=athlete.timezone, alarm_minutes=query.alarm)
     console.print(f"Wrote {count} sessions to {file} ({len(plan.upcoming())} to come).")
 
 
 @export_app.command("fit")
 def export_fit(
     directory: Annotated[Path, typer.Argument(help="Folder for the FIT workout files (created if missing).")],
-    weeks: Annotated[int, typer.Option(min=1, max=12, help="How many weeks of the plan.")] = 2,
+    weeks: Annotated[int, typer.Option(help="How many weeks of the plan (1-12).")] = 2,
 ) -> None:
     """Write one Garmin FIT workout file per coming session, for Garmin Connect or the watch's NewFiles folder."""
+    from scapula.app.inputs import WorkoutsQuery, parse
     from scapula.export import write_fit_workouts
 
-    plan, _, catalog = _planned(weeks)
+    plan, _, catalog = _planned(parse(WorkoutsQuery, weeks=weeks).weeks)
     paths = write_fit_workouts(plan.upcoming(), catalog, directory)
     console.print(f"Wrote {len(paths)} workout files to {directory}.")
     for path in paths:
@@ -645,7 +626,7 @@ def _local_start(run, zone):
     athlete's clock)."""
     from datetime import timedelta, timezone
 
-    from scapula.store.queries import on_clock
+    from scapula.clock import on_clock
 
     if run.utc_offset_min is not None:
         return on_clock(run.started_at, timezone(timedelta(minutes=run.utc_offset_min)))
@@ -665,7 +646,7 @@ def _run_line(run, zone) -> str:
 
 
 def _run_json(run) -> dict:
-    from scapula.store.queries import as_utc
+    from scapula.clock import as_utc
 
     return {
         "id": run.id, "started_at": as_utc(run.started_at).isoformat(),
@@ -695,7 +676,7 @@ def import_runs(
     """Import your running from activity files; the same run is never stored twice."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from scapula.plan.service import athlete_zone
+    from scapula.clock import athlete_zone
     from scapula.runs import Outcome, import_paths
     from scapula.store import get_athlete
 
@@ -752,7 +733,7 @@ def runs(
     """The runs you imported, oldest first."""
     from datetime import time, timedelta
 
-    from scapula.plan.service import athlete_zone
+    from scapula.clock import athlete_zone
     from scapula.store import get_athlete, runs_between
 
     day = _day(since, "--since")
@@ -802,13 +783,14 @@ def equipment_add(
     kg: Annotated[Optional[float], typer.Option(min=0, help="A band's rated pull in kg, if known.")] = None,
 ) -> None:
     """Add a band or a kettlebell you own."""
-    from scapula.preferences import equipment_item
-    from scapula.store import add_equipment, get_athlete
+    from scapula.app.inputs import EquipmentIn, parse
+    from scapula.app.setup import add_item
+    from scapula.store import get_athlete
 
-    label, kg, resistance = equipment_item(kind, value, kg)
+    wanted = parse(EquipmentIn, kind=kind, value=value, kg=kg)
     with _db() as db:
-        add_equipment(db, athlete=get_athlete(db), kind=kind, label=label, kg=kg, resistance=resistance)
-    console.print(f"Added {label}.")
+        item = add_item(db, get_athlete(db), wanted)
+    console.print(f"Added {item.label}.")
 
 
 # ---------------------------------------------------------------- web app
@@ -821,10 +803,14 @@ def serve(
     upload_limit_mb: Annotated[float, typer.Option("--upload-limit-mb", min=1, max=2000, help="Largest upload accepted (running files), MB.")] = 50,
 ) -> None:
     """The web app: setup, plan, guided sessions and progress in your browser (http://127.0.0.1:8000)."""
+    import logging
+
     import uvicorn
 
-    from scapula.web import Config, create_app
+    from scapula.web.app import Config, create_app
 
+    # the server's own lines (jobs queued, done, failed) go to standard error with the time
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
     web = create_app(Config(db_url=settings.db_url, data_dir=settings.data_dir, catalog_dir=settings.catalog,
                             upload_limit_mb=upload_limit_mb, host=host))

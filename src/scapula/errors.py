@@ -8,9 +8,13 @@ fault (a file, an id, a field) and the problem.
      ├── CatalogError            a catalog file is malformed (file, field, reason)
      ├── UnknownExerciseError    an exercise id that is not in the catalog
      ├── InvalidInputError       a value the user typed is malformed or out of range
+     ├── NotFoundError           a record named by its id (a session, a set, a race...) is not
+     │                           in the log
      ├── InputFileError          a file given by the user cannot be used (file, reason)
-     │    └── NotAnActivityError a FIT workout/settings/... file met while importing runs:
-     │                           skipped with a note, not an error
+     │    ├── NotAnActivityError a FIT workout/settings/... file met while importing runs:
+     │    │                      skipped with a note, not an error
+     │    └── UnsupportedFileError  not a kind of file this use takes (by name and first bytes)
+     ├── BusyError               too much work waiting (video checks): try again later
      └── StoreError              the training log cannot be opened or written
 """
 
@@ -46,6 +50,10 @@ class InvalidInputError(ScapulaError):
     exit 2 on the command line, 422 from the web API."""
 
 
+class NotFoundError(ScapulaError):
+    """A record named by its id that is not in this athlete's log: 404 from the web API."""
+
+
 class InputFileError(ScapulaError):
     def __init__(self, path: Path | str, reason: str) -> None:
         self.path = Path(path)
@@ -55,6 +63,14 @@ class InputFileError(ScapulaError):
 
 class NotAnActivityError(InputFileError):
     """A well-formed file that holds no activity (e.g. a FIT workout): nothing to import."""
+
+
+class UnsupportedFileError(InputFileError):
+    """A file whose name or first bytes are not a kind this use takes: 415 from the web API."""
+
+
+class BusyError(ScapulaError):
+    """Too much work already waiting: 503 from the web API."""
 
 
 class StoreError(ScapulaError):

@@ -10,6 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from scapula.plan.progression import Decision
+from scapula.plan.schedule import Strictness, WeekPlan
+from scapula.plan.week import UsualWeek
+from scapula.workout import MAX_MINUTES
+
 
 @dataclass(frozen=True)
 class Prescription:
@@ -44,3 +49,16 @@ class SessionPlan:
     notes: tuple[str, ...] = field(default_factory=tuple)  # what was cut to keep to the time
     bends: tuple[str, ...] = ()  # the rules of the ideal day bent to place it (schedule.Bend ids)
     light: bool = False  # the lighter session: bands and supermans only, two sets
+
+
+@dataclass
+class Plan:
+    usual: UsualWeek
+    weeks: list[WeekPlan]
+    sessions: list[SessionPlan]  # every placement of the planned weeks, all statuses
+    decisions: list[Decision]
+    strictness: Strictness = Strictness.fit
+    max_minutes: int = MAX_MINUTES  # the longest session the athlete wants
+
+    def upcoming(self) -> list[SessionPlan]:
+        return [s for s in self.sessions if s.status == "planned"]

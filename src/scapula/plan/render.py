@@ -8,8 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from scapula.catalog import Catalog
-from scapula.plan.model import Prescription
-from scapula.plan.service import Plan
+from scapula.plan.model import Plan, Prescription
 from scapula.plan.week import DOW
 
 

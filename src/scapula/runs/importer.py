@@ -17,7 +17,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -27,7 +26,7 @@ from scapula.runs.door import admit, clock_text, distance_text
 from scapula.runs.sources import Item, Source, expand, read_activities_of
 from scapula.runs.strava import StravaRow
 from scapula.store.models import Athlete, Run
-from scapula.store.queries import add_runs, same_run, stored_run_hashes
+from scapula.store.queries import add_runs, run_by_hash, same_run, stored_run_hashes
 
 _KIND_WORDS = {"fit": "FIT", "gpx": "GPX", "tcx": "TCX", "apple": "Apple Health export"}
 
@@ -232,7 +231,7 @@ def _rename(db: Session, athlete: Athlete, sha: str | None, row: StravaRow | Non
     """A Strava row names a run already stored: the runner's name for it is kept."""
     if row is None or not row.name or sha is None:
         return
-    run = db.scalars(select(Run).where(Run.athlete_id == athlete.id, Run.sha256 == sha)).first()
+    run = run_by_hash(db, athlete=athlete, sha256=sha)
     if run is not None and (run.name != row.name or run.external_id is None):
         run.name = row.name
         run.external_id = run.external_id or row.activity_id[:64]

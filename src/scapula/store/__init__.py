@@ -24,7 +24,7 @@ from scapula.store.queries import (
     list_equipment,
     log_set,
     log_stretch,
-    open_session_today,
+    open_session,
     posture_checks,
     remove_equipment,
     runs_between,
@@ -37,7 +37,7 @@ from scapula.store.queries import (
 __all__ = [
     "Athlete", "Equipment", "Note", "PerformedSession", "PlannedSession", "PostureCheck", "Run", "SetRecord",
     "StretchRecord", "add_equipment", "add_note", "add_posture_check", "add_runs", "finish_session", "get_athlete", "history",
-    "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session_today", "posture_checks",
+    "last_load", "list_equipment", "log_set", "log_stretch", "open_db", "open_session", "posture_checks",
     "remove_equipment",
     "runs_between", "same_run", "save_planned_sessions", "start_session", "stored_run_hashes",
 ]

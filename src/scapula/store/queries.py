@@ -1,15 +1,20 @@
-"""Reads and writes of the training log. Session first, keyword-only arguments.
+"""Every read and write of the training log: nothing outside ``store`` builds a query.
 
-Each write commits at once: a set logged is a set kept, whatever happens next.
+Grouped by aggregate: the athlete and what they own (equipment, races), the sessions done
+(sets, stretches, notes), the plan's placements, the imported runs, the posture checks.
+Session first, keyword-only arguments after it. Each write commits at once: a set logged is
+a set kept, whatever happens next. A lookup by id returns None when the row is not the
+athlete's, so no caller can reach another athlete's rows by guessing ids.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from scapula.clock import as_utc, utcnow
 from scapula.store.models import (
     Athlete,
     Equipment,
@@ -17,22 +22,18 @@ from scapula.store.models import (
     PerformedSession,
     PlannedSession,
     PostureCheck,
+    Race,
     Run,
     SetRecord,
     StretchRecord,
-    utcnow,
 )
 
+# A session left open (not finished) belongs to the day it started on: a set logged within
+# this long of its start goes into it, later ones open a new session.
+OPEN_FOR = timedelta(hours=12)
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything Scapula stores is UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
 
-
-def on_clock(moment: datetime, zone: tzinfo) -> datetime:
-    """A stored moment on a clock (the athlete's): moments are stored in UTC, where an
-    evening session in New York is already the next day, so days are compared on this."""
-    return as_utc(moment).astimezone(zone)
+# ---------------------------------------------------------------- the athlete and what they own
 
 
 def get_athlete(db: Session) -> Athlete:
@@ -72,6 +73,42 @@ def list_equipment(db: Session, *, athlete: Athlete, kind: str | None = None) ->
     return list(db.scalars(query.order_by(Equipment.kind, Equipment.kg, Equipment.id)))
 
 
+def races(db: Session, *, athlete: Athlete) -> list[Race]:
+    return list(db.scalars(select(Race).where(Race.athlete_id == athlete.id).order_by(Race.day)))
+
+
+def put_race(db: Session, *, athlete: Athlete, day: date, name: str) -> Race:
+    """The race of that day, named ``name`` (one race a day: entering it again renames it)."""
+    race = db.scalars(select(Race).where(Race.athlete_id == athlete.id, Race.day == day)).first()
+    if race is None:
+        race = Race(athlete_id=athlete.id, day=day, name=name)
+        db.add(race)
+    race.name = name
+    db.commit()
+    return race
+
+
+def remove_race(db: Session, *, athlete: Athlete, race_id: int) -> Race | None:
+    """Forget a race; None when there is no such race (of theirs)."""
+    race = db.get(Race, race_id)
+    if race is None or race.athlete_id != athlete.id:
+        return None
+    db.delete(race)
+    db.commit()
+    return race
+
+
+def change_athlete(db: Session, *, athlete: Athlete, **changes) -> Athlete:
+    """Write the declared week and preferences given (only those keys)."""
+    for key, value in changes.items():
+        setattr(athlete, key, value)
+    db.commit()
+    return athlete
+
+
+# ---------------------------------------------------------------- sessions done
+
+
 def start_session(
     db: Session, *, athlete: Athlete, started_at: datetime | None = None,
     planned_session_id: int | None = None,
@@ -85,22 +122,64 @@ def start_session(
     return performed
 
 
-def open_session_today(db: Session, *, athlete: Athlete, now: datetime | None = None) -> PerformedSession:
-    """The session still open within 12 hours of `now`, or a new one (for a set logged by
-    hand; `now` in the past logs into that day's session)."""
-    now = now or utcnow()
-    recent = db.scalars(
+def open_session(db: Session, *, athlete: Athlete, around: datetime | None = None) -> PerformedSession | None:
+    """The session still open (not finished) that started within ``OPEN_FOR`` of ``around``
+    (now by default; midday of a day for a set logged into that day), newest first."""
+    around = around or utcnow()
+    return db.scalars(
         select(PerformedSession)
         .where(
             PerformedSession.athlete_id == athlete.id,
             PerformedSession.ended_at.is_(None),
-            PerformedSession.started_at >= now - timedelta(hours=12),
-            PerformedSession.started_at <= now + timedelta(hours=12),
+            PerformedSession.started_at >= around - OPEN_FOR,
+            PerformedSession.started_at <= around + OPEN_FOR,
         )
-        .order_by(PerformedSession.started_at.desc())
+        .order_by(PerformedSession.started_at.desc(), PerformedSession.id.desc())
         .limit(1)
     ).first()
-    return recent or start_session(db, athlete=athlete, started_at=now)
+
+
+def latest_session(db: Session, *, athlete: Athlete) -> PerformedSession | None:
+    return db.scalars(select(PerformedSession).where(PerformedSession.athlete_id == athlete.id)
+                      .order_by(PerformedSession.started_at.desc(), PerformedSession.id.desc())
+                      .limit(1)).first()
+
+
+def session_by_id(db: Session, *, athlete: Athlete, session_id: int) -> PerformedSession | None:
+    performed = db.get(PerformedSession, session_id)
+    return performed if performed is not None and performed.athlete_id == athlete.id else None
+
+
+def set_by_id(db: Session, *, session: PerformedSession, set_id: int) -> SetRecord | None:
+    record = db.get(SetRecord, set_id)
+    return record if record is not None and record.session_id == session.id else None
+
+
+def stretch_by_id(db: Session, *, session: PerformedSession, stretch_id: int) -> StretchRecord | None:
+    record = db.get(StretchRecord, stretch_id)
+    return record if record is not None and record.session_id == session.id else None
+
+
+def sessions_of(db: Session, *, athlete: Athlete) -> list[PerformedSession]:
+    """Every session of the athlete, oldest first."""
+    return list(db.scalars(select(PerformedSession).where(PerformedSession.athlete_id == athlete.id)
+                           .order_by(PerformedSession.started_at, PerformedSession.id)))
+
+
+def session_count(db: Session, *, athlete: Athlete) -> int:
+    return db.scalar(select(func.count()).select_from(PerformedSession)
+                     .where(PerformedSession.athlete_id == athlete.id)) or 0
+
+
+def logged_sets(db: Session, *, athlete: Athlete, exclude_session_id: int | None = None
+                ) -> list[tuple[SetRecord, datetime]]:
+    """Every set logged, with its session's start; ``exclude_session_id`` leaves one out."""
+    query = (select(SetRecord, PerformedSession.started_at)
+             .join(PerformedSession)
+             .where(PerformedSession.athlete_id == athlete.id))
+    if exclude_session_id is not None:
+        query = query.where(PerformedSession.id != exclude_session_id)
+    return [(record, started) for record, started in db.execute(query).all()]
 
 
 def log_set(
@@ -141,6 +220,30 @@ def log_stretch(
     return record
 
 
+# ---------------------------------------------------------------- the plan's placements
+
+
+def planned_sessions(db: Session, *, athlete: Athlete, first: date | None = None,
+                     before: date | None = None) -> list[PlannedSession]:
+    """The kept placements from ``first`` (included) to ``before`` (excluded), by day."""
+    query = select(PlannedSession).where(PlannedSession.athlete_id == athlete.id)
+    if first is not None:
+        query = query.where(PlannedSession.day >= first)
+    if before is not None:
+        query = query.where(PlannedSession.day < before)
+    return list(db.scalars(query.order_by(PlannedSession.day, PlannedSession.id)))
+
+
+def first_planned_day(db: Session, *, athlete: Athlete) -> date | None:
+    return db.scalars(select(PlannedSession.day).where(PlannedSession.athlete_id == athlete.id)
+                      .order_by(PlannedSession.day).limit(1)).first()
+
+
+def planned_session_id(db: Session, *, athlete: Athlete, uid: str) -> int | None:
+    return db.scalar(select(PlannedSession.id).where(
+        PlannedSession.athlete_id == athlete.id, PlannedSession.uid == uid))
+
+
 def save_planned_sessions(db: Session, *, athlete: Athlete, slots: list[dict]) -> None:
     """Write the plan's placements, one row per slot: ``slots`` are dicts of ``uid``, ``day``,
     ``status``, ``reason``, ``deload`` and ``race_week``. An insert that meets the slot's row
@@ -165,6 +268,9 @@ def save_planned_sessions(db: Session, *, athlete: Athlete, slots: list[dict]) -
     for obj in list(db.identity_map.values()):  # rows loaded before now read the new values
         if isinstance(obj, PlannedSession):
             db.expire(obj)
+
+
+# ---------------------------------------------------------------- sessions done: notes, corrections
 
 
 def change_record(db: Session, record, **changes):
@@ -241,7 +347,20 @@ SAME_RUN_DURATION = 0.05
 
 def _utc(moment: datetime) -> datetime:
     """Every stored time is naive-or-UTC; compare in UTC whatever zone the caller used."""
-    return on_clock(moment, timezone.utc)
+    return as_utc(moment).astimezone(timezone.utc)
+
+
+def run_count(db: Session, *, athlete: Athlete) -> int:
+    return db.scalar(select(func.count()).select_from(Run).where(Run.athlete_id == athlete.id)) or 0
+
+
+def runs_since(db: Session, *, athlete: Athlete, since: datetime) -> list[Run]:
+    return list(db.scalars(select(Run).where(Run.athlete_id == athlete.id, Run.started_at >= _utc(since))
+                           .order_by(Run.started_at, Run.id)))
+
+
+def run_by_hash(db: Session, *, athlete: Athlete, sha256: str) -> Run | None:
+    return db.scalars(select(Run).where(Run.athlete_id == athlete.id, Run.sha256 == sha256)).first()
 
 
 def stored_run_hashes(db: Session, *, athlete: Athlete) -> set[str]:
@@ -287,6 +406,9 @@ def runs_between(db: Session, athlete: Athlete, start: datetime, end: datetime) 
     ))
 
 
+# ---------------------------------------------------------------- posture checks
+
+
 def add_posture_check(db: Session, *, athlete: Athlete, checked_at: datetime, view: str,
                       values: dict[str, tuple[float, float | None, str]],
                       uncertainty: dict[str, dict[str, float]], source: str,
@@ -309,3 +431,8 @@ def posture_checks(db: Session, *, athlete: Athlete, view: str | None = None) ->
     if view is not None:
         query = query.where(PostureCheck.view == view)
     return list(db.scalars(query.order_by(PostureCheck.checked_at, PostureCheck.id)))
+
+
+def posture_check_by_id(db: Session, *, athlete: Athlete, check_id: int) -> PostureCheck | None:
+    row = db.get(PostureCheck, check_id)
+    return row if row is not None and row.athlete_id == athlete.id else None

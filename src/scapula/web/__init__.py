@@ -1,5 +1,2 @@
-"""The local web app (``scapula serve``): setup, plan, guided session, progress, and a JSON API."""
-
-from scapula.web.app import Config, create_app
-
-__all__ = ["Config", "create_app"]
+"""The local web app (``scapula serve``): setup, plan, guided session, progress, the camera and
+posture checks, and a JSON API. ``scapula.web.app.create_app`` builds it."""

@@ -1,33 +1,30 @@
 """The web app: ``create_app`` builds it, ``scapula serve`` runs it with uvicorn.
 
-Pages (``pages.py``) and the JSON API (``api.py``) sit on the same library calls
-(``services.py``, ``guided.py``). Static files are read once from the package into memory and
+The routes (``routes/``: the pages and the JSON API) call the same application layer
+(``scapula.app``). Static files are read once from the package into memory and
 served by name from a fixed list, so no request path is ever looked up on disk.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request, WebSocket
-from fastapi import Path as InPath
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi import FastAPI, HTTPException, Request, WebSocket
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session, sessionmaker
 
-from scapula.catalog import Catalog, load_catalog
-from scapula.errors import InputFileError, InvalidInputError, ScapulaError, StoreError, UnknownExerciseError
+from scapula import __version__
+from scapula.app.scratch import sweep_abandoned
+from scapula.catalog import load_catalog
 from scapula.settings import get_settings
+from scapula.web.errors import install_handlers
+from scapula.web.routes import api_files, api_plan, api_sessions, api_setup, pages
+from scapula.web.schemas import Problem
 from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, SecurityHeaders, load_secret
-from scapula.web.services import NotFound
 
 DEFAULT_UPLOAD_LIMIT_MB = 50
 STATIC = {  # name -> media type: everything the pages load, all of it local
@@ -68,7 +65,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         config = Config(db_url=settings.db_url, data_dir=settings.data_dir, catalog_dir=settings.catalog)
     app = FastAPI(
         title="Scapula",
-        version="0.1.0",
+        version=__version__,
         description="Upper-back strength and posture coach for runners: the local web app's JSON API. "
                     "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
                     "`X-CSRF-Token` header (with its cookie).",
@@ -84,13 +81,12 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.templates = _templates()
     from scapula.web.videocheck import VideoChecks
 
+    sweep_abandoned()  # what a killed server left in the temporary folder
     app.state.videos = VideoChecks(app.state.catalog)
 
-    from scapula.web import api, pages
-
-    app.include_router(api.router)
-    app.include_router(pages.router)
-    _error_handlers(app)
+    for router in (api_setup.router, api_plan.router, api_sessions.router, api_files.router, pages.router):
+        app.include_router(router)
+    install_handlers(app)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str, request: Request) -> Response:
@@ -136,55 +132,7 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
-# ---------------------------------------------------------------- per-request dependencies
-
-
-def get_db(request: Request) -> Iterator[Session]:
-    factory: sessionmaker[Session] = request.app.state.sessions
-    with factory() as db:
-        yield db
-
-
-def get_catalog(request: Request) -> Catalog:
-    return request.app.state.catalog
-
-
-DB = Depends(get_db)
-CATALOG = Depends(get_catalog)
-
-# A record's id in a path: the id columns are INTEGER, 32 bits on PostgreSQL, so a larger
-# number names nothing and is refused with a 422 before any query (it overflowed the driver).
-MAX_ROW_ID = 2**31 - 1
-RowId = Annotated[int, InPath(ge=1, le=MAX_ROW_ID)]
-
-
-# ---------------------------------------------------------------- rendering
-
-
-def render(request: Request, name: str, context: dict, status: int = 200):
-    """A page with the CSRF token its forms need (and the cookie it pairs with)."""
-    from scapula.web.security import CSRF_COOKIE
-
-    csrf = request.app.state.csrf
-    raw, new = csrf.cookie_value(request)
-    context = {"csrf": csrf.sign(raw), "nav": name.removesuffix(".html"),
-               "static": {k: v[2] for k, v in request.app.state.static.items()}, **context}
-    response = request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
-    if new:
-        response.set_cookie(CSRF_COOKIE, raw, httponly=True, samesite="strict", path="/")
-    return response
-
-
-# ---------------------------------------------------------------- errors
-
-
-class Problem(BaseModel):
-    """Every 422 of the API: one readable line, and for a request that failed validation the
-    list of its problems (where, what)."""
-
-    detail: str = Field(description="One line naming each field and its problem.")
-    errors: list[dict[str, Any]] | None = Field(
-        default=None, description="For a request that failed validation: each problem's loc, msg and type.")
+# ---------------------------------------------------------------- the schema
 
 
 def _openapi(app: FastAPI) -> dict:
@@ -213,68 +161,3 @@ def _openapi(app: FastAPI) -> dict:
             components.pop(unused, None)
         app.openapi_schema = schema
     return app.openapi_schema
-
-
-
-def status_of(error: Exception) -> int:
-    from scapula.web.videocheck import Busy, NotAVideo
-
-    if isinstance(error, NotAVideo):
-        return 415
-    if isinstance(error, Busy):
-        return 503
-    if isinstance(error, UnknownExerciseError):
-        return 404
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, InvalidInputError):
-        return 422
-    if isinstance(error, InputFileError):
-        return 400
-    if isinstance(error, StoreError):
-        return 503
-    return 400
-
-
-def _error_handlers(app: FastAPI) -> None:
-    """API errors are JSON ``{"detail": "..."}`` with one clear line; a page error is the
-    page's own message (pages catch what they expect) or this plain page."""
-
-    async def scapula_error(request: Request, exc: Exception):
-        status = status_of(exc)
-        message = str(exc)
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": message}, status_code=status)
-        return render(request, "error.html", {"message": message, "status": status}, status)
-
-    app.add_exception_handler(ScapulaError, scapula_error)
-    app.add_exception_handler(NotFound, scapula_error)
-
-    async def http_error(request: Request, exc: HTTPException):
-        if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return render(request, "error.html", {"message": exc.detail, "status": exc.status_code},
-                      exc.status_code)
-
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
-    app.add_exception_handler(StarletteHTTPException, http_error)
-
-    async def validation_error(request: Request, exc: RequestValidationError):
-        # one readable line per problem: "body.reps: Input should be ..."
-        lines = []
-        for problem in exc.errors():
-            where = ".".join(str(p) for p in problem.get("loc", ()) if p != "body") or "request"
-            lines.append(f"{where}: {problem.get('msg', 'invalid')}")
-        if request.url.path.startswith("/api"):
-            return JSONResponse({"detail": "; ".join(lines), "errors": jsonable(exc.errors())},
-                                status_code=422)
-        return render(request, "error.html", {"message": "; ".join(lines), "status": 422}, 422)
-
-    app.add_exception_handler(RequestValidationError, validation_error)
-
-
-def jsonable(value):
-    from fastapi.encoders import jsonable_encoder
-
-    return jsonable_encoder(value, custom_encoder={Exception: str})

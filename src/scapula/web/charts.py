@@ -14,9 +14,12 @@ from datetime import date, tzinfo
 from html import escape
 from typing import Sequence
 
+from sqlalchemy.orm import Session
+
 from scapula.catalog import Catalog, Load
+from scapula.clock import as_utc, athlete_zone, on_clock
 from scapula.plan.progression import Owned
-from scapula.store.queries import as_utc, on_clock
+from scapula.store import Athlete, history, list_equipment
 
 SIDE_COLOURS = {"both": "#1f6f8b", "left": "#d1495b", "right": "#1f6f8b"}
 PLANNED_COLOUR = "#c9d6df"
@@ -200,3 +203,47 @@ def bar_chart(weeks: Sequence, *, title: str) -> str:
                  f'<text x="{LEFT + 124}" y="{H - 4}" class="tick">done</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def progress_data(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 8):
+    """Each move's reps and load per side over the log, and the weeks' sessions done against
+    planned: what the progress page draws and ``/api/progress`` returns."""
+    from scapula.app.plan import weeks_done_vs_planned
+
+    sessions = history(db, athlete=athlete, limit=1000)
+    owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in list_equipment(db, athlete=athlete)]
+    return (series_from_log(sessions, catalog, owned, zone=athlete_zone(athlete)),
+            weeks_done_vs_planned(db, athlete, weeks))
+
+
+# ---------------------------------------------------------------- posture checks
+
+POSTURE_COLOURS = ("#1f6f8b", "#d1495b")
+
+
+def posture_charts(checks: list[dict]) -> list[tuple[str, str]]:
+    """(title, inline SVG) per view with saved checks: each measure's degrees over time."""
+    from scapula.posture.norms import NORMS, VIEW_MEASURES
+
+    out = []
+    for view, measures in VIEW_MEASURES.items():
+        mine = [c for c in checks if c["view"] == view]
+        if not mine:
+            continue
+        series, colours = [], {}
+        for i, m in enumerate(measures):
+            s = Series(NORMS[m].name)
+            for c in mine:
+                if c[f"{m}_deg"] is not None:
+                    s.points.append((c["checked_at"].date(), float(c[f"{m}_deg"]),
+                                     f"{c[f'{m}_deg']:+.1f} deg, {c[f'{m}_class']}"))
+            series.append(s)
+            colours[s.side] = POSTURE_COLOURS[i % len(POSTURE_COLOURS)]
+        values = [v for s in series for _, v, _ in s.points]
+        if not values:
+            continue
+        lo = min(0.0, float(int(min(values)) - 5) // 5 * 5)
+        hi = max(5.0, (float(int(max(values)) + 5) // 5 + 1) * 5)
+        title = f"{view.capitalize()} view: degrees per check"
+        out.append((title, line_chart(series, title=title, y_min=lo, y_max=hi, colours=colours)))
+    return out

@@ -27,6 +27,7 @@ bound, and nothing is written anywhere: the frames live in memory only until ana
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import struct
 from collections import Counter, deque
@@ -40,6 +41,8 @@ from scapula.catalog import Catalog
 from scapula.errors import InputFileError, InvalidInputError, ScapulaError
 from scapula.vision.analyzer import AUTO, Analyzer, RepEvent
 from scapula.vision.landmarks import Frame, Header, frame_from_json, header_from_json
+
+log = logging.getLogger(__name__)
 
 MAX_SIDE = 1920  # a video frame larger than this on a side is refused
 MAX_JPEG_BYTES = 2_000_000
@@ -333,6 +336,7 @@ async def run_socket(websocket, catalog: Catalog) -> None:
         pass
     except (Refused, InvalidInputError, ScapulaError) as e:
         detail = str(e)
+        log.info("live coach refused: %s", detail)
         try:
             await websocket.send_json({"type": "error", "detail": detail})
         except Exception:  # noqa: BLE001 - the client may be gone already

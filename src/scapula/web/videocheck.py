@@ -18,6 +18,7 @@ wait, and more than that are refused with 503.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import shutil
 import tempfile
@@ -27,49 +28,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scapula.app.scratch import new_folder
+from scapula.app.uploads import LANDMARK_SUFFIXES, display_name, video_suffix
 from scapula.catalog import Catalog
-from scapula.errors import InputFileError, ScapulaError
+from scapula.errors import BusyError, InputFileError, ScapulaError
+
+log = logging.getLogger(__name__)
 
 KEEP_S = 3600.0  # a finished job's files and report, then gone
 MAX_WAITING = 3
 WEB_MAX_SIDE = 960  # the annotated video for the browser: H.264, at most this on its long side
-
-# what a video upload may be, by name ending, and how its first bytes must look
-VIDEO_SUFFIXES = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi")
-LANDMARK_SUFFIXES = (".jsonl.gz", ".jsonl")  # CONTRACTS.md §2, as `scapula analyze` reads them
-VIDEO_ACCEPT = ",".join(VIDEO_SUFFIXES + LANDMARK_SUFFIXES) + ",video/*"
-
-
-class NotAVideo(InputFileError):
-    """An upload whose name or first bytes are not a video container we read: 415."""
-
-
-def video_suffix(filename: str, head: bytes) -> str:
-    """The upload's suffix when its name and its first bytes agree on a video container;
-    ``InputFileError`` naming the file otherwise."""
-    from scapula.web.services import display_name
-
-    name = display_name(filename)
-    suffix = next((s for s in VIDEO_SUFFIXES + LANDMARK_SUFFIXES if name.lower().endswith(s)), None)
-    if suffix is None:
-        raise NotAVideo(name, "not a video: upload an .mp4, .mov, .m4v, .webm, .mkv or .avi clip "
-                              "(or a landmark file, .jsonl)")
-    if not head:
-        raise InputFileError(name, "empty file")
-    if suffix == ".jsonl.gz":
-        ok = head[:2] == b"\x1f\x8b"
-    elif suffix == ".jsonl":
-        ok = head.lstrip()[:1] == b"{"
-    elif suffix in (".mp4", ".m4v", ".mov"):
-        ok = head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free", b"skip")
-    elif suffix in (".webm", ".mkv"):
-        ok = head[:4] == b"\x1a\x45\xdf\xa3"
-    else:
-        ok = head[:4] == b"RIFF" and head[8:12] == b"AVI "
-    if not ok:
-        raise NotAVideo(name, f"the content is not a {suffix.lstrip('.').upper()} video")
-    return suffix
-
 
 @dataclass
 class Job:
@@ -104,58 +72,16 @@ class Job:
         return self.status == "done" and self.annotated.exists()
 
 
-ROOT_PREFIX = "scapula-videos-"
-LOCK_NAME = ".owner-lock"
-
-
-def _hold(folder: Path):
-    """An exclusive lock on ``folder``'s lock file, held as long as the returned file is
-    open (the system drops it when the process ends, however it ends); None when another
-    process holds it."""
-    import fcntl
-
-    handle = (folder / LOCK_NAME).open("a")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        return None
-    return handle
-
-
-def sweep_abandoned(base: Path | None = None) -> list[Path]:
-    """Delete the job folders of servers that ended without cleaning up (killed); the
-    folders of running servers are locked and left alone. Returns what was deleted."""
-    base = Path(base or tempfile.gettempdir())
-    gone = []
-    for root in base.glob(f"{ROOT_PREFIX}*"):
-        if not root.is_dir() or root.is_symlink():
-            continue
-        try:
-            held = _hold(root)
-        except OSError:  # not ours to open (another user's): leave it
-            continue
-        if held is None:
-            continue
-        shutil.rmtree(root, ignore_errors=True)
-        held.close()
-        gone.append(root)
-    return gone
-
-
 class VideoChecks:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.jobs: dict[str, Job] = {}
         self.lock = threading.Lock()
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scapula-video")
-        sweep_abandoned()
-        self.root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX))
-        self._owner = _hold(self.root)
+        self.root, self._owner = new_folder("videos")
 
     def submit(self, filename: str, data: bytes, exercise: str) -> Job:
         from scapula.vision.analyzer import AUTO
-        from scapula.web.services import display_name
 
         if exercise != AUTO:
             self.catalog.move(exercise)  # UnknownExerciseError names the valid ids
@@ -164,7 +90,7 @@ class VideoChecks:
         with self.lock:
             waiting = sum(1 for j in self.jobs.values() if j.status in ("queued", "running"))
             if waiting > MAX_WAITING:
-                raise Busy(f"{waiting} video checks are already waiting: try again in a minute")
+                raise BusyError(f"{waiting} video checks are already waiting: try again in a minute")
             job = Job(secrets.token_urlsafe(12), display_name(filename), exercise,
                       Path(tempfile.mkdtemp(prefix="job-", dir=self.root)), suffix)
             self.jobs[job.id] = job
@@ -183,8 +109,10 @@ class VideoChecks:
                                      "check a clip of one set (15 minutes at most)")
         except InputFileError as e:
             self.drop(job.id)
+            log.info("video check refused: %s", e.reason)
             raise InputFileError(job.name, e.reason) from None
         self.worker.submit(self._run, job)
+        log.info("video check %s queued (%s, %.1f MB)", job.id, exercise, len(data) / 1e6)
         return job
 
     def _run(self, job: Job) -> None:
@@ -194,6 +122,7 @@ class VideoChecks:
         if job.cancelled.is_set():  # deleted while it waited
             return
         job.status = "running"
+        started = time.monotonic()
         raw = job.folder / "annotated-mp4v.mp4"
         try:
             names = {fault.id: fault.name for move in self.catalog.moves for fault in move.faults}
@@ -221,8 +150,11 @@ class VideoChecks:
             job.status, job.message = "failed", str(e).replace(str(job.input), job.name)
         except Exception as e:  # noqa: BLE001 - a job's failure is shown on its page, not lost
             job.status, job.message = "failed", f"the analysis failed: {type(e).__name__}: {e}"
+            log.exception("video check %s failed", job.id)
         finally:
             job.ended = time.time()
+            log.info("video check %s %s in %.1f s%s", job.id, job.status, time.monotonic() - started,
+                     f": {job.message}" if job.message else "")
             raw.unlink(missing_ok=True)
             job.input.unlink(missing_ok=True)  # the upload is not kept once analysed
             if job.cancelled.is_set():
@@ -252,8 +184,7 @@ class VideoChecks:
         for job_id in list(self.jobs):
             self.drop(job_id)
         shutil.rmtree(self.root, ignore_errors=True)
-        if self._owner is not None:
-            self._owner.close()
+        self._owner.close()
 
 
 def analyze_landmarks(path: Path, exercise: str):
@@ -268,10 +199,6 @@ def analyze_landmarks(path: Path, exercise: str):
 
 class _Cancelled(Exception):
     """The job was deleted while it ran."""
-
-
-class Busy(ScapulaError):
-    """Too many video checks waiting: 503."""
 
 
 def web_video(source: Path, dest: Path) -> None:

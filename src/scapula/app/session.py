@@ -1,30 +1,37 @@
-"""The guided session on the web: the same flow as the terminal's (``scapula.guided``) — each
-move's sets in order (per side, or both sides in one set for alternating moves), a rest
-between sets, then the stretching routine — with its state kept in the training log itself.
+"""A training session: the guided flow the terminal and the web app both walk, logging by hand,
+and corrections.
 
-There is no session state in the server's memory: the open ``PerformedSession`` and the sets
-and stretches already logged in it say which step comes next, and the last set's time says
-how much rest is left. A reload, a second tab or a server restart picks up where the log is.
+The guided flow is each move's sets in order (per side, or both sides in one set for
+alternating moves), a rest between sets, then the stretching routine. Its state is the
+training log itself: the open ``PerformedSession`` and the sets and stretches already logged
+in it say which step comes next, and the last set's time says how much rest is left. A
+reload, a second tab, a server restart or the terminal picks up where the log is.
+
+What a set records is decided once, in ``_load``: a band or a kettlebell as typed, read
+against the equipment owned; for a bodyweight move the variant typed, else the one the plan
+set for the day.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
+from typing import TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scapula.app.inputs import SetIn, SetUpdate, StepSetIn, StepStretchIn, StretchIn, StretchUpdate
+from scapula.app.plan import plan_for, progression_decisions, session_dose
 from scapula.catalog import Catalog, Counting, Entry, Kind, Load
-from scapula.errors import InvalidInputError, UnknownExerciseError
+from scapula.clock import as_utc, local_time, midday_of, today_for, utcnow
+from scapula.errors import InvalidInputError, NotFoundError
 from scapula.plan.progression import Decision
-from scapula.plan.service import progression_decisions, session_dose
 from scapula.store import (
     Athlete,
     PerformedSession,
-    PlannedSession,
     SetRecord,
     StretchRecord,
+    add_note,
     finish_session,
     last_load,
     list_equipment,
@@ -32,13 +39,12 @@ from scapula.store import (
     log_stretch,
     start_session,
 )
-from scapula.store.models import utcnow
-from scapula.store.queries import as_utc, change_record, delete_records
-from scapula.web import services
-from scapula.web.services import NotFound, plan_for, today_for
+from scapula.store import queries
+from scapula.store.queries import change_record, delete_records
 from scapula.workout import Block, Workout, parse_load, todays_workout
 
-OPEN_FOR = timedelta(hours=12)  # as ``open_session_today``: a session left open longer is stale
+R = TypeVar("R")
+
 SIDE_NAMES = {"left": "left arm", "right": "right arm", "both": "both arms"}
 
 
@@ -75,7 +81,7 @@ class SetDefaults:
 
 
 @dataclass(frozen=True)
-class Progress:
+class SessionState:
     performed: PerformedSession
     workout: Workout
     steps: tuple[Step, ...]
@@ -108,27 +114,30 @@ def steps_of(workout: Workout) -> tuple[Step, ...]:
     return tuple(out)
 
 
-def open_session(db: Session, athlete: Athlete, now: datetime | None = None) -> PerformedSession | None:
-    """The session still open (started within 12 h, not finished), newest first."""
-    now = now or utcnow()
-    return db.scalars(
-        select(PerformedSession).where(
-            PerformedSession.athlete_id == athlete.id, PerformedSession.ended_at.is_(None),
-            PerformedSession.started_at >= now - OPEN_FOR,
-        ).order_by(PerformedSession.started_at.desc(), PerformedSession.id.desc()).limit(1)
-    ).first()
+def open_session(db: Session, athlete: Athlete) -> PerformedSession | None:
+    """The session still open now (``store.queries.OPEN_FOR``), newest first."""
+    return queries.open_session(db, athlete=athlete)
 
 
 def latest_session(db: Session, athlete: Athlete) -> PerformedSession | None:
-    return db.scalars(select(PerformedSession).where(PerformedSession.athlete_id == athlete.id)
-                      .order_by(PerformedSession.started_at.desc(), PerformedSession.id.desc())
-                      .limit(1)).first()
+    return queries.latest_session(db, athlete=athlete)
+
+
+def _found(row: R | None, missing: str) -> R:
+    if row is None:
+        raise NotFoundError(missing)
+    return row
 
 
 def session_of(db: Session, athlete: Athlete, session_id: int) -> PerformedSession:
-    performed = db.get(PerformedSession, session_id)
-    if performed is None or performed.athlete_id != athlete.id:
-        raise NotFound(f"no session with id {session_id}")
+    return _found(queries.session_by_id(db, athlete=athlete, session_id=session_id),
+                  f"no session with id {session_id}")
+
+
+def unfinished(db: Session, athlete: Athlete, session_id: int) -> PerformedSession:
+    performed = session_of(db, athlete, session_id)
+    if performed.ended_at is not None:
+        raise InvalidInputError(f"session {session_id} is finished")
     return performed
 
 
@@ -138,7 +147,7 @@ def stopped_today(db: Session, athlete: Athlete) -> PerformedSession | None:
     last = latest_session(db, athlete)
     if last is None or last.ended_at is None or last.completed:
         return None
-    if services.local_time(athlete, last.started_at).date() != today_for(athlete):
+    if local_time(athlete, last.started_at).date() != today_for(athlete):
         return None
     return last
 
@@ -157,26 +166,38 @@ def begin(db: Session, athlete: Athlete, catalog: Catalog) -> PerformedSession:
     planned_id = None
     todays = next((s for s in plan.upcoming() if s.day == today), None)
     if todays is not None:
-        planned_id = db.scalar(select(PlannedSession.id).where(
-            PlannedSession.athlete_id == athlete.id, PlannedSession.uid == todays.uid))
+        planned_id = queries.planned_session_id(db, athlete=athlete, uid=todays.uid)
     return start_session(db, athlete=athlete, planned_session_id=planned_id)
 
 
-def workout_for(db: Session, athlete: Athlete, catalog: Catalog,
-                performed: PerformedSession) -> tuple[Workout, list[Decision], bool]:
-    """Today's workout as ``scapula session`` builds it — the plan's progression and the
-    day's dose (``session_dose``) — dosed from the sessions *before* this one."""
+@dataclass(frozen=True)
+class Scope:
+    """What of today's workout this session does: some moves only (``scapula session --only``)
+    and with or without the stretching routine. Everything by default."""
+
+    only: tuple[str, ...] | None = None
+    stretching: bool = True
+
+
+EVERYTHING = Scope()
+
+
+def workout_for(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
+                scope: Scope = EVERYTHING) -> tuple[Workout, list[Decision], bool]:
+    """Today's workout: the plan's progression and the day's dose (``session_dose``), dosed
+    from the sessions *before* this one, so its own sets do not move its targets."""
     plan = plan_for(db, athlete, catalog, weeks=1, keep=False)
     dose = session_dose(plan, today_for(athlete))
     decisions = progression_decisions(db, athlete, catalog, exclude_session_id=performed.id)
-    workout = todays_workout(catalog, day=today_for(athlete), decisions=decisions, **dose)
+    workout = todays_workout(catalog, day=today_for(athlete), decisions=decisions,
+                             only=list(scope.only) if scope.only else None, stretching=scope.stretching, **dose)
     return workout, decisions, dose["light"]
 
 
 def progress(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
-             now: datetime | None = None) -> Progress:
+             now: datetime | None = None, scope: Scope = EVERYTHING) -> SessionState:
     db.refresh(performed)
-    workout, decisions, light = workout_for(db, athlete, catalog, performed)
+    workout, decisions, light = workout_for(db, athlete, catalog, performed, scope)
     steps = steps_of(workout)
     sets_done: dict[tuple[str, str], int] = {}
     for s in performed.sets:
@@ -200,7 +221,7 @@ def progress(db: Session, athlete: Athlete, catalog: Catalog, performed: Perform
             if mine:
                 since = ((now or utcnow()) - as_utc(max(as_utc(s.ended_at) for s in mine))).total_seconds()
                 rest_left = max(0.0, current.block.rest_s - since)
-    return Progress(performed, workout, steps, done, current, defaults, rest_left, tuple(decisions), light)
+    return SessionState(performed, workout, steps, done, current, defaults, rest_left, tuple(decisions), light)
 
 
 def _defaults(db: Session, athlete: Athlete, performed: PerformedSession, step: Step,
@@ -232,7 +253,7 @@ def _defaults(db: Session, athlete: Athlete, performed: PerformedSession, step: 
     return SetDefaults(reps, load, hold, choices, rated[-1] if rated else None)
 
 
-def _check_step(p: Progress, exercise_id: str, catalog: Catalog) -> Step:
+def _check_step(p: SessionState, exercise_id: str, catalog: Catalog) -> Step:
     entry = catalog.get(exercise_id)  # UnknownExerciseError names the id
     if p.current is None:
         raise InvalidInputError("this session has nothing left to log")
@@ -242,56 +263,55 @@ def _check_step(p: Progress, exercise_id: str, catalog: Catalog) -> Step:
     return p.current
 
 
-def log_step_set(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession, *,
-                 exercise_id: str, reps: dict[str, int], load: str | None, rpe: float | None,
-                 hold_s: float | None, started_at: datetime | None = None) -> Progress:
+def _load(db: Session, athlete: Athlete, entry: Entry, load: str | None,
+          plan_variant: str | None = None) -> tuple[str | None, float | None]:
+    """(label, kg) a set records: for a bodyweight move the variant typed, else the plan's;
+    otherwise the load typed, read against the equipment owned."""
+    if entry.load is Load.bodyweight:
+        return (load or "").strip() or plan_variant, None
+    owned = {e.label: e.kg for e in list_equipment(db, athlete=athlete)}
+    return parse_load(load or "", owned)
+
+
+def log_step_set(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
+                 step_set: StepSetIn, started_at: datetime | None = None,
+                 scope: Scope = EVERYTHING) -> SessionState:
     """Log the current step's set (one record per side), committed at once; finish the session
     when it was the last step."""
-    p = progress(db, athlete, catalog, performed)
-    step = _check_step(p, exercise_id, catalog)
+    p = progress(db, athlete, catalog, performed, scope=scope)
+    step = _check_step(p, step_set.exercise_id, catalog)
     if step.is_stretch:
-        raise InvalidInputError(f"{exercise_id} is a stretch: log its hold")
+        raise InvalidInputError(f"{step_set.exercise_id} is a stretch: log its hold")
     for side in step.sides:
-        if side not in reps:
-            raise InvalidInputError(f"{exercise_id}: give the reps done with the {SIDE_NAMES[side]}")
-        if not 0 <= reps[side] <= 100:
-            raise InvalidInputError("reps: a whole number from 0 to 100")
-    if rpe is not None and not 1 <= rpe <= 10:
-        raise InvalidInputError("RPE: a number from 1 (very easy) to 10 (nothing left)")
-    if hold_s is not None and not 0 <= hold_s <= 600:
-        raise InvalidInputError("hold: seconds from 0 to 600")
+        if side not in step_set.reps:
+            raise InvalidInputError(f"{step_set.exercise_id}: give the reps done with the {SIDE_NAMES[side]}")
     entry = step.entry
-    owned = {e.label: e.kg for e in list_equipment(db, athlete=athlete)}
-    if entry.load is Load.bodyweight:
-        label, kg = step.block.variant, None
-        hold = hold_s if hold_s is not None else step.block.hold_s
+    label, kg = _load(db, athlete, entry, step_set.load, step.block.variant)
+    if entry.load is Load.bodyweight and step_set.hold_s is not None:
+        hold = step_set.hold_s
     else:
-        if load is not None and len(load) > 60:
-            raise InvalidInputError("load: 60 characters at most")
-        label, kg = parse_load(load or "", owned)
         hold = step.block.hold_s
     now = utcnow()  # one moment for the step's records: undo takes them back together
     for side in step.sides:
         log_set(db, session=performed, exercise_id=entry.id, side=side, set_number=step.set_number,
-                reps=reps[side], load_label=label, load_kg=kg, hold_s=hold, rpe=rpe,
+                reps=step_set.reps[side], load_label=label, load_kg=kg, hold_s=hold, rpe=step_set.rpe,
                 started_at=started_at, ended_at=now)
-    return _finish_if_done(db, athlete, catalog, performed)
+    return _finish_if_done(db, athlete, catalog, performed, scope)
 
 
-def log_step_stretch(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession, *,
-                     stretch_id: str, hold_s: float) -> Progress:
-    p = progress(db, athlete, catalog, performed)
-    step = _check_step(p, stretch_id, catalog)
+def log_step_stretch(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
+                     hold: StepStretchIn, scope: Scope = EVERYTHING) -> SessionState:
+    p = progress(db, athlete, catalog, performed, scope=scope)
+    step = _check_step(p, hold.stretch_id, catalog)
     if not step.is_stretch:
-        raise InvalidInputError(f"{stretch_id} is a move: log its reps")
-    if not 0 <= hold_s <= 600:
-        raise InvalidInputError("hold: seconds from 0 to 600")
-    log_stretch(db, session=performed, stretch_id=step.entry.id, side=step.sides[0], hold_s=round(hold_s, 1))
-    return _finish_if_done(db, athlete, catalog, performed)
+        raise InvalidInputError(f"{hold.stretch_id} is a move: log its reps")
+    log_stretch(db, session=performed, stretch_id=step.entry.id, side=step.sides[0], hold_s=round(hold.hold_s, 1))
+    return _finish_if_done(db, athlete, catalog, performed, scope)
 
 
-def _finish_if_done(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession) -> Progress:
-    p = progress(db, athlete, catalog, performed)
+def _finish_if_done(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
+                    scope: Scope) -> SessionState:
+    p = progress(db, athlete, catalog, performed, scope=scope)
     if p.current is None and performed.ended_at is None:
         finish_session(db, session=performed, completed=True)
     return p
@@ -303,6 +323,69 @@ def stop(db: Session, performed: PerformedSession, *, skip_stretching: bool = Fa
     if performed.ended_at is None:
         finish_session(db, session=performed, completed=skip_stretching)
 
+
+def finish(db: Session, performed: PerformedSession, *, completed: bool) -> PerformedSession:
+    return finish_session(db, session=performed, completed=completed)
+
+
+# ---------------------------------------------------------------- logging by hand
+
+
+def side_of(entry: Entry, side: str | None) -> str:
+    """The side a set was done on: as given, or both for a move done with both arms."""
+    side = side or ("both" if entry.sides == ("both",) else None)
+    if side is None:
+        raise InvalidInputError(f"{entry.id} is done per side: give side left or right")
+    if side not in entry.sides:
+        raise InvalidInputError(f"{entry.id}: side must be one of {', '.join(entry.sides)}, not '{side}'")
+    return side
+
+
+def session_for(db: Session, athlete: Athlete, day: date | None = None) -> PerformedSession:
+    """Where a set logged by hand goes: the session still open around now (or around midday
+    of ``day``), else a new one then."""
+    around = midday_of(day, athlete) if day else None
+    return queries.open_session(db, athlete=athlete, around=around) \
+        or start_session(db, athlete=athlete, started_at=around)
+
+
+def _checked(catalog: Catalog, done: SetIn | StretchIn) -> tuple[Entry, str]:
+    """The move (or stretch) and the side of a set logged by hand, checked before anything
+    is stored."""
+    stretch = isinstance(done, StretchIn)
+    entry = catalog.get(done.stretch_id if isinstance(done, StretchIn) else done.exercise_id)
+    if stretch and entry.kind is not Kind.stretch:
+        raise InvalidInputError(f"{entry.id} is a move: log its reps")
+    if not stretch and entry.kind is Kind.stretch:
+        raise InvalidInputError(f"{entry.id} is a stretch: log its hold")
+    return entry, side_of(entry, done.side)
+
+
+def log_one_set(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession | None,
+                done: SetIn, day: date | None = None) -> SetRecord:
+    """A set logged by hand into ``performed`` (None: the session of ``day``, or of now,
+    opened if need be), committed at once."""
+    entry, side = _checked(catalog, done)
+    label, kg = _load(db, athlete, entry, done.load)
+    performed = performed or session_for(db, athlete, day)
+    return log_set(db, session=performed, exercise_id=entry.id, side=side, reps=done.reps,
+                   load_label=label, load_kg=kg, rpe=done.rpe, ended_at=midday_of(day, athlete) if day else None,
+                   hold_s=done.hold_s if done.hold_s is not None else entry.dose.hold_s)
+
+
+def log_one_stretch(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession | None,
+                    done: StretchIn, day: date | None = None) -> StretchRecord:
+    entry, side = _checked(catalog, done)
+    performed = performed or session_for(db, athlete, day)
+    return log_stretch(db, session=performed, stretch_id=entry.id, side=side, hold_s=done.hold_s,
+                       done_at=midday_of(day, athlete) if day else None)
+
+
+def note(db: Session, athlete: Athlete, performed: PerformedSession, text: str) -> None:
+    add_note(db, athlete=athlete, session=performed, text=text)
+
+
+# ---------------------------------------------------------------- corrections
 
 
 # ---------------------------------------------------------------- corrections
@@ -317,55 +400,39 @@ def reopen(db: Session, performed: PerformedSession) -> PerformedSession:
 
 
 def set_of(db: Session, performed: PerformedSession, set_id: int) -> SetRecord:
-    record = db.get(SetRecord, set_id)
-    if record is None or record.session_id != performed.id:
-        raise NotFound(f"no set with id {set_id} in session {performed.id}")
-    return record
+    return _found(queries.set_by_id(db, session=performed, set_id=set_id),
+                  f"no set with id {set_id} in session {performed.id}")
 
 
 def stretch_of(db: Session, performed: PerformedSession, stretch_id: int) -> StretchRecord:
-    record = db.get(StretchRecord, stretch_id)
-    if record is None or record.session_id != performed.id:
-        raise NotFound(f"no stretch with id {stretch_id} in session {performed.id}")
-    return record
+    return _found(queries.stretch_by_id(db, session=performed, stretch_id=stretch_id),
+                  f"no stretch with id {stretch_id} in session {performed.id}")
 
 
-UNSET = object()  # a field not given in an edit (None clears the RPE)
-
-
-def edit_set(db: Session, athlete: Athlete, catalog: Catalog, record: SetRecord, *, reps=UNSET, load=UNSET,
-             rpe=UNSET, hold_s=UNSET) -> SetRecord:
-    """Correct a logged set: the same checks as logging it. The progression reads the
-    corrected numbers from then on."""
+def edit_set(db: Session, athlete: Athlete, catalog: Catalog, record: SetRecord, change: SetUpdate) -> SetRecord:
+    """Correct a logged set (only the fields given in ``change``): the same rules as logging
+    it. The progression reads the corrected numbers from then on."""
     entry = catalog.get(record.exercise_id)
-    changes: dict = {}
-    if reps is not UNSET:
-        if reps is None or not 0 <= reps <= 100:
-            raise InvalidInputError("reps: a whole number from 0 to 100")
-        changes["reps"] = reps
-    if rpe is not UNSET:
-        if rpe is not None and not 1 <= rpe <= 10:
-            raise InvalidInputError("RPE: a number from 1 (very easy) to 10 (nothing left)")
-        changes["rpe"] = rpe
-    if hold_s is not UNSET:
-        if hold_s is not None and not 0 <= hold_s <= 600:
-            raise InvalidInputError("hold: seconds from 0 to 600")
-        changes["hold_s"] = hold_s
-    if load is not UNSET:
-        if load is not None and len(load) > 60:
-            raise InvalidInputError("load: 60 characters at most")
-        if entry.load is Load.bodyweight:
-            changes["load_label"] = (load or "").strip() or None  # the variant done
-        else:
-            owned = {e.label: e.kg for e in list_equipment(db, athlete=athlete)}
-            changes["load_label"], changes["load_kg"] = parse_load(load or "", owned)
+    given = change.model_fields_set
+    changes: dict = {name: getattr(change, name) for name in ("reps", "rpe", "hold_s") if name in given}
+    if "load" in given:
+        changes["load_label"], kg = _load(db, athlete, entry, change.load)
+        if entry.load is not Load.bodyweight:
+            changes["load_kg"] = kg
     return change_record(db, record, **changes)
 
 
-def edit_stretch(db: Session, record: StretchRecord, hold_s: float) -> StretchRecord:
-    if not 0 <= hold_s <= 600:
-        raise InvalidInputError("hold: seconds from 0 to 600")
-    return change_record(db, record, hold_s=round(hold_s, 1))
+def delete_session(db: Session, performed: PerformedSession) -> None:
+    """A session with its sets, stretches and notes."""
+    delete_records(db, [performed])
+
+
+def delete_stretch(db: Session, record: StretchRecord) -> None:
+    delete_records(db, [record])
+
+
+def edit_stretch(db: Session, record: StretchRecord, change: StretchUpdate) -> StretchRecord:
+    return change_record(db, record, hold_s=round(change.hold_s, 1))
 
 
 def delete_sets(db: Session, performed: PerformedSession, records: list[SetRecord]) -> None:

@@ -1,4 +1,5 @@
-"""The plan from the store: runs and races in, the coming weeks out (and kept).
+"""The plan: runs and races in, the coming weeks out (and kept), and what is made of it
+(the calendar file, the watch workouts, the weeks done against planned).
 
 `make_plan` reads the imported runs, the declared week, the races and the training log,
 places the sessions (schedule.py), sets each move's dose (progression.py) and writes the
@@ -8,60 +9,33 @@ done one and calendar exports keep their UIDs.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from scapula.app.scratch import work_folder
 from scapula.catalog import Catalog
-from scapula.errors import ScapulaError
-from scapula.plan.model import Prescription, SessionPlan
+from scapula.clock import athlete_zone, on_clock, today_for
+from scapula.plan.model import Plan, Prescription, SessionPlan
 from scapula.plan.progression import Decision, LoggedSet, Owned, Progression
 from scapula.plan.schedule import LIGHTER, Calendar, Placement, Scheduler, Strictness, WeekPlan
-from scapula.plan.week import PATTERN_WEEKS, Template, UsualWeek, classify_days, usual_week
-from scapula.store.models import (
-    Athlete,
-    Equipment,
-    PerformedSession,
-    PlannedSession,
-    Race,
-    Run,
-    SetRecord,
+from scapula.plan.week import PATTERN_WEEKS, Template, classify_days, usual_week
+from scapula.store.models import Athlete, PlannedSession
+from scapula.store.queries import (
+    first_planned_day,
+    list_equipment,
+    logged_sets,
+    planned_sessions,
+    races,
+    runs_since,
+    save_planned_sessions,
+    sessions_of,
 )
-from scapula.store.queries import save_planned_sessions
 from scapula.workout import MAX_MINUTES, Workout, todays_workout
-
-
-
-def athlete_zone(athlete: Athlete) -> tzinfo:
-    if athlete.timezone:
-        try:
-            return ZoneInfo(athlete.timezone)
-        except (ZoneInfoNotFoundError, ValueError) as e:
-            raise ScapulaError(f"unknown time zone '{athlete.timezone}'") from e
-    return datetime.now().astimezone().tzinfo  # this machine's
-
-
-def midday_of(day: date, athlete: Athlete) -> datetime:
-    """Midday of a day on the athlete's clock: a set or a check logged "on" a day lands on
-    that day whatever this machine's clock says."""
-    return datetime.combine(day, time(12, 0), tzinfo=athlete_zone(athlete))
-
-
-@dataclass
-class Plan:
-    usual: UsualWeek
-    weeks: list[WeekPlan]
-    sessions: list[SessionPlan]  # every placement of the planned weeks, all statuses
-    decisions: list[Decision]
-    strictness: Strictness = Strictness.fit
-    max_minutes: int = MAX_MINUTES  # the longest session the athlete wants
-
-    def upcoming(self) -> list[SessionPlan]:
-        return [s for s in self.sessions if s.status == "planned"]
 
 
 def _monday(d: date) -> date:
@@ -69,14 +43,9 @@ def _monday(d: date) -> date:
 
 
 def _log(db: Session, athlete: Athlete, exclude_session_id: int | None = None) -> list[LoggedSet]:
-    query = (select(SetRecord, PerformedSession.started_at)
-             .join(PerformedSession)
-             .where(PerformedSession.athlete_id == athlete.id))
-    if exclude_session_id is not None:
-        query = query.where(PerformedSession.id != exclude_session_id)
-    rows = db.execute(query).all()
     return [LoggedSet(r.session_id, started, r.exercise_id, r.side, r.reps, r.load_label,
-                      r.load_kg, r.hold_s, r.rpe) for r, started in rows]
+                      r.load_kg, r.hold_s, r.rpe)
+            for r, started in logged_sets(db, athlete=athlete, exclude_session_id=exclude_session_id)]
 
 
 def planned_workout(catalog: Catalog, decisions: list[Decision], *, light: bool, kettlebell: bool = True,
@@ -115,28 +84,23 @@ def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
     tz = athlete_zone(athlete)
     this_monday = _monday(today)
     since = this_monday - timedelta(weeks=PATTERN_WEEKS + 1)
-    runs = db.scalars(select(Run).where(Run.athlete_id == athlete.id,
-                                        Run.started_at >= datetime.combine(since, datetime.min.time(), tz))
-                      ).all()
-    races = {r.day: r.name for r in db.scalars(select(Race).where(Race.athlete_id == athlete.id))}
-    days = classify_days(runs, tz, races=races)
+    runs = runs_since(db, athlete=athlete, since=datetime.combine(since, datetime.min.time(), tz))
+    race_days = {r.day: r.name for r in races(db, athlete=athlete)}
+    days = classify_days(runs, tz, races=race_days)
     template = Template(athlete.long_run_day, tuple(athlete.hard_days or ()), tuple(athlete.rest_days or ()))
     usual = usual_week(days, today=today, template=template)
 
-    performed = db.scalars(select(PerformedSession).where(PerformedSession.athlete_id == athlete.id)).all()
-    done = sorted({p.started_at.astimezone(tz).date() for p in performed if p.sets})
-    stored = db.scalars(select(PlannedSession).where(PlannedSession.athlete_id == athlete.id,
-                                                     PlannedSession.day >= this_monday - timedelta(days=7))
-                        ).all()
-    first_planned = db.scalars(select(PlannedSession.day).where(PlannedSession.athlete_id == athlete.id)
-                               .order_by(PlannedSession.day).limit(1)).first()
+    performed = sessions_of(db, athlete=athlete)
+    done = sorted({on_clock(p.started_at, tz).date() for p in performed if p.sets})
+    stored = planned_sessions(db, athlete=athlete, first=this_monday - timedelta(days=7))
+    first_planned = first_planned_day(db, athlete=athlete)
     anchor = _monday(min([today] + done[:1] + ([first_planned] if first_planned else [])))
     held: dict[date, list[date]] = defaultdict(list)
     for row in stored:
         if row.status in ("planned", "done") and row.day >= this_monday:
             held[_monday(row.day)].append(row.day)
 
-    cal = Calendar(usual, days, races, today)
+    cal = Calendar(usual, days, race_days, today)
     scheduler = Scheduler(cal, sessions_per_week=athlete.sessions_per_week, anchor=anchor,
                           strictness=Strictness(athlete.strictness or Strictness.fit.value))
     week_plans = scheduler.plan(this_monday, weeks, done=[d for d in done if d < this_monday + timedelta(weeks=weeks)],
@@ -182,8 +146,7 @@ def progression_decisions(db: Session, athlete: Athlete, catalog: Catalog, *,
     """Each move's and side's next dose from the log. ``exclude_session_id`` leaves a session
     out: a session in progress is dosed from the ones before it, so its own sets do not
     move the targets while it is being logged."""
-    owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in
-             db.scalars(select(Equipment).where(Equipment.athlete_id == athlete.id))]
+    owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in list_equipment(db, athlete=athlete)]
     progression = Progression(catalog, owned)
     log = _log(db, athlete, exclude_session_id)
     return [progression.decide(e.id, side, log) for e in catalog.moves for side in e.sides]
@@ -229,29 +192,96 @@ def _keep(db: Session, athlete: Athlete, plan: Plan) -> None:
          "race_week": s.race_week} for s in plan.sessions])
 
 
-def set_week(db: Session, athlete: Athlete, **changes) -> None:
-    """Change the declared week / preferences (only the keys given)."""
-    for key, value in changes.items():
-        setattr(athlete, key, value)
+# ---------------------------------------------------------------- the plan from today, and what is made of it
+
+
+def plan_for(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 3, keep: bool = True) -> Plan:
+    """``make_plan`` from today in the athlete's zone. ``keep`` writes the placements back, as
+    ``scapula plan`` does, so a missed session is told from a done one later."""
+    return make_plan(db, athlete, catalog, today=today_for(athlete), weeks=weeks, keep=keep)
+
+
+def room_warning(db: Session, athlete: Athlete, catalog: Catalog) -> str:
+    """'' when a normal week of the plan holds the sessions asked for; else what it lacks and
+    why, read from the plan itself (the next full week, clear of today's position)."""
+    plan = plan_for(db, athlete, catalog, weeks=2, keep=False)
+    week = plan.weeks[-1]
+    held = [p for p in week.sessions if p.status in ("planned", "moved", "done")]
+    if week.race_week or len(held) >= athlete.sessions_per_week:
+        return ""
+    why = " ".join(week.notes)
+    how = ("only on ideal days, as you chose (placing the sessions: fit what I asked for would bend a rule "
+           "to fit more)" if athlete.strictness == "ideal" else
+           "even bending a rule (never two days in a row, never on the long run or before a race)")
+    return (f"Your running week leaves room for {len(held)} of the {athlete.sessions_per_week} upper-back "
+            f"sessions you asked for, {how}. {why}").strip()
+
+
+def ics_bytes(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 4, alarm: int = 30) -> bytes:
+    """The calendar file, built in memory (no path from the request is ever written).
+
+    As ``scapula export ics`` does with the file it writes over, each event's SEQUENCE is
+    carried on from the last file handed out (kept in the database): unchanged events keep
+    theirs, changed ones go up by one, so importing the new file updates the calendar."""
+    from icalendar import Calendar
+
+    from scapula.export import build_calendar
+
+    plan = plan_for(db, athlete, catalog, weeks)
+    start = {"default_start": athlete.session_time} if athlete.session_time else {}
+    previous = None
+    if athlete.calendar_export:
+        try:
+            previous = Calendar.from_ical(athlete.calendar_export)
+        except ValueError:  # unreadable: start the numbering again rather than fail the download
+            previous = None
+    data = build_calendar(plan.sessions, catalog, tz=athlete.timezone, alarm_minutes=alarm,
+                          previous=previous, **start).to_ical()
+    athlete.calendar_export = data.decode("utf-8")
     db.commit()
+    return data
 
 
-def remove_race(db: Session, athlete: Athlete, race_id: int) -> Race | None:
-    """Forget a race (entered by mistake, or no longer run); None when there is no such race."""
-    race = db.get(Race, race_id)
-    if race is None or race.athlete_id != athlete.id:
-        return None
-    db.delete(race)
-    db.commit()
-    return race
+def fit_zip(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 2) -> tuple[bytes, int]:
+    """One FIT workout per coming session, written by ``write_fit_workouts`` into a temporary
+    folder of our own and returned as a zip (with the number of workouts)."""
+    from scapula.export import write_fit_workouts
+
+    plan = plan_for(db, athlete, catalog, weeks)
+    buffer = io.BytesIO()
+    with work_folder("fit") as folder:
+        paths = write_fit_workouts(plan.upcoming(), catalog, folder)
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in paths:
+                archive.write(path, arcname=path.name)
+    return buffer.getvalue(), len(paths)
 
 
-def add_race(db: Session, athlete: Athlete, day: date, name: str) -> Race:
-    race = db.scalars(select(Race).where(Race.athlete_id == athlete.id, Race.day == day)).first()
-    if race is None:
-        race = Race(athlete_id=athlete.id, day=day, name=name)
-        db.add(race)
-    race.name = name
-    db.commit()
-    return race
+# ---------------------------------------------------------------- sessions done vs planned
 
+
+@dataclass
+class WeekCount:
+    monday: date
+    planned: int
+    done: int
+
+
+def weeks_done_vs_planned(db: Session, athlete: Athlete, weeks: int = 8) -> list[WeekCount]:
+    """For each of the last ``weeks`` weeks (this one included): sessions the plan placed
+    (kept placements that were not replaced by a move) and sessions with at least one set."""
+    tz = athlete_zone(athlete)
+    today = today_for(athlete)
+    this_monday = today - timedelta(days=today.weekday())
+    first = this_monday - timedelta(weeks=weeks - 1)
+    planned_rows = planned_sessions(db, athlete=athlete, first=first, before=this_monday + timedelta(days=7))
+    done_rows = sessions_of(db, athlete=athlete)
+    out = []
+    for i in range(weeks):
+        monday = first + timedelta(weeks=i)
+        sunday = monday + timedelta(days=6)
+        planned = sum(1 for r in planned_rows if monday <= r.day <= sunday and r.status != "moved")
+        done = sum(1 for p in done_rows if p.sets
+                   and monday <= on_clock(p.started_at, tz).date() <= sunday)
+        out.append(WeekCount(monday, planned, done))
+    return out

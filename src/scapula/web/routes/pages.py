@@ -18,16 +18,24 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
+from scapula.app import plan as plans
+from scapula.app import posture, runs, setup as athlete_setup
+from scapula.app import session as sessions
+from scapula.app.inputs import AthleteUpdate, EquipmentIn, RaceIn, SetUpdate, StepSetIn, StepStretchIn, StretchUpdate, parse
+from scapula.app.uploads import PHOTO_ACCEPT, RUNNING_ACCEPT, VIDEO_ACCEPT, Upload
 from scapula.catalog import Catalog, Load
-from scapula.errors import InvalidInputError
-from scapula.plan.progression import Owned
-from scapula.plan.service import athlete_zone
+from scapula.clock import local_time, today_for
+from scapula.errors import BusyError, InputFileError, InvalidInputError, NotFoundError, UnknownExerciseError
 from scapula.plan.render import dose_text
 from scapula.plan.week import DOW
-from scapula.preferences import known_zones
+from scapula.preferences import DAYS, known_zones
 from scapula.store import Athlete, get_athlete, history, list_equipment
-from scapula.web import charts, guided, services
-from scapula.web.app import CATALOG, DB, RowId, render
+from scapula.store.queries import races, run_count
+from scapula.web import charts
+from scapula.web.charts import progress_data
+from scapula.web.deps import CATALOG, DB, RowId
+from scapula.web.errors import status_of
+from scapula.web.html import render
 from scapula.web.security import csrf_protect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -50,7 +58,7 @@ def see(url: str) -> RedirectResponse:
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, db: Session = DB):
     athlete = get_athlete(db)
-    if services.is_new(db, athlete):
+    if athlete_setup.is_new(db, athlete):
         return render(request, "welcome.html", {})
     return see("/today")
 
@@ -69,13 +77,13 @@ def _setup(request: Request, db: Session, athlete: Athlete, *, error: str = "", 
            results: list | None = None, status: int = 200, first: bool = False) -> HTMLResponse:
     return render(request, "setup.html", {
         "athlete": athlete, "equipment": list_equipment(db, athlete=athlete),
-        "races": services.races(db, athlete), "days": DOW, "zones": sorted(known_zones()),
-        "runs": services.run_count(db, athlete), "accept": services.ACCEPT,
+        "races": races(db, athlete=athlete), "days": DOW, "zones": sorted(known_zones()),
+        "runs": run_count(db, athlete=athlete), "accept": RUNNING_ACCEPT,
         "limit_mb": request.app.state.config.upload_limit_mb, "results": results or [],
-        "error": error, "errors_in": errors_in, "first": first or services.is_new(db, athlete),
+        "error": error, "errors_in": errors_in, "first": first or athlete_setup.is_new(db, athlete),
         "saved": SAVED.get(request.query_params.get("saved", ""), ""),
-        "today": services.today_for(athlete),
-        "room": services.room_warning(db, athlete, request.app.state.catalog),
+        "today": today_for(athlete),
+        "room": plans.room_warning(db, athlete, request.app.state.catalog),
     }, status)
 
 
@@ -90,7 +98,7 @@ def setup_add_equipment(request: Request, kind: Annotated[str, Form()], value: A
     athlete = get_athlete(db)
     try:
         rated = float(kg.replace(",", ".")) if kg.strip() and kind == "band" else None
-        services.add_item(db, athlete, kind, value, rated)
+        athlete_setup.add_item(db, athlete, parse(EquipmentIn, kind=kind, value=value, kg=rated))
     except ValueError:
         return _setup(request, db, athlete, error=f"rated pull: '{kg}' is not a number of kg",
                       errors_in="equipment", status=422)
@@ -101,7 +109,7 @@ def setup_add_equipment(request: Request, kind: Annotated[str, Form()], value: A
 
 @router.post("/setup/equipment/{equipment_id}/delete")
 def setup_remove_equipment(equipment_id: RowId, db: Session = DB):
-    services.drop_item(db, get_athlete(db), equipment_id)
+    athlete_setup.drop_item(db, get_athlete(db), equipment_id)
     return see("/setup?saved=removed#equipment")
 
 
@@ -117,11 +125,14 @@ def setup_week(request: Request, db: Session = DB,
                strictness: Annotated[str, Form()] = "fit"):
     athlete = get_athlete(db)
     try:
-        services.update_week(
-            db, athlete, sessions_per_week=sessions_per_week,
-            long_run_day=int(long_run_day) if long_run_day.strip() else None,
-            hard_days=hard_days, rest_days=rest_days, session_time=session_time,
-            timezone=timezone, goal=goal, strictness=strictness)
+        def day_name(number: int) -> str:  # the form sends 0 (Monday) to 6
+            return DAYS[number] if 0 <= number <= 6 else str(number)
+
+        athlete_setup.change_week(db, athlete, parse(
+            AthleteUpdate, sessions_per_week=sessions_per_week,
+            long_run_day=day_name(int(long_run_day)) if long_run_day.strip() else None,
+            hard_days=[day_name(d) for d in hard_days], rest_days=[day_name(d) for d in rest_days],
+            session_time=session_time, timezone=timezone, goal=goal, strictness=strictness))
     except (InvalidInputError, ValueError) as e:
         db.rollback()
         db.refresh(athlete)
@@ -134,7 +145,7 @@ def setup_add_race(request: Request, day: Annotated[date, Form()], name: Annotat
                    db: Session = DB):
     athlete = get_athlete(db)
     try:
-        services.add_a_race(db, athlete, day, name)
+        athlete_setup.add_race(db, athlete, parse(RaceIn, day=day, name=name or "race"))
     except InvalidInputError as e:
         return _setup(request, db, athlete, error=str(e), errors_in="races", status=422)
     return see("/setup?saved=race#races")
@@ -142,7 +153,7 @@ def setup_add_race(request: Request, day: Annotated[date, Form()], name: Annotat
 
 @router.post("/setup/races/{race_id}/delete")
 def setup_remove_race(race_id: RowId, db: Session = DB):
-    services.drop_race(db, get_athlete(db), race_id)
+    athlete_setup.drop_race(db, get_athlete(db), race_id)
     return see("/setup?saved=removed#races")
 
 
@@ -154,8 +165,8 @@ async def setup_import(request: Request, db: Session = DB):
     if not files:
         return _setup(request, db, athlete, error="choose one or more running files first",
                       errors_in="import", status=400)
-    uploads = [services.Upload(f.filename, await f.read()) for f in files]
-    results = await run_in_threadpool(services.import_uploads, db, athlete, uploads)  # seconds of work
+    uploads = [Upload(f.filename, await f.read()) for f in files]
+    results = await run_in_threadpool(runs.import_uploads, db, athlete, uploads)  # seconds of work
     failed = all(r.status in ("refused", "error") for r in results)
     return _setup(request, db, athlete, results=results, status=400 if failed else 200,
                   error="nothing was imported: see each file below" if failed else "",
@@ -169,17 +180,17 @@ async def setup_import(request: Request, db: Session = DB):
 def today(request: Request, weeks: int = 3, db: Session = DB, catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
     weeks = min(max(weeks, 1), 12)
-    plan = services.plan_for(db, athlete, catalog, weeks)
-    day = services.today_for(athlete)
+    plan = plans.plan_for(db, athlete, catalog, weeks)
+    day = today_for(athlete)
     upcoming = plan.upcoming()
     by_day = {}
     for s in plan.sessions:
         by_day.setdefault(s.day, []).append(s)
-    open_now = guided.open_session(db, athlete)
+    open_now = sessions.open_session(db, athlete)
     return render(request, "today.html", {
         "athlete": athlete, "plan": plan, "today": day, "next": upcoming[0] if upcoming else None,
         "by_day": by_day, "catalog": catalog, "dose_text": dose_text, "timedelta": timedelta,
-        "weeks": weeks, "open_session": open_now, "is_new": services.is_new(db, athlete),
+        "weeks": weeks, "open_session": open_now, "is_new": athlete_setup.is_new(db, athlete),
         "equipment": list_equipment(db, athlete=athlete), "DOW": DOW,
     })
 
@@ -190,33 +201,33 @@ def today(request: Request, weeks: int = 3, db: Session = DB, catalog: Catalog =
 @router.get("/session", response_class=HTMLResponse)
 def session_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
-    performed = guided.open_session(db, athlete)
+    performed = sessions.open_session(db, athlete)
     if performed is None:
-        last = guided.latest_session(db, athlete)
-        plan = services.plan_for(db, athlete, catalog, weeks=1, keep=False)
+        last = sessions.latest_session(db, athlete)
+        plan = plans.plan_for(db, athlete, catalog, weeks=1, keep=False)
         upcoming = plan.upcoming()
         done_today = (last is not None and last.ended_at is not None
-                      and services.local_time(athlete, last.ended_at).date() == services.today_for(athlete))
+                      and local_time(athlete, last.ended_at).date() == today_for(athlete))
         return render(request, "session_start.html", {
             "last": last, "done_today": done_today, "next": upcoming[0] if upcoming else None,
-            "catalog": catalog, "dose_text": dose_text, "stopped": guided.stopped_today(db, athlete),
+            "catalog": catalog, "dose_text": dose_text, "stopped": sessions.stopped_today(db, athlete),
             "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         })
-    p = guided.progress(db, athlete, catalog, performed)
+    p = sessions.progress(db, athlete, catalog, performed)
     return _session_page(request, p, saved=SAVED.get(request.query_params.get("saved", ""), ""))
 
 
 def _session_page(request: Request, p, error: str = "", status: int = 200, saved: str = ""):
     from scapula.vision.moves import MOVES
 
-    last = guided.last_logged(p.performed)
+    last = sessions.last_logged(p.performed)
     return render(request, "session.html", {"p": p, "Load": Load, "error": error, "live_moves": MOVES,
                                             "last": last[1] if last else "", "saved": saved}, status)
 
 
 @router.post("/session/start")
 def session_start(db: Session = DB, catalog: Catalog = CATALOG):
-    guided.begin(db, get_athlete(db), catalog)
+    sessions.begin(db, get_athlete(db), catalog)
     return see("/session")
 
 
@@ -238,7 +249,7 @@ async def session_set(request: Request, session_id: RowId, db: Session = DB, cat
 
 def _log_set(request: Request, form, session_id: int, db: Session, catalog: Catalog):
     athlete = get_athlete(db)
-    performed = guided.session_of(db, athlete, session_id)
+    performed = sessions.session_of(db, athlete, session_id)
     if performed.ended_at is not None:
         return see("/session")
     exercise_id = str(form.get("exercise_id", ""))
@@ -250,12 +261,11 @@ def _log_set(request: Request, form, session_id: int, db: Session, catalog: Cata
                 if value is None:
                     raise InvalidInputError(f"reps ({side}): how many did you do?")
                 reps[side] = int(value)
-        guided.log_step_set(
-            db, athlete, catalog, performed, exercise_id=exercise_id, reps=reps,
-            load=str(form.get("load", "")), rpe=_number(str(form.get("rpe", "")), "RPE"),
-            hold_s=_number(str(form.get("hold_s", "")), "hold"))
+        sessions.log_step_set(db, athlete, catalog, performed, parse(
+            StepSetIn, exercise_id=exercise_id, reps=reps, load=str(form.get("load", "")),
+            rpe=_number(str(form.get("rpe", "")), "rpe"), hold_s=_number(str(form.get("hold_s", "")), "hold_s")))
     except InvalidInputError as e:
-        p = guided.progress(db, athlete, catalog, performed)
+        p = sessions.progress(db, athlete, catalog, performed)
         return _session_page(request, p, str(e), 422)
     return see("/session")
 
@@ -268,15 +278,15 @@ async def session_stretch(request: Request, session_id: RowId, db: Session = DB,
 
 def _log_stretch(request: Request, form, session_id: int, db: Session, catalog: Catalog):
     athlete = get_athlete(db)
-    performed = guided.session_of(db, athlete, session_id)
+    performed = sessions.session_of(db, athlete, session_id)
     if performed.ended_at is not None:
         return see("/session")
     try:
-        held = _number(str(form.get("hold_s", "")), "hold")
-        guided.log_step_stretch(db, athlete, catalog, performed, stretch_id=str(form.get("exercise_id", "")),
-                                hold_s=held if held is not None else 0.0)
+        held = _number(str(form.get("hold_s", "")), "hold_s")
+        sessions.log_step_stretch(db, athlete, catalog, performed, parse(
+            StepStretchIn, stretch_id=str(form.get("exercise_id", "")), hold_s=held if held is not None else 0.0))
     except InvalidInputError as e:
-        p = guided.progress(db, athlete, catalog, performed)
+        p = sessions.progress(db, athlete, catalog, performed)
         return _session_page(request, p, str(e), 422)
     return see("/session")
 
@@ -285,20 +295,20 @@ def _log_stretch(request: Request, form, session_id: int, db: Session, catalog: 
 def session_stop(session_id: RowId, skip_stretching: Annotated[str, Form()] = "", db: Session = DB,
                  catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
-    performed = guided.session_of(db, athlete, session_id)
+    performed = sessions.session_of(db, athlete, session_id)
     skip = skip_stretching == "1"
     if skip:
-        p = guided.progress(db, athlete, catalog, performed)
+        p = sessions.progress(db, athlete, catalog, performed)
         skip = p.in_stretching  # only the stretching may be skipped and still count as done
-    guided.stop(db, performed, skip_stretching=skip)
+    sessions.stop(db, performed, skip_stretching=skip)
     return see(f"/session?saved={'stopped' if not skip else ''}")
 
 
 @router.post("/session/{session_id}/undo")
 def session_undo(session_id: RowId, db: Session = DB):
-    performed = guided.session_of(db, get_athlete(db), session_id)
+    performed = sessions.session_of(db, get_athlete(db), session_id)
     try:
-        guided.undo_last(db, performed)
+        sessions.undo_last(db, performed)
     except InvalidInputError:
         pass  # nothing left to take back (a second tab did): the page shows the log as it is
     return see("/session?saved=undone")
@@ -310,7 +320,7 @@ def session_undo(session_id: RowId, db: Session = DB):
 @router.get("/history/{session_id}", response_class=HTMLResponse)
 def session_log(request: Request, session_id: RowId, db: Session = DB, catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
-    performed = guided.session_of(db, athlete, session_id)
+    performed = sessions.session_of(db, athlete, session_id)
     return _session_log(request, db, athlete, performed, catalog)
 
 
@@ -319,7 +329,7 @@ def _session_log(request: Request, db: Session, athlete: Athlete, performed, cat
     db.refresh(performed)
     return render(request, "session_log.html", {
         "s": performed, "catalog": catalog, "Load": Load, "error": error, "failed": failed,
-        "when": services.local_time(athlete, performed.started_at),
+        "when": local_time(athlete, performed.started_at),
         "is_open": performed.ended_at is None,
         "saved": SAVED.get(request.query_params.get("saved", ""), ""),
         "load_choices": {kind: [e.label for e in list_equipment(db, athlete=athlete, kind=kind)]
@@ -332,18 +342,18 @@ def correct_set(request: Request, session_id: RowId, set_id: RowId, reps: Annota
                 load: Annotated[str, Form()] = "", rpe: Annotated[str, Form()] = "",
                 hold_s: Annotated[str, Form()] = "", db: Session = DB, catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
-    performed = guided.session_of(db, athlete, session_id)
-    record = guided.set_of(db, performed, set_id)
+    performed = sessions.session_of(db, athlete, session_id)
+    record = sessions.set_of(db, performed, set_id)
     entry = catalog.get(record.exercise_id)
     try:
-        changes = {"reps": _number(reps, "reps", integer=True), "rpe": _number(rpe, "RPE")}
+        changes = {"reps": _number(reps, "reps", integer=True), "rpe": _number(rpe, "rpe")}
         if changes["reps"] is None:
             raise InvalidInputError("reps: how many did you do?")
         if entry.load is Load.bodyweight:
-            changes["hold_s"] = _number(hold_s, "hold")
+            changes["hold_s"] = _number(hold_s, "hold_s")
         else:
             changes["load"] = load
-        guided.edit_set(db, athlete, catalog, record, **changes)
+        sessions.edit_set(db, athlete, catalog, record, parse(SetUpdate, **changes))
     except InvalidInputError as e:
         db.rollback()
         return _session_log(request, db, athlete, performed, catalog, error=str(e), status=422, failed=set_id)
@@ -352,8 +362,8 @@ def correct_set(request: Request, session_id: RowId, set_id: RowId, reps: Annota
 
 @router.post("/history/{session_id}/sets/{set_id}/delete")
 def delete_set(session_id: RowId, set_id: RowId, db: Session = DB):
-    performed = guided.session_of(db, get_athlete(db), session_id)
-    guided.delete_sets(db, performed, [guided.set_of(db, performed, set_id)])
+    performed = sessions.session_of(db, get_athlete(db), session_id)
+    sessions.delete_sets(db, performed, [sessions.set_of(db, performed, set_id)])
     return see(f"/history/{session_id}?saved=deleted")
 
 
@@ -361,13 +371,13 @@ def delete_set(session_id: RowId, set_id: RowId, db: Session = DB):
 def correct_stretch(request: Request, session_id: RowId, stretch_id: RowId, hold_s: Annotated[str, Form()] = "",
                     db: Session = DB, catalog: Catalog = CATALOG):
     athlete = get_athlete(db)
-    performed = guided.session_of(db, athlete, session_id)
-    record = guided.stretch_of(db, performed, stretch_id)
+    performed = sessions.session_of(db, athlete, session_id)
+    record = sessions.stretch_of(db, performed, stretch_id)
     try:
-        held = _number(hold_s, "hold")
+        held = _number(hold_s, "hold_s")
         if held is None:
-            raise InvalidInputError("hold: how many seconds?")
-        guided.edit_stretch(db, record, held)
+            raise InvalidInputError("hold_s: how many seconds?")
+        sessions.edit_stretch(db, record, parse(StretchUpdate, hold_s=held))
     except InvalidInputError as e:
         return _session_log(request, db, athlete, performed, catalog, error=str(e), status=422)
     return see(f"/history/{session_id}?saved=corrected#stretch-{stretch_id}")
@@ -375,39 +385,28 @@ def correct_stretch(request: Request, session_id: RowId, stretch_id: RowId, hold
 
 @router.post("/history/{session_id}/stretches/{stretch_id}/delete")
 def delete_stretch(session_id: RowId, stretch_id: RowId, db: Session = DB):
-    from scapula.store.queries import delete_records
-
-    performed = guided.session_of(db, get_athlete(db), session_id)
-    delete_records(db, [guided.stretch_of(db, performed, stretch_id)])
+    performed = sessions.session_of(db, get_athlete(db), session_id)
+    sessions.delete_stretch(db, sessions.stretch_of(db, performed, stretch_id))
     return see(f"/history/{session_id}?saved=deleted")
 
 
 @router.post("/history/{session_id}/delete")
 def delete_session(session_id: RowId, db: Session = DB):
-    from scapula.store.queries import delete_records
-
-    delete_records(db, [guided.session_of(db, get_athlete(db), session_id)])
+    sessions.delete_session(db, sessions.session_of(db, get_athlete(db), session_id))
     return see("/progress?saved=session-deleted")
 
 
 @router.post("/history/{session_id}/reopen")
 def reopen_session(session_id: RowId, db: Session = DB):
     athlete = get_athlete(db)
-    performed = guided.session_of(db, athlete, session_id)
-    if guided.open_session(db, athlete) not in (None, performed):
+    performed = sessions.session_of(db, athlete, session_id)
+    if sessions.open_session(db, athlete) not in (None, performed):
         raise InvalidInputError("another session is open: finish or stop it first")
-    guided.reopen(db, performed)
+    sessions.reopen(db, performed)
     return see("/session")
 
 
 # ---------------------------------------------------------------- progress
-
-
-def progress_data(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 8):
-    sessions = history(db, athlete=athlete, limit=1000)
-    owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in list_equipment(db, athlete=athlete)]
-    return (charts.series_from_log(sessions, catalog, owned, zone=athlete_zone(athlete)),
-            services.weeks_done_vs_planned(db, athlete, weeks))
 
 
 @router.get("/progress", response_class=HTMLResponse)
@@ -426,7 +425,7 @@ def progress_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG
     return render(request, "progress.html", {
         "moves": drawn, "weeks_chart": charts.bar_chart(weeks, title="Sessions planned and done per week"),
         "weeks": weeks, "recent": recent, "catalog": catalog,
-        "local": lambda moment: services.local_time(athlete, moment),
+        "local": lambda moment: local_time(athlete, moment),
         "done": sum(w.done for w in weeks), "planned": sum(w.planned for w in weeks),
         "saved": SAVED.get(request.query_params.get("saved", ""), ""),
     })
@@ -436,8 +435,6 @@ def progress_page(request: Request, db: Session = DB, catalog: Catalog = CATALOG
 
 
 def _video_form(request: Request, error: str = "", status: int = 200, exercise: str = "auto"):
-    from scapula.web.videocheck import VIDEO_ACCEPT
-
     catalog = request.app.state.catalog
     return render(request, "video.html", {
         "job": None, "error": error, "moves": catalog.moves, "exercise": exercise,
@@ -451,10 +448,6 @@ def video_page(request: Request):
 
 @router.post("/video")
 async def video_upload(request: Request):
-    from scapula.errors import InputFileError, UnknownExerciseError
-    from scapula.web.app import status_of
-    from scapula.web.videocheck import Busy
-
     form = await request.form()
     upload = form.get("file")
     exercise = str(form.get("exercise", "auto")) or "auto"
@@ -462,17 +455,15 @@ async def video_upload(request: Request):
         return _video_form(request, "choose a video clip first", 400, exercise)
     try:
         job = await run_in_threadpool(request.app.state.videos.submit, upload.filename, await upload.read(), exercise)
-    except (InputFileError, UnknownExerciseError, Busy) as e:
+    except (InputFileError, UnknownExerciseError, BusyError) as e:
         return _video_form(request, str(e), status_of(e), exercise)
     return see(f"/video/{job.id}")
 
 
 def _job(request: Request, job_id: str):
-    from scapula.web.services import NotFound
-
     job = request.app.state.videos.get(job_id)  # a dictionary lookup: the id is never a path
     if job is None:
-        raise NotFound("no such video check (they are kept for an hour after they end)")
+        raise NotFoundError("no such video check (they are kept for an hour after they end)")
     return job
 
 
@@ -498,11 +489,9 @@ def video_progress(request: Request, job_id: str):
 def video_file(request: Request, job_id: str):
     from fastapi.responses import FileResponse
 
-    from scapula.web.services import NotFound
-
     job = _job(request, job_id)
     if not job.has_video:
-        raise NotFound("this check has no annotated video (yet)")
+        raise NotFoundError("this check has no annotated video (yet)")
     return FileResponse(job.annotated, media_type="video/mp4", filename="scapula-annotated.mp4",
                         content_disposition_type="inline")
 
@@ -519,15 +508,14 @@ def video_delete(request: Request, job_id: str):
 def _posture(request: Request, db: Session, *, checked=None, error: str = "", status: int = 200,
              view: str = "auto", save_token: str = ""):
     from scapula.posture.norms import GUIDANCE, VIEW_MEASURES
-    from scapula.web import posture
 
     athlete = get_athlete(db)
     checks, trend = posture.history(db, athlete)
     return render(request, "posture.html", {
-        "checked": checked, "error": error, "view": view, "accept": posture.ACCEPT,
+        "checked": checked, "error": error, "view": view, "accept": PHOTO_ACCEPT,
         "limit_mb": request.app.state.config.upload_limit_mb, "guidance": GUIDANCE,
-        "checks": checks, "trend": trend, "charts": posture.trend_charts(checks),
-        "view_measures": VIEW_MEASURES, "today": services.today_for(athlete), "save_token": save_token,
+        "checks": checks, "trend": trend, "charts": charts.posture_charts(checks),
+        "view_measures": VIEW_MEASURES, "today": today_for(athlete), "save_token": save_token,
         "saved": SAVED.get(request.query_params.get("saved", ""), "")}, status)
 
 
@@ -538,14 +526,10 @@ def posture_page(request: Request, db: Session = DB):
 
 @router.post("/posture")
 async def posture_check(request: Request, db: Session = DB, catalog: Catalog = CATALOG):
-    from scapula.errors import InputFileError
-    from scapula.web import posture
-    from scapula.web.app import status_of
-
     form = await request.form()
     view = str(form.get("view", "auto"))
     files = [f for f in form.getlist("files") if isinstance(f, StarletteUpload) and f.filename]
-    uploads = [services.Upload(f.filename, await f.read()) for f in files]
+    uploads = [Upload(f.filename, await f.read()) for f in files]
     try:
         on = date.fromisoformat(str(form["date"])) if form.get("date") else None
     except ValueError:
@@ -562,8 +546,6 @@ async def posture_check(request: Request, db: Session = DB, catalog: Catalog = C
 
 @router.post("/posture/save")
 def posture_save(request: Request, save_token: Annotated[str, Form()] = "", db: Session = DB):
-    from scapula.web import posture
-
     record = request.app.state.csrf.unseal(save_token)
     if not isinstance(record, dict):
         return _posture(request, db, error="that check cannot be saved: measure it again", status=422)
@@ -573,7 +555,5 @@ def posture_save(request: Request, save_token: Annotated[str, Form()] = "", db: 
 
 @router.post("/posture/checks/{check_id}/delete")
 def posture_delete(check_id: RowId, db: Session = DB):
-    from scapula.web import posture
-
     posture.delete_check(db, get_athlete(db), check_id)
     return see("/posture?saved=deleted#trend")
