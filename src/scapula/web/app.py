@@ -61,6 +61,7 @@ def _static_files() -> dict[str, tuple[bytes, str, str]]:
 def create_app(config: Config | None = None) -> FastAPI:
     """The app on one training log. Without ``config``: the settings' database (SCAPULA_DB, or
     the SQLite file in the data dir)."""
+    from scapula import __version__
     from scapula.store import open_db
 
     if config is None:
@@ -68,7 +69,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         config = Config(db_url=settings.db_url, data_dir=settings.data_dir, catalog_dir=settings.catalog)
     app = FastAPI(
         title="Scapula",
-        version="0.1.0",
+        version=__version__,
         description="Upper-back strength and posture coach for runners: the local web app's JSON API. "
                     "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
                     "`X-CSRF-Token` header (with its cookie).",
