@@ -6,7 +6,7 @@ moment it is sent to the moment its reply (reps, last fault, points) arrives:
 
   video      JPEG frames of the real sports2d demo clip scaled to 640x360 (encoded before
              the run, so the client's own cost is not counted), pose estimated by the server
-  landmarks  the same clip's landmark rows (CONTRACTS.md §2, estimated once beforehand), as a
+  landmarks  the same clip's landmark rows (docs/contracts.md §2, estimated once beforehand), as a
              phone app running its own pose estimator would send them
 
 The clip (7.7 s) is looped to ``--seconds``; times keep increasing across loops. Prints

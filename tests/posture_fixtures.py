@@ -1,6 +1,6 @@
 """Synthetic posture captures with known angles: a standing body of ``tests.synth`` posed with
 a forward head, a trunk lean, protracted or uneven shoulders or a tilted head, seen by a
-pinhole camera, written as a landmark file (CONTRACTS.md §2).
+pinhole camera, written as a landmark file (docs/contracts.md §2).
 
 The truth is computed here from the noise-free 3D points in the floor frame (z up), in
 the athlete's own sagittal (side) or frontal (front) plane: it never looks at the picture,

@@ -6,7 +6,7 @@ import pytest
 
 from scapula.catalog import Kind, load_catalog
 
-# CONTRACTS.md §1: exercise ids with their counting, and fault ids per exercise.
+# docs/contracts.md §1: exercise ids with their counting, and fault ids per exercise.
 CONTRACT = {
     "reverse_fly": ("bilateral", {"ribs_flare", "shrug", "locked_elbows", "bent_elbows", "partial_range"}),
     "chainsaw_row": ("unilateral", {"upright_torso", "torso_rotation", "partial_range", "square_stance"}),
