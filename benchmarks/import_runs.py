@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -117,7 +117,7 @@ def make_file(args: tuple[int, str]) -> None:
     from tests.activity_files import gpx_text, steady_run, tcx_text
 
     i, folder = args
-    start = datetime(2023, 1, 1, 6, 0, tzinfo=timezone.utc) + timedelta(days=i, minutes=i % 90)
+    start = datetime(2023, 1, 1, 6, 0, tzinfo=UTC) + timedelta(days=i, minutes=i % 90)
     w = steady_run(start, seconds=3600, speed=2.9 + (i % 7) * 0.1, offset_min=60, seed=i, name=f"Run {i}")
     kind = ("fit", "gpx", "tcx")[i % 3]
     data = fit_bytes(w) if kind == "fit" else (gpx_text(w) if kind == "gpx" else tcx_text(w)).encode()

@@ -64,8 +64,8 @@ def clip_frames(fps: float):
     """(t, jpeg bytes, landmark row) for each frame of the demo clip at ``fps``, 640x360."""
     import cv2
     import orjson
-
     from realclip import demo_clip
+
     from scapula.vision.pose import BlazePose, open_video
 
     video = open_video(demo_clip())
@@ -74,7 +74,7 @@ def clip_frames(fps: float):
     with BlazePose() as pose:
         for t, rgb in video.frames(stride=stride, max_side=640):
             small = cv2.resize(rgb, (640, 360), interpolation=cv2.INTER_AREA)
-            ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+            _ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
             row = orjson.loads(orjson.dumps(pose.estimate(small, t).to_json(), option=orjson.OPT_SERIALIZE_NUMPY))
             out.append((t, jpeg.tobytes(), row))
     return out

@@ -8,25 +8,31 @@ Scapula. The real files in shared/data/runs are tried when they are on disk.
 from __future__ import annotations
 
 import gzip
-import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from functools import cache
 from pathlib import Path
 
 import pytest
 
 from tests.activity_files import (
-    Workout, expected_splits, fit_bytes, gpx_text, interval_session, steady_run, tcx_text, write,
+    Workout,
+    expected_splits,
+    fit_bytes,
+    gpx_text,
+    interval_session,
+    steady_run,
+    tcx_text,
+    write,
 )
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "runs"
 if not REAL.is_dir():
     REAL = Path("/work/shared/data/runs")
 
-MAY_1 = datetime(2026, 5, 1, 5, 30, tzinfo=timezone.utc)
-MAY_3 = datetime(2026, 5, 3, 16, 0, tzinfo=timezone.utc)
-MAY_5 = datetime(2026, 5, 5, 6, 15, tzinfo=timezone.utc)
+MAY_1 = datetime(2026, 5, 1, 5, 30, tzinfo=UTC)
+MAY_3 = datetime(2026, 5, 3, 16, 0, tzinfo=UTC)
+MAY_5 = datetime(2026, 5, 5, 6, 15, tzinfo=UTC)
 
 
 @cache
@@ -379,7 +385,7 @@ def test_strava_row_with_a_bad_date_is_one_error_line(cli, tmp_path):
 
 def test_large_batch_counts_without_listing_and_without_a_bar_off_a_terminal(cli, tmp_path):
     for i in range(24):
-        write(tmp_path / "many" / f"{i:02d}.gpx", gpx_text(steady_run(datetime(2026, 3, 1 + i, 6, tzinfo=timezone.utc),
+        write(tmp_path / "many" / f"{i:02d}.gpx", gpx_text(steady_run(datetime(2026, 3, 1 + i, 6, tzinfo=UTC),
                                                                         seconds=300, seed=i)))
     result = cli("import", str(tmp_path / "many"), "--workers", "2")
     assert result.code == 0
@@ -475,7 +481,7 @@ def gpx_variants() -> dict[str, str]:
         "times at -0530": _shift_times(base, lambda t: t.astimezone(minus530).strftime("%Y-%m-%dT%H:%M:%S-0530")),
         "times at +02 and a space": _shift_times(base, lambda t: t.astimezone(plus2).strftime("%Y-%m-%d %H:%M:%S+02")),
         "times with no zone": _shift_times(base, lambda t: t.strftime("%Y-%m-%dT%H:%M:%S")),
-        "across midnight": gpx_text(steady_run(datetime(2026, 5, 5, 23, 55, tzinfo=timezone.utc), seconds=600)),
+        "across midnight": gpx_text(steady_run(datetime(2026, 5, 5, 23, 55, tzinfo=UTC), seconds=600)),
         "no elevation": base.replace("<ele>300.0</ele>", ""),
         "a second, bad ele is not read": base.replace("<ele>300.0</ele>", "<ele> 300 </ele><ele>high</ele>"),
         "unused point fields": base.replace("<ele>300.0</ele>", "<ele>3e2</ele><sat>7</sat><fix>3d</fix>"
@@ -559,6 +565,7 @@ def test_gpx_readers_agree():
     assert outcomes["gpx 1.1, a name at the root (not read)"][0].name is None
 
 
+@pytest.mark.fast
 def test_gpx_readers_agree_on_the_real_file():
     path = REAL / "cerknicko-jezero.gpx"
     if not path.is_file():
@@ -568,6 +575,7 @@ def test_gpx_readers_agree_on_the_real_file():
     assert lake.name == "ACTIVE LOG #2" and lake.utc_offset_min is None
 
 
+@pytest.mark.fast
 def test_what_gpxpy_would_refuse_or_read_alone_is_left_to_gpxpy():
     """The fast reader gives up on these, and the result or error is gpxpy's own."""
     from scapula.runs.gpx import LeftToGpxpy, gpx_fast
@@ -601,6 +609,7 @@ def test_what_gpxpy_would_refuse_or_read_alone_is_left_to_gpxpy():
     assert len(_gpx_outcome(cases["one-digit month"].encode(), "auto")) == 1  # gpxpy reads that one
 
 
+@pytest.mark.fast
 def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
     """The fast reader's lists of checked fields are gpxpy's: its typed, mandatory and
     restricted fields and its nested elements, class by class, for GPX 1.0 and 1.1."""
@@ -615,7 +624,7 @@ def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
             if isinstance(item, str):
                 path.pop() if item.startswith("/") else path.append(item.partition(":")[0])
                 continue
-            where = "/".join(path + [f"@{item.attribute}" if item.attribute else item.tag])
+            where = "/".join([*path, f"@{item.attribute}" if item.attribute else item.tag])
             if isinstance(item, f.GPXComplexField):
                 out[where] = item.classs
             elif isinstance(item, f.GPXExtensionsField):
@@ -654,6 +663,7 @@ def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
         assert fields(g.GPXTrackPoint, version) == (point_11 if v11 else {**mandatory, **ours.TRKPT_10_CHECKS})
 
 
+@pytest.mark.fast
 def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
     """Every stamp the fast reader reads itself gives gpxpy's instant and offset; the rest it
     leaves to gpxpy. The common form takes the lookup path."""
@@ -679,7 +689,7 @@ def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
     for text in common + others:
         try:
             reference = parse_time(text)
-        except Exception:  # noqa: BLE001 - gpxpy reads such a point as having no time
+        except Exception:
             reference = None
         try:
             us, offset = gpx_time(text)
@@ -688,14 +698,15 @@ def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
         read_here += 1
         assert reference is not None, text
         if reference.tzinfo is None:
-            reference = reference.replace(tzinfo=timezone.utc)
-        assert us == (reference - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1), text
+            reference = reference.replace(tzinfo=UTC)
+        assert us == (reference - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1), text
         want = int(reference.utcoffset().total_seconds() // 60) or None
         assert offset == want, text
     assert all(utc_seconds(text) is not None for text in common)
     assert read_here == len(common) + 10  # the first ten others are read by the general parser
 
 
+@pytest.mark.fast
 def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
     """TCX XML: a DTD anywhere before the root (past the first piece the probe reads, in
     UTF-16) is refused; broken XML is reported in the C parser's own words."""
@@ -725,6 +736,7 @@ def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
     assert parse_xml(long_comment.encode() + b"<t><u>1</u></t>", "x.tcx")[0][0].text == "1"
 
 
+@pytest.mark.fast
 def test_reading_a_file_leaves_the_garbage_collector_as_it_was():
     import gc
 
