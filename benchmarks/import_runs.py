@@ -1,4 +1,5 @@
-"""Speed of `scapula import` on 1,000 hour-long activity files, measured in one run. The CPU seconds tell the work apart from waiting: the 2 cores here are shared.
+"""Speed of `scapula import` on 1,000 hour-long activity files, measured in one run. The CPU
+seconds tell the work apart from waiting: the 2 cores here are shared.
 
 Builds FILES activity files in a temp dir -- a third each FIT, GPX and TCX, every tenth
 gzipped, each an hour at 1 s recording (3,601 points with position, distance and HR, one
@@ -182,7 +183,8 @@ def main() -> None:
         size = sum(p.stat().st_size for p in folder.iterdir())
         print(f"built {opts.files} files ({size / 1e6:.0f} MB on disk) in {time.perf_counter() - began:.1f} s")
         per_file = read_ms_per_file(folder)
-        print("read in one process, CPU ms per file: " + ", ".join(f"{k.upper()} {ms:.1f}" for k, ms in per_file.items()))
+        per_kind = ", ".join(f"{k.upper()} {ms:.1f}" for k, ms in per_file.items())
+        print("read in one process, CPU ms per file: " + per_kind)
         db = f"sqlite:///{Path(tmp, 'bench.db')}"
         for label in ("first import", "re-import (all stored)"):
             seconds, cpu, done = timed_import(folder, db, opts.workers)

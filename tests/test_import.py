@@ -293,7 +293,8 @@ NEW_HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity De
               "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,"
               "Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,Average Speed,"
               "Elevation Gain,Average Heart Rate,Calories,Some Column Strava Adds Next Year")
-OLD_HEADER = "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,Commute,Activity Gear,Filename"
+OLD_HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,"
+              "Commute,Activity Gear,Filename")
 
 
 def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
@@ -302,7 +303,8 @@ def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
     write(root / "activities" / "102.gpx", gpx_text(steady_run(MAY_5, seconds=1200)))
     write(root / "activities" / "103.tcx.gz", gzip.compress(tcx_text(easy()).encode()))
     rows = [
-        ("101", "May 1, 2026, 5:30:00 AM", "Track: 3x1k, felt strong", "Run", "activities/101.fit.gz", "9000", "7000.5"),
+        ("101", "May 1, 2026, 5:30:00 AM", "Track: 3x1k, felt strong", "Run", "activities/101.fit.gz", "9000",
+         "7000.5"),
         ("102", "May 5, 2026, 6:15:00 AM", "Parkrun warm-up", "Run", "activities/102.gpx", "3700", "3720.0"),
         ("103", "May 3, 2026, 4:00:00 PM", "River loop", "Run", "activities/103.tcx.gz", "4700", "4650.0"),
         ("104", "May 7, 2026, 7:00:00 PM", "Treadmill, gym", "Run", "", "2400", "6000.0"),
@@ -310,10 +312,12 @@ def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
     lines = [header]
     for aid, when, name, kind, filename, elapsed, metres in rows:
         if header == NEW_HEADER:
-            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, f"{float(metres) / 1000:.2f}", "181", "", "false",
+            km = f"{float(metres) / 1000:.2f}"
+            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, km, "181", "", "false",
                      "", "", filename, "", "", f"{elapsed}.0", "2390", metres, "", "", "", "151", "", "x"]
         else:
-            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, f"{float(metres) / 1000:.2f}", "false", "", filename]
+            km = f"{float(metres) / 1000:.2f}"
+            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, km, "false", "", filename]
         lines.append(",".join(cells))
     write(root / "activities.csv", "\ufeff" + "\n".join(lines) + "\n")
     return root
@@ -681,7 +685,8 @@ def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
         "2026-05-01T05:30:00.000001-11:45", "2026-12-31T23:59:59.999999-00:01", "1970-01-01T00:00:00Z",
         # not the common form though 20 characters long, or not valid: each left to gpxpy
         "2023-02-29T06:00:00Z", "2026-05-01T24:00:00Z", "2026-05-01T05:60:00Z", "2026-05-01T05:30:60Z",
-        "2023-W01-1T06:00:00Z", "2026-13-01T05:30:00Z", "2026-05-00T05:30:00Z", "\uff12\uff10\uff12\uff16-05-01T05:30:00Z",
+        "2023-W01-1T06:00:00Z", "2026-13-01T05:30:00Z", "2026-05-00T05:30:00Z",
+        "\uff12\uff10\uff12\uff16-05-01T05:30:00Z",
         "2026-5-1T05:30:00Z", "2026-05-01T05:30:00Z\n", " 2026-05-01T05:30:00Z", "2026-05-01T05:30:00z",
         "2026-05-01T05:30:00+24:00", "2026-05-01T05:30:00\u221202:00", "2026-05-01T05:30:00+2:00", "yesterday",
     ]

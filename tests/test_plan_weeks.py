@@ -183,8 +183,9 @@ def write_weeks(folder: Path, week: dict[int, list[str]], *, weeks: int = 3) -> 
                 else:
                     seconds = 5700 if kind == "long" else 2100 if n == 0 else 1800
                     title = "Sunday long" if kind == "long" else "Morning run" if n == 0 else "Evening run"
-                    write(folder / f"{name}.gpx", gpx_text(steady_run(start, seconds=seconds, seed=seed,
-                                                                      name=title, speed=2.9 if kind == "long" else 3.0)))
+                    speed = 2.9 if kind == "long" else 3.0
+                    run = steady_run(start, seconds=seconds, seed=seed, name=title, speed=speed)
+                    write(folder / f"{name}.gpx", gpx_text(run))
     return folder
 
 
