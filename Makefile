@@ -1,6 +1,8 @@
-# Scapula — the two commands of the README:
-#   make run    the web app on http://127.0.0.1:8000 (scapula serve)
-#   make test   every test, with the system packages and servers the tests need
+# Scapula — the commands of the README and CONTRIBUTING.md:
+#   make run        the web app on http://127.0.0.1:8000 (scapula serve)
+#   make test       every test, with the system packages and servers the tests need
+#   make test-fast  the pure-logic tests only (pytest -m fast): under a minute
+#   make check      lint, format check and type check (ruff, mypy)
 # Each creates .venv and installs what it needs on first use.
 
 PYTHON ?= python3.11
@@ -8,12 +10,12 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install system-deps clean
+.PHONY: run test test-fast check install system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -29,6 +31,17 @@ TEST_WORKERS ?= auto
 
 test: $(STAMP) system-deps
 	bash scripts/with-postgres.sh $(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 $(PYTEST_ARGS)
+
+# test_web_fuzz.py builds an app and its OpenAPI schema as it is collected and holds no fast test
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m fast -q --ignore=tests/test_web_fuzz.py $(PYTEST_ARGS)
+
+check: $(STAMP)  # all three run; the target fails if any of them fails
+	@status=0; \
+	$(BIN)/ruff check || status=1; \
+	$(BIN)/ruff format --check || status=1; \
+	$(BIN)/mypy || status=1; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -80,13 +80,14 @@ def ours(path: Path, full_rate: bool) -> tuple[dict, float]:
 
 def landmark_file(tmp: Path, minutes: float) -> tuple[int, float, float]:
     """Write a long landmark clip (generated motion) and time reading + analysing it."""
-    from tests.synth import make_clip as synth_clip, random_spec
+    import dataclasses
+
     import numpy as np
 
     from scapula.vision.analyzer import analyze
     from scapula.vision.landmarks import Frame, read_landmarks, write_landmarks
-
-    import dataclasses
+    from tests.synth import make_clip as synth_clip
+    from tests.synth import random_spec
 
     # at 30 frames a second, a phone's usual rate (a 60 fps file has twice the lines to read)
     spec = dataclasses.replace(random_spec("chainsaw_row", np.random.default_rng(7)), fps=30.0)

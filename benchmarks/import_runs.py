@@ -1,4 +1,5 @@
-"""Speed of `scapula import` on 1,000 hour-long activity files, measured in one run. The CPU seconds tell the work apart from waiting: the 2 cores here are shared.
+"""Speed of `scapula import` on 1,000 hour-long activity files, measured in one run. The CPU
+seconds tell the work apart from waiting: the 2 cores here are shared.
 
 Builds FILES activity files in a temp dir -- a third each FIT, GPX and TCX, every tenth
 gzipped, each an hour at 1 s recording (3,601 points with position, distance and HR, one
@@ -28,7 +29,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -117,7 +118,7 @@ def make_file(args: tuple[int, str]) -> None:
     from tests.activity_files import gpx_text, steady_run, tcx_text
 
     i, folder = args
-    start = datetime(2023, 1, 1, 6, 0, tzinfo=timezone.utc) + timedelta(days=i, minutes=i % 90)
+    start = datetime(2023, 1, 1, 6, 0, tzinfo=UTC) + timedelta(days=i, minutes=i % 90)
     w = steady_run(start, seconds=3600, speed=2.9 + (i % 7) * 0.1, offset_min=60, seed=i, name=f"Run {i}")
     kind = ("fit", "gpx", "tcx")[i % 3]
     data = fit_bytes(w) if kind == "fit" else (gpx_text(w) if kind == "gpx" else tcx_text(w)).encode()
@@ -182,7 +183,8 @@ def main() -> None:
         size = sum(p.stat().st_size for p in folder.iterdir())
         print(f"built {opts.files} files ({size / 1e6:.0f} MB on disk) in {time.perf_counter() - began:.1f} s")
         per_file = read_ms_per_file(folder)
-        print("read in one process, CPU ms per file: " + ", ".join(f"{k.upper()} {ms:.1f}" for k, ms in per_file.items()))
+        per_kind = ", ".join(f"{k.upper()} {ms:.1f}" for k, ms in per_file.items())
+        print("read in one process, CPU ms per file: " + per_kind)
         db = f"sqlite:///{Path(tmp, 'bench.db')}"
         for label in ("first import", "re-import (all stored)"):
             seconds, cpu, done = timed_import(folder, db, opts.workers)

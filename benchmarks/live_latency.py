@@ -6,7 +6,7 @@ moment it is sent to the moment its reply (reps, last fault, points) arrives:
 
   video      JPEG frames of the real sports2d demo clip scaled to 640x360 (encoded before
              the run, so the client's own cost is not counted), pose estimated by the server
-  landmarks  the same clip's landmark rows (CONTRACTS.md §2, estimated once beforehand), as a
+  landmarks  the same clip's landmark rows (docs/contracts.md §2, estimated once beforehand), as a
              phone app running its own pose estimator would send them
 
 The clip (7.7 s) is looped to ``--seconds``; times keep increasing across loops. Prints
@@ -64,8 +64,8 @@ def clip_frames(fps: float):
     """(t, jpeg bytes, landmark row) for each frame of the demo clip at ``fps``, 640x360."""
     import cv2
     import orjson
-
     from realclip import demo_clip
+
     from scapula.vision.pose import BlazePose, open_video
 
     video = open_video(demo_clip())
@@ -74,7 +74,7 @@ def clip_frames(fps: float):
     with BlazePose() as pose:
         for t, rgb in video.frames(stride=stride, max_side=640):
             small = cv2.resize(rgb, (640, 360), interpolation=cv2.INTER_AREA)
-            ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
+            _ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
             row = orjson.loads(orjson.dumps(pose.estimate(small, t).to_json(), option=orjson.OPT_SERIALIZE_NUMPY))
             out.append((t, jpeg.tobytes(), row))
     return out

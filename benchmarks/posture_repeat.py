@@ -31,7 +31,8 @@ def _sd(rows: list[dict[str, float]]) -> dict[str, float]:
 def synthetic(n: int = 200) -> dict[str, dict[str, float]]:
     rng = np.random.default_rng(1)
     out = {}
-    for view, base in (("side", Scene(neck_flex=25, trunk_lean=2)), ("front", Scene(view="front", shrug_left=0.01, head_side=3))):
+    views = (("side", Scene(neck_flex=25, trunk_lean=2)), ("front", Scene(view="front", shrug_left=0.01, head_side=3)))
+    for view, base in views:
         deg, cm = [], []
         for i in range(n):
             s = Scene(**{**base.__dict__, "distance": rng.uniform(2.5, 3.5), "aim_rise": rng.uniform(-0.1, 0.1),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
+from itertools import pairwise
 from pathlib import Path
 
 EARTH_RADIUS_M = 6_371_008.8  # mean radius; a run due north covers exactly R * dlat
@@ -142,7 +143,7 @@ def expected_splits(w: Workout) -> list[dict]:
             crossings.append(timer[i - 1] + frac * (timer[i] - timer[i - 1]))
             km = len(crossings) * 1000
     whole = len(crossings) - 1
-    splits = [{"duration_s": b - a} for a, b in zip(crossings, crossings[1:])]
+    splits = [{"duration_s": b - a} for a, b in pairwise(crossings)]
     if w.distance_m > whole * 1000:
         splits.append({"duration_s": timer[-1] - crossings[-1], "distance_m": w.distance_m - whole * 1000})
     per_km: dict[int, list[int]] = {}
@@ -184,7 +185,15 @@ def multisport_fit(legs: list[Workout], *, transition_s: int = 0, workout_name: 
     from fit_tool.profile.messages.session_message import SessionMessage
     from fit_tool.profile.messages.workout_message import WorkoutMessage
     from fit_tool.profile.profile_type import (
-        Activity, Event, EventType, FileType, Intensity, LapTrigger, Manufacturer, Sport, SubSport,
+        Activity,
+        Event,
+        EventType,
+        FileType,
+        Intensity,
+        LapTrigger,
+        Manufacturer,
+        Sport,
+        SubSport,
     )
 
     w = legs[0]
@@ -302,7 +311,7 @@ def multisport_fit(legs: list[Workout], *, transition_s: int = 0, workout_name: 
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def gpx_text(w: Workout, *, with_time: bool = True, with_hr: bool = True,

@@ -1,6 +1,6 @@
 """Synthetic posture captures with known angles: a standing body of ``tests.synth`` posed with
 a forward head, a trunk lean, protracted or uneven shoulders or a tilted head, seen by a
-pinhole camera, written as a landmark file (CONTRACTS.md §2).
+pinhole camera, written as a landmark file (docs/contracts.md §2).
 
 The truth is computed here from the noise-free 3D points in the floor frame (z up), in
 the athlete's own sagittal (side) or frontal (front) plane: it never looks at the picture,
@@ -65,12 +65,14 @@ def truth(s: Scene) -> dict[str, tuple[float, float]]:
     body = Body(s.height_m)
     pts = pose_points(body, _pose(s, body))
     a = math.radians(s.heading)
-    fwd, left, up = np.array([math.cos(a), math.sin(a), 0.0]), np.array([-math.sin(a), math.cos(a), 0.0]), np.array([0, 0, 1.0])
+    fwd, left = np.array([math.cos(a), math.sin(a), 0.0]), np.array([-math.sin(a), math.cos(a), 0.0])
+    up = np.array([0, 0, 1.0])
     if s.view == "side":
         near = "LEFT" if s.camera_side > 0 else "RIGHT"
         ear, sh, hip = (pts[P[f"{near}_{k}"]] for k in ("EAR", "SHOULDER", "HIP"))
         mid = lambda a_, b_: (pts[a_] + pts[b_]) / 2  # noqa: E731
-        ears, shs, hips = mid(P.LEFT_EAR, P.RIGHT_EAR), mid(P.LEFT_SHOULDER, P.RIGHT_SHOULDER), mid(P.LEFT_HIP, P.RIGHT_HIP)
+        ears, shs = mid(P.LEFT_EAR, P.RIGHT_EAR), mid(P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
+        hips = mid(P.LEFT_HIP, P.RIGHT_HIP)
         return {
             "head_forward": (math.degrees(math.atan2(np.dot(ear - sh, fwd), np.dot(ear - sh, up))),
                              100 * float(np.dot(ears - shs, fwd))),
@@ -95,7 +97,8 @@ def frames(s: Scene) -> tuple[Header, list[Frame]]:
     aim = np.array([centre[0], centre[1], shoulder_z + s.aim_rise])
     camera = place_camera(aim, s.heading + ideal + s.turn, s.distance, shoulder_z, s.hfov,
                           s.width, s.height, s.roll)
-    camera_left = np.dot(camera.position[:2] - centre[:2], [-math.sin(math.radians(s.heading)), math.cos(math.radians(s.heading))]) > 0
+    athlete_left = [-math.sin(math.radians(s.heading)), math.cos(math.radians(s.heading))]
+    camera_left = np.dot(camera.position[:2] - centre[:2], athlete_left) > 0
     out = []
     a = math.radians(s.heading)
     for i in range(s.frames):
@@ -108,7 +111,8 @@ def frames(s: Scene) -> tuple[Header, list[Frame]]:
         xy = camera.project(pc)
         if s.jitter_px:
             xy = xy + rng.normal(size=xy.shape) * s.jitter_px / np.array([s.width, s.height])
-        z = (pc[:, 2] - pc[[P.LEFT_HIP, P.RIGHT_HIP], 2].mean()) * camera.focal_px / s.width / pc[[P.LEFT_HIP, P.RIGHT_HIP], 2].mean()
+        hip_depth = pc[[P.LEFT_HIP, P.RIGHT_HIP], 2].mean()
+        z = (pc[:, 2] - hip_depth) * camera.focal_px / s.width / hip_depth
         vis = np.full(len(P), 0.95)
         if s.view == "side":  # the far side is partly hidden behind the body
             far = _RIGHT_POINTS if camera_left else _LEFT_POINTS

@@ -6,7 +6,7 @@ import pytest
 
 from scapula.catalog import Kind, load_catalog
 
-# CONTRACTS.md §1: exercise ids with their counting, and fault ids per exercise.
+# docs/contracts.md §1: exercise ids with their counting, and fault ids per exercise.
 CONTRACT = {
     "reverse_fly": ("bilateral", {"ribs_flare", "shrug", "locked_elbows", "bent_elbows", "partial_range"}),
     "chainsaw_row": ("unilateral", {"upright_torso", "torso_rotation", "partial_range", "square_stance"}),
@@ -14,11 +14,13 @@ CONTRACT = {
 }
 
 
+@pytest.mark.fast
 def test_moves_and_faults_match_the_contract():
     catalog = load_catalog()
     assert {m.id: (m.counting.value, {f.id for f in m.faults}) for m in catalog.moves} == CONTRACT
 
 
+@pytest.mark.fast
 def test_every_move_has_the_articles_dose_and_a_cue_for_every_fault():
     catalog = load_catalog()
     for move in catalog.moves:
@@ -36,6 +38,7 @@ def test_every_move_has_the_articles_dose_and_a_cue_for_every_fault():
     assert "forehead" in anchor
 
 
+@pytest.mark.fast
 def test_stretching_routine_is_held_for_time():
     stretches = load_catalog().stretches
     assert len(stretches) >= 2

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -24,10 +24,12 @@ from scapula.export import build_workout, write_fit_workouts, write_ics
 from scapula.export.ics import machine_zone
 from scapula.plan.model import Prescription, SessionPlan
 
+pytestmark = pytest.mark.fast  # the whole module is pure logic (see `make test-fast`)
+
 CATALOG = load_catalog()
 BERLIN = ZoneInfo("Europe/Berlin")
-T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
-T1 = datetime(2026, 11, 22, 12, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+T1 = datetime(2026, 11, 22, 12, 30, tzinfo=UTC)
 
 ITEMS = (
     Prescription("reverse_fly", 3, False, 12, 15, hold_s=1, rest_s=60, load_label="medium band",

@@ -8,25 +8,31 @@ Scapula. The real files in shared/data/runs are tried when they are on disk.
 from __future__ import annotations
 
 import gzip
-import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from functools import cache
 from pathlib import Path
 
 import pytest
 
 from tests.activity_files import (
-    Workout, expected_splits, fit_bytes, gpx_text, interval_session, steady_run, tcx_text, write,
+    Workout,
+    expected_splits,
+    fit_bytes,
+    gpx_text,
+    interval_session,
+    steady_run,
+    tcx_text,
+    write,
 )
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "runs"
 if not REAL.is_dir():
     REAL = Path("/work/shared/data/runs")
 
-MAY_1 = datetime(2026, 5, 1, 5, 30, tzinfo=timezone.utc)
-MAY_3 = datetime(2026, 5, 3, 16, 0, tzinfo=timezone.utc)
-MAY_5 = datetime(2026, 5, 5, 6, 15, tzinfo=timezone.utc)
+MAY_1 = datetime(2026, 5, 1, 5, 30, tzinfo=UTC)
+MAY_3 = datetime(2026, 5, 3, 16, 0, tzinfo=UTC)
+MAY_5 = datetime(2026, 5, 5, 6, 15, tzinfo=UTC)
 
 
 @cache
@@ -287,7 +293,8 @@ NEW_HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity De
               "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,"
               "Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,Average Speed,"
               "Elevation Gain,Average Heart Rate,Calories,Some Column Strava Adds Next Year")
-OLD_HEADER = "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,Commute,Activity Gear,Filename"
+OLD_HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,"
+              "Commute,Activity Gear,Filename")
 
 
 def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
@@ -296,7 +303,8 @@ def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
     write(root / "activities" / "102.gpx", gpx_text(steady_run(MAY_5, seconds=1200)))
     write(root / "activities" / "103.tcx.gz", gzip.compress(tcx_text(easy()).encode()))
     rows = [
-        ("101", "May 1, 2026, 5:30:00 AM", "Track: 3x1k, felt strong", "Run", "activities/101.fit.gz", "9000", "7000.5"),
+        ("101", "May 1, 2026, 5:30:00 AM", "Track: 3x1k, felt strong", "Run", "activities/101.fit.gz", "9000",
+         "7000.5"),
         ("102", "May 5, 2026, 6:15:00 AM", "Parkrun warm-up", "Run", "activities/102.gpx", "3700", "3720.0"),
         ("103", "May 3, 2026, 4:00:00 PM", "River loop", "Run", "activities/103.tcx.gz", "4700", "4650.0"),
         ("104", "May 7, 2026, 7:00:00 PM", "Treadmill, gym", "Run", "", "2400", "6000.0"),
@@ -304,10 +312,12 @@ def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
     lines = [header]
     for aid, when, name, kind, filename, elapsed, metres in rows:
         if header == NEW_HEADER:
-            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, f"{float(metres) / 1000:.2f}", "181", "", "false",
+            km = f"{float(metres) / 1000:.2f}"
+            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, km, "181", "", "false",
                      "", "", filename, "", "", f"{elapsed}.0", "2390", metres, "", "", "", "151", "", "x"]
         else:
-            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, f"{float(metres) / 1000:.2f}", "false", "", filename]
+            km = f"{float(metres) / 1000:.2f}"
+            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, km, "false", "", filename]
         lines.append(",".join(cells))
     write(root / "activities.csv", "\ufeff" + "\n".join(lines) + "\n")
     return root
@@ -379,7 +389,7 @@ def test_strava_row_with_a_bad_date_is_one_error_line(cli, tmp_path):
 
 def test_large_batch_counts_without_listing_and_without_a_bar_off_a_terminal(cli, tmp_path):
     for i in range(24):
-        write(tmp_path / "many" / f"{i:02d}.gpx", gpx_text(steady_run(datetime(2026, 3, 1 + i, 6, tzinfo=timezone.utc),
+        write(tmp_path / "many" / f"{i:02d}.gpx", gpx_text(steady_run(datetime(2026, 3, 1 + i, 6, tzinfo=UTC),
                                                                         seconds=300, seed=i)))
     result = cli("import", str(tmp_path / "many"), "--workers", "2")
     assert result.code == 0
@@ -475,7 +485,7 @@ def gpx_variants() -> dict[str, str]:
         "times at -0530": _shift_times(base, lambda t: t.astimezone(minus530).strftime("%Y-%m-%dT%H:%M:%S-0530")),
         "times at +02 and a space": _shift_times(base, lambda t: t.astimezone(plus2).strftime("%Y-%m-%d %H:%M:%S+02")),
         "times with no zone": _shift_times(base, lambda t: t.strftime("%Y-%m-%dT%H:%M:%S")),
-        "across midnight": gpx_text(steady_run(datetime(2026, 5, 5, 23, 55, tzinfo=timezone.utc), seconds=600)),
+        "across midnight": gpx_text(steady_run(datetime(2026, 5, 5, 23, 55, tzinfo=UTC), seconds=600)),
         "no elevation": base.replace("<ele>300.0</ele>", ""),
         "a second, bad ele is not read": base.replace("<ele>300.0</ele>", "<ele> 300 </ele><ele>high</ele>"),
         "unused point fields": base.replace("<ele>300.0</ele>", "<ele>3e2</ele><sat>7</sat><fix>3d</fix>"
@@ -559,6 +569,7 @@ def test_gpx_readers_agree():
     assert outcomes["gpx 1.1, a name at the root (not read)"][0].name is None
 
 
+@pytest.mark.fast
 def test_gpx_readers_agree_on_the_real_file():
     path = REAL / "cerknicko-jezero.gpx"
     if not path.is_file():
@@ -568,6 +579,7 @@ def test_gpx_readers_agree_on_the_real_file():
     assert lake.name == "ACTIVE LOG #2" and lake.utc_offset_min is None
 
 
+@pytest.mark.fast
 def test_what_gpxpy_would_refuse_or_read_alone_is_left_to_gpxpy():
     """The fast reader gives up on these, and the result or error is gpxpy's own."""
     from scapula.runs.gpx import LeftToGpxpy, gpx_fast
@@ -601,6 +613,7 @@ def test_what_gpxpy_would_refuse_or_read_alone_is_left_to_gpxpy():
     assert len(_gpx_outcome(cases["one-digit month"].encode(), "auto")) == 1  # gpxpy reads that one
 
 
+@pytest.mark.fast
 def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
     """The fast reader's lists of checked fields are gpxpy's: its typed, mandatory and
     restricted fields and its nested elements, class by class, for GPX 1.0 and 1.1."""
@@ -615,7 +628,7 @@ def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
             if isinstance(item, str):
                 path.pop() if item.startswith("/") else path.append(item.partition(":")[0])
                 continue
-            where = "/".join(path + [f"@{item.attribute}" if item.attribute else item.tag])
+            where = "/".join([*path, f"@{item.attribute}" if item.attribute else item.tag])
             if isinstance(item, f.GPXComplexField):
                 out[where] = item.classs
             elif isinstance(item, f.GPXExtensionsField):
@@ -654,6 +667,7 @@ def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
         assert fields(g.GPXTrackPoint, version) == (point_11 if v11 else {**mandatory, **ours.TRKPT_10_CHECKS})
 
 
+@pytest.mark.fast
 def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
     """Every stamp the fast reader reads itself gives gpxpy's instant and offset; the rest it
     leaves to gpxpy. The common form takes the lookup path."""
@@ -671,7 +685,8 @@ def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
         "2026-05-01T05:30:00.000001-11:45", "2026-12-31T23:59:59.999999-00:01", "1970-01-01T00:00:00Z",
         # not the common form though 20 characters long, or not valid: each left to gpxpy
         "2023-02-29T06:00:00Z", "2026-05-01T24:00:00Z", "2026-05-01T05:60:00Z", "2026-05-01T05:30:60Z",
-        "2023-W01-1T06:00:00Z", "2026-13-01T05:30:00Z", "2026-05-00T05:30:00Z", "\uff12\uff10\uff12\uff16-05-01T05:30:00Z",
+        "2023-W01-1T06:00:00Z", "2026-13-01T05:30:00Z", "2026-05-00T05:30:00Z",
+        "\uff12\uff10\uff12\uff16-05-01T05:30:00Z",
         "2026-5-1T05:30:00Z", "2026-05-01T05:30:00Z\n", " 2026-05-01T05:30:00Z", "2026-05-01T05:30:00z",
         "2026-05-01T05:30:00+24:00", "2026-05-01T05:30:00\u221202:00", "2026-05-01T05:30:00+2:00", "yesterday",
     ]
@@ -679,7 +694,7 @@ def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
     for text in common + others:
         try:
             reference = parse_time(text)
-        except Exception:  # noqa: BLE001 - gpxpy reads such a point as having no time
+        except Exception:
             reference = None
         try:
             us, offset = gpx_time(text)
@@ -688,14 +703,15 @@ def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
         read_here += 1
         assert reference is not None, text
         if reference.tzinfo is None:
-            reference = reference.replace(tzinfo=timezone.utc)
-        assert us == (reference - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1), text
+            reference = reference.replace(tzinfo=UTC)
+        assert us == (reference - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1), text
         want = int(reference.utcoffset().total_seconds() // 60) or None
         assert offset == want, text
     assert all(utc_seconds(text) is not None for text in common)
     assert read_here == len(common) + 10  # the first ten others are read by the general parser
 
 
+@pytest.mark.fast
 def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
     """TCX XML: a DTD anywhere before the root (past the first piece the probe reads, in
     UTF-16) is refused; broken XML is reported in the C parser's own words."""
@@ -725,6 +741,7 @@ def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
     assert parse_xml(long_comment.encode() + b"<t><u>1</u></t>", "x.tcx")[0][0].text == "1"
 
 
+@pytest.mark.fast
 def test_reading_a_file_leaves_the_garbage_collector_as_it_was():
     import gc
 

@@ -11,18 +11,25 @@ from __future__ import annotations
 import math
 import re
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.activity_files import (
-    AppleWorkout, apple_health_export, apple_hr_samples, fit_bytes, gpx_text, multisport_fit,
-    steady_run, tcx_text, write,
+    AppleWorkout,
+    apple_health_export,
+    apple_hr_samples,
+    fit_bytes,
+    gpx_text,
+    multisport_fit,
+    steady_run,
+    tcx_text,
+    write,
 )
 
-JUNE_2 = datetime(2026, 6, 2, 5, 0, tzinfo=timezone.utc)
-JUNE_4 = datetime(2026, 6, 4, 17, 30, tzinfo=timezone.utc)
-FIT_EPOCH = datetime(1989, 12, 31, tzinfo=timezone.utc)
+JUNE_2 = datetime(2026, 6, 2, 5, 0, tzinfo=UTC)
+JUNE_4 = datetime(2026, 6, 4, 17, 30, tzinfo=UTC)
+FIT_EPOCH = datetime(1989, 12, 31, tzinfo=UTC)
 
 
 def runs(cli) -> list[dict]:
@@ -73,9 +80,9 @@ def test_dates_no_activity_can_have_are_refused_and_device_times_are_set_on_the_
     device = steady_run(FIT_EPOCH + timedelta(seconds=5000), seconds=1200)
     anchored = write(tmp_path / "forerunner.fit", fit_bytes(device, with_local_timestamp=False, time_created=JUNE_2))
     lost = write(tmp_path / "no-date.fit", fit_bytes(device, with_local_timestamp=False))
-    in_2031 = steady_run(datetime(2031, 1, 1, tzinfo=timezone.utc), seconds=900)
+    in_2031 = steady_run(datetime(2031, 1, 1, tzinfo=UTC), seconds=900)
     future = write(tmp_path / "future.gpx", gpx_text(in_2031))
-    old = write(tmp_path / "1985.tcx", tcx_text(steady_run(datetime(1985, 6, 1, tzinfo=timezone.utc), seconds=900)))
+    old = write(tmp_path / "1985.tcx", tcx_text(steady_run(datetime(1985, 6, 1, tzinfo=UTC), seconds=900)))
     result = cli("import", str(anchored), str(lost), str(future), str(old))
     assert result.code == 1
     assert "imported 1 run (0 duplicates, 3 skipped)" in result.out
@@ -178,7 +185,7 @@ def test_sports_are_kept_and_files_without_one_get_it_from_their_speed(cli, tmp_
     write(folder / "6-strap-off.gpx", re.sub(r"<gpxtpx:hr>\d+</gpxtpx:hr>", "<gpxtpx:hr>0</gpxtpx:hr>",
                                                           zero_hr))
     # a planned route: 20 km stamped a second apart
-    route = steady_run(datetime(2010, 1, 1, tzinfo=timezone.utc), seconds=120, speed=170.0)
+    route = steady_run(datetime(2010, 1, 1, tzinfo=UTC), seconds=120, speed=170.0)
     write(folder / "7-route.gpx", gpx_text(route, gpx_type=None, with_hr=False))
     result = cli("import", str(folder))
     assert result.code == 0, result.err
@@ -279,7 +286,7 @@ def test_an_apple_health_export_brings_its_workouts_with_heart_rate_and_routes(c
     stored = runs(cli_db)
     assert [(r["sport"], r["sub_sport"]) for r in stored] == [
         ("running", None), ("running", "treadmill"), ("walking", None), ("walking", None), ("training", "yoga")]
-    run, treadmill, stroll, _, yoga = stored
+    run, treadmill, _stroll, _, yoga = stored
     outdoor = workouts[0]
     assert run["started_at"] == JUNE_2.isoformat() and run["utc_offset_min"] == 120
     assert run["local_start"] == "2026-06-02T07:00:00+02:00"
@@ -405,7 +412,7 @@ def test_a_log_holding_values_no_activity_can_have_is_repaired(db_url, tmp_path)
                                           hard_days=[], rest_days=[]))
         c.execute(run.insert().values(athlete_id=1, started_at=JUNE_2, utc_offset_min=-14_200_000,
                                       elapsed_s=-5.0, avg_hr=0.0, max_hr=0.0, **row))
-        c.execute(run.insert().values(athlete_id=1, started_at=datetime(1970, 1, 1, 0, 20, tzinfo=timezone.utc),
+        c.execute(run.insert().values(athlete_id=1, started_at=datetime(1970, 1, 1, 0, 20, tzinfo=UTC),
                                       utc_offset_min=None, **{**row, "sha256": "b" * 64}))
     engine.dispose()
     env = _base_env(tmp_path)

@@ -4,15 +4,17 @@ progression decisions from logged sets, and the `scapula plan` command."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from itertools import pairwise
 
+import pytest
 
 from scapula.plan.schedule import Calendar, Scheduler, Strictness
 from scapula.plan.week import DayInfo, DayKind, Template, UsualWeek, classify_days, usual_week
 from scapula.store.models import Run
 
 MON = date(2026, 11, 30)  # a Monday
-UTC = timezone.utc
+UTC = UTC
 
 
 def week_of(*kinds: str) -> UsualWeek:
@@ -36,7 +38,7 @@ def assert_rules(weeks, usual: UsualWeek, races=(), *, ideal=True):
     """Every placement keeps the rules that never bend; on an ideal day, or (when `ideal`
     is False) naming each rule of the ideal day it bends."""
     placed = sorted(p.day for w in weeks for p in w.sessions if p.status in ("planned", "moved", "done"))
-    for a, b in zip(placed, placed[1:]):
+    for a, b in pairwise(placed):
         assert (b - a).days >= 2, f"{a} and {b} are under 48 h apart"
     for w in weeks:
         for p in w.planned:
@@ -54,6 +56,7 @@ def assert_rules(weeks, usual: UsualWeek, races=(), *, ideal=True):
 
 # ------------------------------------------------------------------ scheduling rules
 
+@pytest.mark.fast
 def test_long_run_sunday_keeps_saturday_free_and_prefers_rest_days():
     usual = week_of("rest", "easy", "easy", "easy", "rest", "easy", "long")
     weeks = schedule(usual, weeks=3)
@@ -67,6 +70,7 @@ def test_long_run_sunday_keeps_saturday_free_and_prefers_rest_days():
         assert "not before Sun long run" in friday[0].reason
 
 
+@pytest.mark.fast
 def test_three_sessions_spread_over_a_free_week():
     usual = week_of(*["easy"] * 7)
     weeks = schedule(usual, per_week=3, weeks=2)
@@ -76,6 +80,7 @@ def test_three_sessions_spread_over_a_free_week():
     assert "48 h after Mon" in weeks[0].planned[1].reason
 
 
+@pytest.mark.fast
 def test_back_to_back_hard_days_leave_one_ideal_slot_and_the_week_says_why():
     usual = week_of("easy", "hard", "hard", "easy", "easy", "easy", "long")
     weeks = schedule(usual, weeks=2, strictness=Strictness.ideal)
@@ -90,6 +95,7 @@ def test_back_to_back_hard_days_leave_one_ideal_slot_and_the_week_says_why():
     assert "eve of the Tue hard session" in note and "Sat: eve of the Sun long run" in note
 
 
+@pytest.mark.fast
 def test_a_week_with_no_rest_day_uses_easy_days_away_from_key_runs():
     usual = week_of("easy", "hard", "easy", "easy", "easy", "easy", "long")
     weeks = schedule(usual, weeks=2)
@@ -109,6 +115,7 @@ def test_a_week_with_no_rest_day_uses_easy_days_away_from_key_runs():
     assert not any(n.startswith("only") for n in weeks[0].notes)
 
 
+@pytest.mark.fast
 def test_race_week_is_lighter_and_keeps_the_two_days_before_the_race_free():
     usual = week_of("rest", "easy", "easy", "easy", "rest", "easy", "long")
     race_day = MON + timedelta(days=5)  # Saturday
@@ -124,6 +131,7 @@ def test_race_week_is_lighter_and_keeps_the_two_days_before_the_race_free():
     assert not weeks[1].race_week and weeks[1].target == 3
 
 
+@pytest.mark.fast
 def test_48_hours_hold_across_the_week_boundary():
     usual = week_of(*["easy"] * 7)
     sunday_before = MON - timedelta(days=1)
@@ -131,6 +139,7 @@ def test_48_hours_hold_across_the_week_boundary():
     assert weeks[0].planned[0].day >= MON + timedelta(days=1)
 
 
+@pytest.mark.fast
 def test_every_fourth_week_is_a_deload_week():
     usual = week_of(*["easy"] * 7)
     weeks = schedule(usual, weeks=8)
@@ -138,6 +147,7 @@ def test_every_fourth_week_is_a_deload_week():
     assert any("deload" in n for n in weeks[3].notes)
 
 
+@pytest.mark.fast
 def test_a_missed_session_moves_when_a_day_fits_and_is_dropped_when_none_does():
     usual = week_of("easy", "easy", "easy", "easy", "easy", "easy", "easy")
     wednesday = MON + timedelta(days=2)
@@ -162,6 +172,7 @@ def test_a_missed_session_moves_when_a_day_fits_and_is_dropped_when_none_does():
                for n in week.notes)
 
 
+@pytest.mark.fast
 def test_a_session_done_on_another_day_stands_in_for_the_planned_one():
     usual = week_of(*["easy"] * 7)
     tuesday, thursday = MON + timedelta(days=1), MON + timedelta(days=3)
@@ -189,6 +200,7 @@ def intervals_laps(work=6, work_pace=240, rest_pace=420):
     return laps
 
 
+@pytest.mark.fast
 def test_long_runs_races_intervals_and_tempo_are_told_apart():
     start = MON - timedelta(weeks=1)
     runs = [
@@ -209,6 +221,7 @@ def test_long_runs_races_intervals_and_tempo_are_told_apart():
     assert days[start + timedelta(days=2)].why == "other training: cycling, 1 h 00 min"
 
 
+@pytest.mark.fast
 def test_fartlek_without_laps_shows_in_the_km_splits():
     start = MON - timedelta(weeks=1)
     splits = [{"duration_s": d} for d in (330, 320, 262, 335, 260, 340, 258, 330, 325)]
@@ -219,6 +232,7 @@ def test_fartlek_without_laps_shows_in_the_km_splits():
     assert days[start + timedelta(days=2)].kind is DayKind.easy
 
 
+@pytest.mark.fast
 def test_the_longest_run_of_a_week_is_long_only_when_clearly_longer():
     start = MON - timedelta(weeks=1)
     clear = [run(start, 40, 8), run(start + timedelta(days=2), 45, 9), run(start + timedelta(days=6), 70, 13)]
@@ -229,12 +243,14 @@ def test_the_longest_run_of_a_week_is_long_only_when_clearly_longer():
     assert all(info.kind is DayKind.easy for info in days.values())
 
 
+@pytest.mark.fast
 def test_the_file_offset_decides_the_local_day():
     late = run(MON, 30, 6, hour=23)  # 23:00 UTC, 00:00 at +01:00: Tuesday where the runner was
     days = classify_days([late], UTC)
     assert list(days) == [MON + timedelta(days=1)]
 
 
+@pytest.mark.fast
 def test_six_weeks_of_runs_give_the_usual_week_and_a_declared_day_overrides():
     runs = []
     for w in range(1, 7):
@@ -433,7 +449,7 @@ def test_a_folder_of_fit_files_gives_a_plan_around_the_running(cli, tmp_path):
     folder = tmp_path / "garmin"
     for week in range(3):
         monday = datetime(2026, 11, 9, 6, 30, tzinfo=UTC) + timedelta(weeks=week)
-        day = lambda n: monday + timedelta(days=n)  # noqa: E731
+        day = lambda n, monday=monday: monday + timedelta(days=n)  # noqa: E731
         write(folder / f"w{week}-tue.fit", fit_bytes(interval_session(day(1), offset_min=60, name=None, seed=week)))
         write(folder / f"w{week}-thu.fit", fit_bytes(steady_run(day(3), seconds=2400, offset_min=60, seed=week)))
         write(folder / f"w{week}-sat.fit", fit_bytes(steady_run(day(5), seconds=1800, offset_min=60, seed=week)))

@@ -4,6 +4,7 @@ real photos and clips."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 from scapula.posture.history import trend
 from scapula.posture.norms import MDC95_FACTOR, NORMS, classify
 from tests.posture_fixtures import Scene, write
+from tests.posture_fixtures import frames as posture_frames
 
 SIDE_CASES = {
     "upright": Scene(),
@@ -271,7 +273,7 @@ def test_a_short_real_clip_runs_end_to_end_with_its_steadiness(cli, tmp_path, as
 
 
 def test_the_real_demo_clip_is_refused_as_not_a_still_stance(cli, tmp_path, demo):
-    code, report, err = _report(cli, str(demo), out=tmp_path / "r.json")
+    code, report, _err = _report(cli, str(demo), out=tmp_path / "r.json")
     assert code == 1
     codes = {p["code"] for p in report["inputs"][0]["problems"]}
     assert codes & {"not_still", "person_jumped", "two_people"}, codes
@@ -293,3 +295,37 @@ def test_real_side_photo_from_the_demo_clip(cli, tmp_path, demo):
     head, shoulder = report["measures"]["head_forward"], report["measures"]["shoulder_forward"]
     assert 5 < head["angle_deg"] < 40 and 1 < head["distance_cm"] < 15
     assert -15 < shoulder["angle_deg"] < 15
+
+
+# The web page draws the annotated picture into memory (a BytesIO), the command line into a file.
+
+
+def _assessed(picture: np.ndarray | None):
+    from scapula.posture.check import Capture, assess
+
+    header, frames = posture_frames(Scene(neck_flex=25))
+    capture = Capture("synthetic.jpg", "photo", "a synthetic side photo", frames, header.width, header.height,
+                      picture=picture, picture_frame=0 if picture is not None else None)
+    return assess(capture, "side")
+
+
+@pytest.mark.fast
+def test_the_annotated_picture_is_drawn_into_a_stream():
+    from scapula.posture.annotate import annotate
+    from scapula.posture.check import combine
+    from scapula.posture.report import build_report
+
+    result = _assessed(np.full((480, 270, 3), 90, dtype=np.uint8))
+    out = io.BytesIO()
+    annotate(result, build_report(combine([result])), out)
+    assert out.getvalue().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.fast
+def test_a_stream_with_nothing_to_draw_gets_the_reason_not_a_crash():
+    from scapula.errors import InputFileError
+    from scapula.posture.annotate import annotate
+
+    with pytest.raises(InputFileError, match="nothing to draw") as refused:
+        annotate(_assessed(None), {}, io.BytesIO())
+    assert "annotated picture" in str(refused.value)

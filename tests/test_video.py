@@ -387,6 +387,7 @@ def _unusable(kind: str, where: Path) -> Path:
     return path
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("kind, problem", [
     ("missing", "no such file"),
     ("directory", "is a directory"),

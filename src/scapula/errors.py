@@ -40,9 +40,7 @@ class UnknownExerciseError(ScapulaError):
     def __init__(self, exercise_id: str, valid_ids: list[str]) -> None:
         self.exercise_id = exercise_id
         self.valid_ids = list(valid_ids)
-        super().__init__(
-            f"unknown exercise id '{exercise_id}'; valid ids: {', '.join(self.valid_ids)}"
-        )
+        super().__init__(f"unknown exercise id '{exercise_id}'; valid ids: {', '.join(self.valid_ids)}")
 
 
 class InvalidInputError(ScapulaError):

@@ -32,8 +32,10 @@ def equipment_item(kind: str, value: str, kg: float | None = None) -> tuple[str,
         pounds = (found["unit"] or "").lower().startswith(("lb", "pound"))
         kg = round(amount * KG_PER_LB, 3) if pounds else amount
         if not 0 < kg <= KETTLEBELL_MAX_KG:
-            raise InvalidInputError(f"kettlebell weight must be between 0 and {KETTLEBELL_MAX_KG} kg "
-                                    f"({KETTLEBELL_MAX_KG / KG_PER_LB:.0f} lb), not {value}")
+            raise InvalidInputError(
+                f"kettlebell weight must be between 0 and {KETTLEBELL_MAX_KG} kg "
+                f"({KETTLEBELL_MAX_KG / KG_PER_LB:.0f} lb), not {value}"
+            )
         # the label in the runner's own unit (a 35 lb bell is sold as that), the kg for the plan
         return f"{amount:g} {'lb' if pounds else 'kg'} kettlebell", kg, None
     if kind == "band":
@@ -92,8 +94,9 @@ def strictness(text: str, what: str) -> str:
     days only)."""
     key = text.strip().lower()
     if key not in STRICTNESS:
-        raise InvalidInputError(f"{what}: '{text}' is neither 'fit' ({STRICTNESS['fit']}) "
-                                f"nor 'ideal' ({STRICTNESS['ideal']})")
+        raise InvalidInputError(
+            f"{what}: '{text}' is neither 'fit' ({STRICTNESS['fit']}) nor 'ideal' ({STRICTNESS['ideal']})"
+        )
     return key
 
 

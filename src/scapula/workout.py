@@ -7,9 +7,9 @@ the load; this module only lays out one session.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Sequence
 
 from scapula.catalog import Catalog, Counting, Entry, Load
 
@@ -94,22 +94,27 @@ def fit_time(workout: Workout, max_minutes: int = MAX_MINUTES) -> Workout:
         moves = [replace(b, rest_s=min(b.rest_s, rest)) for b in moves]
     if [b.rest_s for b in moves] != [b.rest_s for b in workout.moves]:
         was = "/".join(f"{r} s" for r in rests)
-        notes.append(f"rests {min(b.rest_s for b in moves)} s instead of {was}, "
-                     f"to keep the session within {max_minutes} min")
+        notes.append(
+            f"rests {min(b.rest_s for b in moves)} s instead of {was}, to keep the session within {max_minutes} min"
+        )
     cut: list[str] = []
     while seconds() > limit:
         more = [i for i, b in enumerate(moves) if b.sets > LIGHT_SETS]
         if not more:
-            notes.append(f"about {round(seconds() / 60)} min: over your {max_minutes} min "
-                         f"even with short rests and {LIGHT_SETS} sets a move")
+            notes.append(
+                f"about {round(seconds() / 60)} min: over your {max_minutes} min "
+                f"even with short rests and {LIGHT_SETS} sets a move"
+            )
             break
         i = max(more, key=lambda i: moves[i].seconds())
         moves[i] = replace(moves[i], sets=moves[i].sets - 1)
         cut.append(moves[i].entry.name)
     for name in dict.fromkeys(cut):
         block = next(b for b in moves if b.entry.name == name)
-        notes.append(f"{name}: {block.sets} sets instead of {block.sets + cut.count(name)}, "
-                     f"to keep the session within {max_minutes} min")
+        notes.append(
+            f"{name}: {block.sets} sets instead of {block.sets + cut.count(name)}, "
+            f"to keep the session within {max_minutes} min"
+        )
     return replace(workout, moves=tuple(moves), notes=tuple(notes))
 
 
@@ -127,24 +132,36 @@ def _block(entry: Entry, decisions: Sequence = (), light: bool = False) -> Block
     loads = {d.side: (d.load_label, d.load_kg) for d in mine if d.load_label}
     whys = {d.why for d in mine}
     why = mine[0].why if len(whys) == 1 else "; ".join(f"{d.side}: {d.why}" for d in mine)
-    return Block(entry, sets, dose.reps_min, dose.reps_max, lead.hold_s, dose.rest_s,
-                 loads=loads, variant=variant, why=why)
+    return Block(
+        entry, sets, dose.reps_min, dose.reps_max, lead.hold_s, dose.rest_s, loads=loads, variant=variant, why=why
+    )
 
 
-def todays_workout(catalog: Catalog, *, day: date, only: list[str] | None = None,
-                   stretching: bool = True, decisions: Sequence = (), light: bool = False,
-                   kettlebell: bool = True, max_minutes: int = MAX_MINUTES) -> Workout:
+def todays_workout(
+    catalog: Catalog,
+    *,
+    day: date,
+    only: list[str] | None = None,
+    stretching: bool = True,
+    decisions: Sequence = (),
+    light: bool = False,
+    kettlebell: bool = True,
+    max_minutes: int = MAX_MINUTES,
+) -> Workout:
     """The three moves (at the plan's progression when `decisions` are given, two sets a
     move when `light`, the kettlebell moves left out unless `kettlebell` or named in
     `only`), then the stretching routine, kept within `max_minutes` (see `fit_time`)."""
     moves = catalog.moves if not only else [catalog.move(move_id) for move_id in only]
     if not kettlebell and not only:
         moves = [e for e in moves if e.load is not Load.kettlebell]
-    return fit_time(Workout(
-        day=day,
-        moves=tuple(_block(e, decisions, light) for e in moves),
-        stretches=tuple(_block(e) for e in catalog.stretches) if stretching else (),
-    ), max_minutes)
+    return fit_time(
+        Workout(
+            day=day,
+            moves=tuple(_block(e, decisions, light) for e in moves),
+            stretches=tuple(_block(e) for e in catalog.stretches) if stretching else (),
+        ),
+        max_minutes,
+    )
 
 
 _KG = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*(kg)?\s*$", re.IGNORECASE)
@@ -172,7 +189,7 @@ def parse_load(text: str, owned: dict[str, float | None]) -> tuple[str | None, f
         from scapula.preferences import KG_PER_LB
 
         return f"{lb:g} lb", round(lb * KG_PER_LB, 3)
-    for label, kg in owned.items():
+    for label, label_kg in owned.items():
         if label.lower() == text.lower():
-            return label, kg
+            return label, label_kg
     return text, None

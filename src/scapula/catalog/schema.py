@@ -34,7 +34,7 @@ class Kind(str, Enum):
 
 
 class Counting(str, Enum):
-    """How reps are counted (CONTRACTS.md §1)."""
+    """How reps are counted (docs/contracts.md §1)."""
 
     bilateral = "bilateral"  # one rep = both arms together; side "both"
     unilateral = "unilateral"  # all reps on one side, then the other
@@ -78,7 +78,7 @@ class Dose(_Strict):
     per_side: bool
 
     @model_validator(mode="after")
-    def _reps_or_hold(self) -> "Dose":
+    def _reps_or_hold(self) -> Dose:
         has_reps = self.reps_min is not None or self.reps_max is not None
         if has_reps and (self.reps_min is None or self.reps_max is None):
             raise FieldProblem("reps_max", "reps_min and reps_max go together")
@@ -91,10 +91,7 @@ class Dose(_Strict):
     def target_text(self) -> str:
         side = " per side" if self.per_side else ""
         if self.reps_min is not None:
-            reps = (
-                f"{self.reps_min}" if self.reps_min == self.reps_max
-                else f"{self.reps_min}-{self.reps_max}"
-            )
+            reps = f"{self.reps_min}" if self.reps_min == self.reps_max else f"{self.reps_min}-{self.reps_max}"
             hold = f", {self.hold_s:g} s hold at the top" if self.hold_s else ""
             return f"{self.sets} x {reps} reps{side}{hold}"
         return f"{self.sets} x {self.hold_s:g} s hold{side}"
@@ -135,7 +132,7 @@ class Entry(_Strict):
     progressions: list[Option] = []
 
     @model_validator(mode="after")
-    def _consistent(self) -> "Entry":
+    def _consistent(self) -> Entry:
         cue_ids = [c.id for c in self.cues]
         if len(set(cue_ids)) != len(cue_ids):
             raise FieldProblem("cues", "cue ids repeat")
@@ -144,9 +141,7 @@ class Entry(_Strict):
             raise FieldProblem("faults", "fault ids repeat")
         for fault in self.faults:
             if fault.cue not in cue_ids:
-                raise FieldProblem(
-                    "faults", f"fault '{fault.id}' names cue '{fault.cue}', which is not in cues"
-                )
+                raise FieldProblem("faults", f"fault '{fault.id}' names cue '{fault.cue}', which is not in cues")
         if self.kind is Kind.stretch:
             if self.load is not Load.bodyweight:
                 raise FieldProblem("load", "a stretch takes no load")
@@ -183,4 +178,3 @@ class Entry(_Strict):
             if cue.id == cue_id:
                 return cue
         raise KeyError(cue_id)
-

@@ -11,9 +11,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from enum import Enum
 from pathlib import Path
+from typing import cast
 
 from fit_tool.fit_file import FitFile
 from fit_tool.fit_file_builder import FitFileBuilder
@@ -56,21 +57,29 @@ _EXERCISES: dict[str, tuple[str, ExerciseCategory, Enum]] = {
     # A standing reverse fly against an anchored line of pull, as the band is. Closer in words,
     # banded_exercises / pull_apart is a newer category that older watches do not know.
     "reverse_fly": (
-        "Reverse fly", ExerciseCategory.FLYE, FlyeExerciseName.SINGLE_ARM_STANDING_CABLE_REVERSE_FLYE,
+        "Reverse fly",
+        ExerciseCategory.FLYE,
+        FlyeExerciseName.SINGLE_ARM_STANDING_CABLE_REVERSE_FLYE,
     ),
     "chainsaw_row": ("Chainsaw row", ExerciseCategory.ROW, RowExerciseName.KETTLEBELL_ROW),
     # Alternating arm lifts from the floor; the opposite arm and leg reach is a variant only.
     "superman": (
-        "Superman", ExerciseCategory.HYPEREXTENSION, HyperextensionExerciseName.SUPERMAN_FROM_FLOOR,
+        "Superman",
+        ExerciseCategory.HYPEREXTENSION,
+        HyperextensionExerciseName.SUPERMAN_FROM_FLOOR,
     ),
     # Forearm on a frame, body turning away: the wall chest and shoulder stretch in a doorway.
     "doorway_chest_stretch": (
-        "Chest stretch", ExerciseCategory.WARM_UP, WarmUpExerciseName.STRETCH_WALL_CHEST_AND_SHOULDER,
+        "Chest stretch",
+        ExerciseCategory.WARM_UP,
+        WarmUpExerciseName.STRETCH_WALL_CHEST_AND_SHOULDER,
     ),
     "open_book": ("Open book", ExerciseCategory.WARM_UP, WarmUpExerciseName.THORACIC_ROTATION),
     # chest_openers (83) names it exactly but is newer; stretch_pectoral is the older equal.
     "foam_roller_chest_opener": (
-        "Chest opener", ExerciseCategory.WARM_UP, WarmUpExerciseName.STRETCH_PECTORAL,
+        "Chest opener",
+        ExerciseCategory.WARM_UP,
+        WarmUpExerciseName.STRETCH_PECTORAL,
     ),
 }
 
@@ -120,7 +129,7 @@ def workout_steps(plan: SessionPlan, catalog: Catalog) -> list[Step]:
 def build_workout(plan: SessionPlan, catalog: Catalog, *, created: datetime | None = None) -> bytes:
     """The FIT workout file of one session, as bytes."""
     steps = workout_steps(plan, catalog)
-    created = created or datetime.now(timezone.utc)
+    created = created or datetime.now(UTC)
 
     file_id = FileIdMessage()
     file_id.type = FileType.WORKOUT
@@ -198,7 +207,7 @@ def _work_steps(item: Prescription, entry: Entry, *, after_strength: bool) -> li
 def _notes(item: Prescription, entry: Entry) -> str | None:
     """The rep range, load, variant, hold and counting, most needed first; a part that would
     overflow the field is left out whole rather than cut."""
-    parts = []
+    parts: list[str | None] = []  # None: a part this item does not have
     if item.reps_max is not None:
         same = item.reps_min in (None, item.reps_max)
         parts.append(f"{item.reps_max if same else f'{item.reps_min}-{item.reps_max}'} reps")
@@ -242,7 +251,7 @@ def _step_message(index: int, step: Step) -> WorkoutStepMessage:
         message.duration_reps = step.reps
     else:
         message.duration_type = WorkoutStepDuration.TIME
-        message.duration_time = float(step.seconds)
+        message.duration_time = float(cast(float, step.seconds))  # a step without reps is timed
     message.target_type = WorkoutStepTarget.OPEN
     message.intensity = step.intensity
     if step.notes:

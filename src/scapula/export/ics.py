@@ -13,11 +13,12 @@ starts at 0 again, so keep exporting to the same file.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -37,14 +38,10 @@ def machine_zone() -> str:
     """The IANA name of this machine's time zone: $TZ, else /etc/localtime's link, else
     /etc/timezone; UTC when none names a known zone."""
     names = [os.environ.get("TZ", "").lstrip(":")]
-    try:
+    with contextlib.suppress(OSError):
         names.append(os.readlink("/etc/localtime").partition("zoneinfo/")[2])
-    except OSError:
-        pass
-    try:
+    with contextlib.suppress(OSError):
         names.append(Path("/etc/timezone").read_text(encoding="utf-8").strip())
-    except OSError:
-        pass
     for name in names:
         if name and _known_zone(name):
             return name
@@ -66,7 +63,7 @@ def build_calendar(
     if alarm_minutes < 0:
         raise ValueError("alarm_minutes must be 0 or more")
     zone = _zone(tz)
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     before = _revisions(previous)
 
     calendar = Calendar()
@@ -114,15 +111,20 @@ def write_ics(
     """Write the calendar to ``path`` atomically, over its earlier export; returns the events written."""
     path = Path(path)
     calendar = build_calendar(
-        plans, catalog, tz=tz, default_start=default_start, alarm_minutes=alarm_minutes,
-        previous=_read_previous(path), now=now,
+        plans,
+        catalog,
+        tz=tz,
+        default_start=default_start,
+        alarm_minutes=alarm_minutes,
+        previous=_read_previous(path),
+        now=now,
     )
     write_atomic(path, calendar.to_ical())
     return len(calendar.walk("VEVENT"))
 
 
 def summary(plan: SessionPlan) -> str:
-    """"Scapula: upper back (25 min)", with ", deload" or ", race week" when the week is one."""
+    """ "Scapula: upper back (25 min)", with ", deload" or ", race week" when the week is one."""
     tags = [tag for tag, on in (("deload", plan.deload), ("race week", plan.race_week)) if on]
     marks = "".join(f", {tag}" for tag in tags)
     return f"Scapula: upper back{marks} ({plan.minutes} min)"
@@ -147,8 +149,12 @@ def _item_line(item: Prescription, entry: Entry) -> str:
         name += f" ({option_name(entry, item.variant)})"
     # The catalog's own wording of a dose; the plan's numbers are trusted, not re-validated here.
     dose = Dose.model_construct(
-        sets=item.sets, reps_min=item.reps_min, reps_max=item.reps_max, hold_s=item.hold_s,
-        rest_s=item.rest_s, per_side=item.per_side,
+        sets=item.sets,
+        reps_min=item.reps_min,
+        reps_max=item.reps_max,
+        hold_s=item.hold_s,
+        rest_s=item.rest_s,
+        per_side=item.per_side,
     )
     parts = [dose.target_text()]
     load = load_text(item)
@@ -160,7 +166,11 @@ def _item_line(item: Prescription, entry: Entry) -> str:
 
 
 def _event(
-    plan: SessionPlan, catalog: Catalog, zone: ZoneInfo, default_start: time, alarm_minutes: int,
+    plan: SessionPlan,
+    catalog: Catalog,
+    zone: ZoneInfo,
+    default_start: time,
+    alarm_minutes: int,
 ) -> Event:
     start = datetime.combine(plan.day, plan.start or default_start, tzinfo=zone)
     cancelled = plan.status in CANCELLED_STATUSES
@@ -236,4 +246,3 @@ def _zone(name: str | None) -> ZoneInfo:
     if not _known_zone(name):
         raise ScapulaError(f"unknown time zone '{name}': give an IANA name such as Europe/Berlin")
     return ZoneInfo(name)
-

@@ -20,7 +20,7 @@ from scapula.workout import MAX_MINUTES
 class Prescription:
     """One move or stretch of a planned session, as the athlete should do it."""
 
-    exercise_id: str  # catalog id (CONTRACTS.md §1)
+    exercise_id: str  # catalog id (docs/contracts.md §1)
     sets: int
     per_side: bool  # True: every set is done once on the left and once on the right
     reps_min: int | None = None  # rep range for strength moves; None for a held stretch

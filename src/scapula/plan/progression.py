@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
 from scapula.catalog import Catalog, Entry, Load
 
@@ -98,8 +98,11 @@ def _sessions(sets: Sequence[LoggedSet]) -> list[list[LoggedSet]]:
 
 def _topped(sets: list[LoggedSet], entry: Entry) -> bool:
     dose = entry.dose
-    return (len(sets) >= dose.sets and all(s.reps >= (dose.reps_max or 0) for s in sets)
-            and all(s.rpe is None or s.rpe <= MAX_RPE for s in sets))
+    return (
+        len(sets) >= dose.sets
+        and all(s.reps >= (dose.reps_max or 0) for s in sets)
+        and all(s.rpe is None or s.rpe <= MAX_RPE for s in sets)
+    )
 
 
 def _below(sets: list[LoggedSet], entry: Entry) -> bool:
@@ -116,7 +119,7 @@ def _neighbours(ladder: list[Owned], here: int | None, kg: float | None) -> tupl
     """What the athlete owns below and above the load in use (by position on the ladder
     when the load is one of theirs, else by kg)."""
     if here is not None:
-        return ladder[:here], ladder[here + 1:]
+        return ladder[:here], ladder[here + 1 :]
     known = [o for o in ladder if kg is not None and o.kg is not None]
     return [o for o in known if o.kg < kg], [o for o in known if o.kg > kg]  # type: ignore[operator]
 
@@ -145,20 +148,42 @@ class Progression:
         noun = "band" if entry.load is Load.band else "kettlebell"
         if not sessions:
             if not ladder:
-                return Decision(entry.id, side, None, None, dose.reps_min or 0, dose.hold_s, None,
-                                f"first session: no {noun} on your list yet "
-                                f"(`scapula equipment add {noun} ...`); pick one that leaves two "
-                                f"reps in reserve at {dose.reps_min}")
+                return Decision(
+                    entry.id,
+                    side,
+                    None,
+                    None,
+                    dose.reps_min or 0,
+                    dose.hold_s,
+                    None,
+                    f"first session: no {noun} on your list yet "
+                    f"(`scapula equipment add {noun} ...`); pick one that leaves two "
+                    f"reps in reserve at {dose.reps_min}",
+                )
             start = ladder[0]
-            return Decision(entry.id, side, start.label, start.kg, dose.reps_min or 0, dose.hold_s, None,
-                            f"first session: start with your lightest {noun} ({start.label}) "
-                            f"and find the one that leaves two reps in reserve at {dose.reps_min}")
+            return Decision(
+                entry.id,
+                side,
+                start.label,
+                start.kg,
+                dose.reps_min or 0,
+                dose.hold_s,
+                None,
+                f"first session: start with your lightest {noun} ({start.label}) "
+                f"and find the one that leaves two reps in reserve at {dose.reps_min}",
+            )
         last = sessions[-1]
         now = max(set(last), key=lambda s: sum(_same_load(s, t) for t in last))  # most used
         at_load = [s for s in last if _same_load(s, now)]
-        here = next((i for i, o in enumerate(ladder)
-                     if (o.kg is not None and now.load_kg is not None and abs(o.kg - now.load_kg) < 0.01)
-                     or o.label.lower() == (now.load_label or "").lower()), None)
+        here = next(
+            (
+                i
+                for i, o in enumerate(ladder)
+                if (o.kg is not None and now.load_kg is not None and abs(o.kg - now.load_kg) < 0.01)
+                or o.label.lower() == (now.load_label or "").lower()
+            ),
+            None,
+        )
         label, kg = (ladder[here].label, ladder[here].kg) if here is not None else (now.load_label, now.load_kg)
         rpe_note = "" if any(s.rpe is not None for s in at_load) else " (no RPE logged: taken as 8 or easier)"
 
@@ -166,12 +191,28 @@ class Progression:
         if _topped(at_load, entry):
             if heavier:
                 up = heavier[0]
-                return Decision(entry.id, side, up.label, up.kg, dose.reps_min or 0, dose.hold_s, None,
-                                f"step up: every set reached {dose.reps_max} last time "
-                                f"({_reps(at_load)}){rpe_note}, so {up.label} from {dose.reps_min} reps")
-            return Decision(entry.id, side, label, kg, dose.reps_max or 0, dose.hold_s, None,
-                            f"top of the range with {label} ({_reps(at_load)}) and you own nothing "
-                            f"heavier: stay, and lower each rep over 3 s until a heavier {noun} is on your list")
+                return Decision(
+                    entry.id,
+                    side,
+                    up.label,
+                    up.kg,
+                    dose.reps_min or 0,
+                    dose.hold_s,
+                    None,
+                    f"step up: every set reached {dose.reps_max} last time "
+                    f"({_reps(at_load)}){rpe_note}, so {up.label} from {dose.reps_min} reps",
+                )
+            return Decision(
+                entry.id,
+                side,
+                label,
+                kg,
+                dose.reps_max or 0,
+                dose.hold_s,
+                None,
+                f"top of the range with {label} ({_reps(at_load)}) and you own nothing "
+                f"heavier: stay, and lower each rep over 3 s until a heavier {noun} is on your list",
+            )
 
         below_run = 0
         for sess in reversed(sessions):
@@ -182,17 +223,40 @@ class Progression:
         if below_run >= STEP_DOWN_AFTER:
             if lighter:
                 down = lighter[-1]
-                return Decision(entry.id, side, down.label, down.kg, dose.reps_min or 0, dose.hold_s, None,
-                                f"step down: {below_run} sessions in a row under {dose.reps_min} reps "
-                                f"with {label} (last {_reps(at_load)}), so {down.label}")
-            return Decision(entry.id, side, label, kg, dose.reps_min or 0, dose.hold_s, None,
-                            f"{below_run} sessions under {dose.reps_min} reps with {label} and nothing "
-                            f"lighter on your list: rest a little longer between sets")
+                return Decision(
+                    entry.id,
+                    side,
+                    down.label,
+                    down.kg,
+                    dose.reps_min or 0,
+                    dose.hold_s,
+                    None,
+                    f"step down: {below_run} sessions in a row under {dose.reps_min} reps "
+                    f"with {label} (last {_reps(at_load)}), so {down.label}",
+                )
+            return Decision(
+                entry.id,
+                side,
+                label,
+                kg,
+                dose.reps_min or 0,
+                dose.hold_s,
+                None,
+                f"{below_run} sessions under {dose.reps_min} reps with {label} and nothing "
+                f"lighter on your list: rest a little longer between sets",
+            )
         best = max(s.reps for s in at_load)
         aim = dose.reps_min if best < (dose.reps_min or 0) else min(dose.reps_max or best, best + 1)
-        return Decision(entry.id, side, label, kg, aim or 0, dose.hold_s, None,
-                        f"same {label}: last time {_reps(at_load)}; add a rep a set towards "
-                        f"{dose.reps_max} before stepping up")
+        return Decision(
+            entry.id,
+            side,
+            label,
+            kg,
+            aim or 0,
+            dose.hold_s,
+            None,
+            f"same {label}: last time {_reps(at_load)}; add a rep a set towards {dose.reps_max} before stepping up",
+        )
 
     # ------------------------------------------------------------ supermans
 
@@ -202,17 +266,36 @@ class Progression:
         variants = {o.id: o for o in entry.variants}
         if not sessions:
             v, h = rungs[0]
-            return Decision(entry.id, side, None, None, dose.reps_min or 0, h, v,
-                            f"first session: {h:g} s hold at the top, arms only")
+            return Decision(
+                entry.id,
+                side,
+                None,
+                None,
+                dose.reps_min or 0,
+                h,
+                v,
+                f"first session: {h:g} s hold at the top, arms only",
+            )
         last = sessions[-1]
         rung = self._rung(last, rungs)
         v, h = rungs[rung]
-        name = lambda v, h: f"{h:g} s hold" + (f" with the {variants[v].name.lower()}" if v in variants else "")
+
+        def name(v: str | None, h: float) -> str:
+            return f"{h:g} s hold" + (f" with the {variants[v].name.lower()}" if v in variants else "")
+
         if _topped(last, entry) and rung + 1 < len(rungs):
             nv, nh = rungs[rung + 1]
-            return Decision(entry.id, side, None, None, dose.reps_min or 0, nh, nv,
-                            f"step up: every set reached {dose.reps_max} ({_reps(last)}), "
-                            f"so {name(nv, nh)}, from {dose.reps_min} reps")
+            return Decision(
+                entry.id,
+                side,
+                None,
+                None,
+                dose.reps_min or 0,
+                nh,
+                nv,
+                f"step up: every set reached {dose.reps_max} ({_reps(last)}), "
+                f"so {name(nv, nh)}, from {dose.reps_min} reps",
+            )
         below_run = 0
         for sess in reversed(sessions):
             if self._rung(sess, rungs) != rung or not _below(sess, entry):
@@ -220,12 +303,28 @@ class Progression:
             below_run += 1
         if below_run >= STEP_DOWN_AFTER and rung > 0:
             pv, ph = rungs[rung - 1]
-            return Decision(entry.id, side, None, None, dose.reps_min or 0, ph, pv,
-                            f"step down: {below_run} sessions under {dose.reps_min} reps, so {name(pv, ph)}")
+            return Decision(
+                entry.id,
+                side,
+                None,
+                None,
+                dose.reps_min or 0,
+                ph,
+                pv,
+                f"step down: {below_run} sessions under {dose.reps_min} reps, so {name(pv, ph)}",
+            )
         best = max(s.reps for s in last)
         aim = min(dose.reps_max or best, best + 1)
-        return Decision(entry.id, side, None, None, max(aim, dose.reps_min or 0), h, v,
-                        f"same {name(v, h)}: last time {_reps(last)}")
+        return Decision(
+            entry.id,
+            side,
+            None,
+            None,
+            max(aim, dose.reps_min or 0),
+            h,
+            v,
+            f"same {name(v, h)}: last time {_reps(last)}",
+        )
 
     @staticmethod
     def _rung(sets: list[LoggedSet], rungs: list[tuple[str | None, float]]) -> int:
@@ -236,4 +335,3 @@ class Progression:
         hold = statistics.median([s.hold_s for s in sets if s.hold_s] or [SUPERMAN_HOLDS[0]])
         same = [i for i, (v, _) in enumerate(rungs) if v == variant]
         return min(same, key=lambda i: abs(rungs[i][1] - hold))
-

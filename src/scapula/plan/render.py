@@ -30,12 +30,17 @@ def dose_text(p: Prescription) -> str:
 
 
 def print_plan(console: Console, plan: Plan, catalog: Catalog) -> None:
-    console.print(f"[bold]Your running week[/] (from {plan.usual.source}): " + ", ".join(
-        f"{DOW[i]} {info.kind.value}" for i, info in enumerate(plan.usual.days)))
+    console.print(
+        f"[bold]Your running week[/] (from {plan.usual.source}): "
+        + ", ".join(f"{DOW[i]} {info.kind.value}" for i, info in enumerate(plan.usual.days))
+    )
     other = "ideal" if plan.strictness.value == "fit" else "fit"
-    console.print(f"Placing: {plan.strictness.phrase()} (--strictness {other} for "
-                  f"{'only ideal days' if other == 'ideal' else 'fitting what you asked for'}); "
-                  f"sessions of at most {plan.max_minutes} min", markup=False)
+    console.print(
+        f"Placing: {plan.strictness.phrase()} (--strictness {other} for "
+        f"{'only ideal days' if other == 'ideal' else 'fitting what you asked for'}); "
+        f"sessions of at most {plan.max_minutes} min",
+        markup=False,
+    )
     by_uid_day = {(s.day, s.status): s for s in plan.sessions}
     for week in plan.weeks:
         title = f"Week of {week.monday:%a %d %b}"
@@ -55,8 +60,12 @@ def print_plan(console: Console, plan: Plan, catalog: Catalog) -> None:
             for p in here:
                 s = by_uid_day.get((p.day, "planned" if p.status == "moved" else p.status))
                 kind = "lighter session" if s and s.light else "session"
-                label = {"planned": f"{kind}, {s.minutes if s else '?'} min", "moved": f"{kind} (moved)",
-                         "done": "done", "dropped": "missed, dropped"}[p.status]
+                label = {
+                    "planned": f"{kind}, {s.minutes if s else '?'} min",
+                    "moved": f"{kind} (moved)",
+                    "done": "done",
+                    "dropped": "missed, dropped",
+                }[p.status]
                 table.add_row(f"{d:%a %d}", info.kind.value, label, p.reason)
         console.print(table)
         for note in week.notes:
@@ -67,9 +76,9 @@ def print_plan(console: Console, plan: Plan, catalog: Catalog) -> None:
         console.print(f"\n[bold]Next session ({first.day:%a %d %b}, {first.minutes} min):[/]")
         for note in first.notes:
             console.print(f"  ({note})", markup=False)
-        for p in first.items:
-            line = f"  {catalog.get(p.exercise_id).name}: {dose_text(p)}"
-            console.print(line + (f"\n      {p.why}" if p.why else ""))
+        for item in first.items:
+            line = f"  {catalog.get(item.exercise_id).name}: {dose_text(item)}"
+            console.print(line + (f"\n      {item.why}" if item.why else ""))
 
 
 def plan_json(plan: Plan) -> dict:
@@ -78,38 +87,61 @@ def plan_json(plan: Plan) -> dict:
         "max_minutes": plan.max_minutes,
         "usual_week": {
             "source": plan.usual.source,
-            "days": [{"weekday": DOW[i], "kind": d.kind.value, "why": d.why}
-                     for i, d in enumerate(plan.usual.days)],
+            "days": [{"weekday": DOW[i], "kind": d.kind.value, "why": d.why} for i, d in enumerate(plan.usual.days)],
         },
-        "weeks": [{
-            "monday": w.monday.isoformat(),
-            "target": w.target,
-            "deload": w.deload,
-            "race_week": w.race_week,
-            "days": [{"date": d.day.isoformat(), "kind": d.kind.value, "why": d.why} for d in w.days],
-            "notes": w.notes,
-        } for w in plan.weeks],
-        "sessions": [{
-            "uid": s.uid,
-            "date": s.day.isoformat(),
-            "status": s.status,
-            "minutes": s.minutes,
-            "reason": s.reason,
-            "deload": s.deload,
-            "race_week": s.race_week,
-            "light": s.light,
-            "bends": list(s.bends),
-            "notes": list(s.notes),
-            "items": [{
-                "exercise_id": p.exercise_id, "sets": p.sets, "per_side": p.per_side,
-                "reps_min": p.reps_min, "reps_max": p.reps_max, "hold_s": p.hold_s,
-                "rest_s": p.rest_s, "load_label": p.load_label, "load_kg": p.load_kg,
-                "variant": p.variant, "why": p.why,
-            } for p in s.items],
-        } for s in plan.sessions],
-        "progression": [{
-            "exercise_id": d.exercise_id, "side": d.side, "load_label": d.load_label,
-            "load_kg": d.load_kg, "reps_target": d.reps_target, "hold_s": d.hold_s,
-            "variant": d.variant, "why": d.why,
-        } for d in plan.decisions],
+        "weeks": [
+            {
+                "monday": w.monday.isoformat(),
+                "target": w.target,
+                "deload": w.deload,
+                "race_week": w.race_week,
+                "days": [{"date": d.day.isoformat(), "kind": d.kind.value, "why": d.why} for d in w.days],
+                "notes": w.notes,
+            }
+            for w in plan.weeks
+        ],
+        "sessions": [
+            {
+                "uid": s.uid,
+                "date": s.day.isoformat(),
+                "status": s.status,
+                "minutes": s.minutes,
+                "reason": s.reason,
+                "deload": s.deload,
+                "race_week": s.race_week,
+                "light": s.light,
+                "bends": list(s.bends),
+                "notes": list(s.notes),
+                "items": [
+                    {
+                        "exercise_id": p.exercise_id,
+                        "sets": p.sets,
+                        "per_side": p.per_side,
+                        "reps_min": p.reps_min,
+                        "reps_max": p.reps_max,
+                        "hold_s": p.hold_s,
+                        "rest_s": p.rest_s,
+                        "load_label": p.load_label,
+                        "load_kg": p.load_kg,
+                        "variant": p.variant,
+                        "why": p.why,
+                    }
+                    for p in s.items
+                ],
+            }
+            for s in plan.sessions
+        ],
+        "progression": [
+            {
+                "exercise_id": d.exercise_id,
+                "side": d.side,
+                "load_label": d.load_label,
+                "load_kg": d.load_kg,
+                "reps_target": d.reps_target,
+                "hold_s": d.hold_s,
+                "variant": d.variant,
+                "why": d.why,
+            }
+            for d in plan.decisions
+        ],
     }

@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from scapula.plan.week import DOW, DayInfo, DayKind, UsualWeek
 
@@ -63,8 +63,7 @@ class Bend(str, Enum):
     @property
     def rule(self) -> str:
         """The rule bent, as the runner reads it."""
-        return {"stacked": "rest or easy days only",
-                "eve": "not the eve of a hard session or long run"}[self.value]
+        return {"stacked": "rest or easy days only", "eve": "not the eve of a hard session or long run"}[self.value]
 
     @property
     def light(self) -> bool:
@@ -136,16 +135,20 @@ def _hours(a: date, b: date) -> str:
 def _after_run(info: DayInfo) -> str:
     """When on the day the session goes: never before a run of the same day."""
     if info.kind is DayKind.hard:
-        return ("after the hard run and the day's other run, never before either" if info.runs > 1
-                else "after the hard run, never before it")
+        return (
+            "after the hard run and the day's other run, never before either"
+            if info.runs > 1
+            else "after the hard run, never before it"
+        )
     if info.runs > 1:
         return "after your second run" if info.runs == 2 else "after your last run of the day"
     return "after your run" if info.runs else ""
 
 
 class Scheduler:
-    def __init__(self, cal: Calendar, *, sessions_per_week: int, anchor: date,
-                 strictness: Strictness = Strictness.fit) -> None:
+    def __init__(
+        self, cal: Calendar, *, sessions_per_week: int, anchor: date, strictness: Strictness = Strictness.fit
+    ) -> None:
         self.cal = cal
         self.per_week = sessions_per_week
         self.anchor = anchor
@@ -220,8 +223,7 @@ class Scheduler:
                     break
         text = ", ".join(parts)
         if bends:
-            text += (" — bends " + " and ".join(f"'{b.rule}'" for b in bends)
-                     + f" to fit {target} sessions this week")
+            text += " — bends " + " and ".join(f"'{b.rule}'" for b in bends) + f" to fit {target} sessions this week"
             if Bend.stacked in bends:
                 text += ": hard days stay hard, easy days easy"
             if any(b.light for b in bends):
@@ -239,10 +241,10 @@ class Scheduler:
         for k in range(min(n, len(free)), 0, -1):
             best: tuple | None = None
             for combo in combinations(free, k):
-                if any((b - a).days < MIN_GAP_DAYS for a, b in zip(combo, combo[1:])):
+                if any((b - a).days < MIN_GAP_DAYS for a, b in pairwise(combo)):
                     continue
                 around = sorted(list(combo) + [t for t in taken if abs((t - combo[0]).days) <= 7])
-                gaps = [(b - a).days for a, b in zip(around, around[1:])]
+                gaps = [(b - a).days for a, b in pairwise(around)]
                 # the same days come round next week: Sunday then Monday is 24 h apart
                 gaps.append((combo[0] - combo[-1]).days + 7)
                 spread = min([min(g, SPREAD_CAP_DAYS) for g in gaps] or [SPREAD_CAP_DAYS])
@@ -255,8 +257,7 @@ class Scheduler:
                 return best[1]
         return []
 
-    def week(self, monday: date, *, done: list[date], earlier: list[date],
-             planned_before: list[date]) -> WeekPlan:
+    def week(self, monday: date, *, done: list[date], earlier: list[date], planned_before: list[date]) -> WeekPlan:
         """One week. `done`: sessions performed (any week), `earlier`: sessions placed in
         the weeks before this one, `planned_before`: days this week already held a plan
         for (to find the missed ones)."""
@@ -265,15 +266,16 @@ class Scheduler:
         race_days = [d for d in days if d in self.cal.races]
         race_week = bool(race_days)
         target = max(1, self.per_week - 1) if race_week else self.per_week
-        plan = WeekPlan(monday, target, deload_week(monday, self.anchor), race_week,
-                        days=[self.cal.day(d) for d in days])
+        plan = WeekPlan(
+            monday, target, deload_week(monday, self.anchor), race_week, days=[self.cal.day(d) for d in days]
+        )
         done_here = sorted(d for d in done if monday <= d <= days[-1])
         for d in done_here:
             plan.sessions.append(Placement(d, f"{DOW[d.weekday()]}: done", "done"))
         past_planned = sorted(d for d in planned_before if d < today)
         unmatched_done = [d for d in done_here if d not in past_planned]
         missed = [d for d in past_planned if d not in done_here]
-        missed = missed[len(unmatched_done):]  # a session done on another day stands in
+        missed = missed[len(unmatched_done) :]  # a session done on another day stands in
         future_planned = [d for d in planned_before if d >= today]
 
         open_days = [d for d in days if d >= today and d not in done_here]
@@ -289,8 +291,10 @@ class Scheduler:
         # ...unless moving it lets the week hold more sessions (a missed one re-placed),
         # or the same number bending fewer rules
         free = self.choose(open_days, need, taken)
-        if (len(free), tuple(-r for r in self._profile(tuple(free)))) > \
-                (len(chosen), tuple(-r for r in self._profile(tuple(chosen)))):
+        if (len(free), tuple(-r for r in self._profile(tuple(free)))) > (
+            len(chosen),
+            tuple(-r for r in self._profile(tuple(chosen))),
+        ):
             chosen = free
         everyone = sorted(set(taken) | set(chosen))
         moved = max(0, min(len(missed), len(chosen) - len(future_planned)))
@@ -298,8 +302,11 @@ class Scheduler:
             reason = self.reason(d, everyone, target)
             if i < moved:
                 reason += f" (stands in for the missed {DOW[missed[i].weekday()]} session)"
-            plan.sessions.append(Placement(d, reason, "moved" if i < moved else "planned",
-                                           missed[i] if i < moved else None, self.bends(d)))
+            plan.sessions.append(
+                Placement(
+                    d, reason, "moved" if i < moved else "planned", missed[i] if i < moved else None, self.bends(d)
+                )
+            )
         for m in missed[moved:]:
             plan.sessions.append(Placement(m, f"{DOW[m.weekday()]}: missed", "dropped"))
         plan.sessions.sort(key=lambda p: (p.day, p.status))
@@ -312,15 +319,20 @@ class Scheduler:
             plan.notes.append(
                 f"{names} missed and dropped, not crammed in: no day left this week "
                 + ("keeps every rule" if not chosen else "beyond the ones placed keeps every rule")
-                + self._blocked(open_days, everyone))
+                + self._blocked(open_days, everyone)
+            )
         short = need - len(chosen) - len(missed[moved:])
         if short > 0:
             plan.notes.append(
                 f"only {len(done_here) + len(chosen)} of {target} sessions fit this week"
                 + self._blocked(open_days, everyone)
-                + ("; you asked for ideal days only (`--strictness fit` bends a rule to fit more)"
-                   if self.strictness is Strictness.ideal and any(self._never(d) is None and self.bends(d)
-                                                                   for d in open_days) else ""))
+                + (
+                    "; you asked for ideal days only (`--strictness fit` bends a rule to fit more)"
+                    if self.strictness is Strictness.ideal
+                    and any(self._never(d) is None and self.bends(d) for d in open_days)
+                    else ""
+                )
+            )
         bent = [d for d in chosen if self.bends(d)]
         if bent:
             ideal = [d for d in chosen if not self.bends(d)]
@@ -329,17 +341,22 @@ class Scheduler:
                 f"{len(ideal)} of {len(chosen)} sessions on ideal days; "
                 + ", ".join(DOW[d.weekday()] for d in bent)
                 + f" bend{'s' if len(bent) == 1 else ''} a rule, the mildest that fits"
-                + (f" (not ideal: {'; '.join(why)})" if why else ""))
+                + (f" (not ideal: {'; '.join(why)})" if why else "")
+            )
         running = [self.cal.day(d).runs for d in days]
         if chosen and all(running):
             plan.notes.append(
                 "you run twice every day: each session comes after your second run, and none "
-                "can fall on a day off running" if min(running) > 1 else
-                "no day off running this week: each session comes after that day's run")
+                "can fall on a day off running"
+                if min(running) > 1
+                else "no day off running this week: each session comes after that day's run"
+            )
         if race_week:
             names = ", ".join(f"{self.cal.races[d]} on {DOW[d.weekday()]}" for d in race_days)
-            plan.notes.append(f"race week ({names}): one session fewer, two sets a move, "
-                              f"nothing in the {RACE_QUIET_DAYS} days before the race")
+            plan.notes.append(
+                f"race week ({names}): one session fewer, two sets a move, "
+                f"nothing in the {RACE_QUIET_DAYS} days before the race"
+            )
         if plan.deload:
             plan.notes.append("deload week (every 4th): two sets a move at the same load")
         return plan
@@ -348,14 +365,14 @@ class Scheduler:
         why = [w for d in open_days if d not in taken and (w := self.why_not(d, taken))]
         return f" ({'; '.join(why)})" if why else ""
 
-    def plan(self, first_monday: date, weeks: int, *, done: list[date],
-             planned_before: dict[date, list[date]]) -> list[WeekPlan]:
+    def plan(
+        self, first_monday: date, weeks: int, *, done: list[date], planned_before: dict[date, list[date]]
+    ) -> list[WeekPlan]:
         out: list[WeekPlan] = []
         earlier: list[date] = []
         for w in range(weeks):
             monday = first_monday + timedelta(weeks=w)
-            week = self.week(monday, done=done, earlier=earlier,
-                             planned_before=planned_before.get(monday, []))
+            week = self.week(monday, done=done, earlier=earlier, planned_before=planned_before.get(monday, []))
             earlier += [p.day for p in week.planned]
             out.append(week)
         return out

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 DOW = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 RUNNING = {"running", "run", "trail_running", "trail", "treadmill", "track", "virtual_run"}
@@ -45,10 +46,14 @@ MIN_LAP_S = 30  # shorter laps are button presses, not bouts
 _RACE = re.compile(r"\b(race|racing|parkrun|bib|wettkampf|carrera)\b", re.I)
 _WORKOUT = re.compile(
     r"\b(intervals?|tempo|threshold|fartlek|repeats?|reps|vo2|vo2max|track|speed|workout|"
-    r"progression|cruise|hills?|lt|mp|pace)\b|\d+\s*[x×]\s*\d+", re.I)
+    r"progression|cruise|hills?|lt|mp|pace)\b|\d+\s*[x×]\s*\d+",
+    re.I,
+)
 _RACE_EVENT = re.compile(
     r"\b(marathon|half|halbmarathon|ultra|championships?|xc|cross[- ]country|relay|"
-    r"10k|5k|15k|10 ?mile)\b", re.I)
+    r"10k|5k|15k|10 ?mile)\b",
+    re.I,
+)
 _EASY = re.compile(r"\b(easy|recovery|recover|shakeout|shake-out|base|aerobic|jog)\b", re.I)
 
 
@@ -70,8 +75,14 @@ class DayKind(str, Enum):
         return _WEIGHT[self]
 
     def phrase(self) -> str:
-        return {"rest": "rest day", "other": "other training", "easy": "easy day", "hard": "hard session",
-                "long": "long run", "race": "race"}[self.value]
+        return {
+            "rest": "rest day",
+            "other": "other training",
+            "easy": "easy day",
+            "hard": "hard session",
+            "long": "long run",
+            "race": "race",
+        }[self.value]
 
 
 _WEIGHT = {DayKind.rest: 0, DayKind.other: 1, DayKind.easy: 2, DayKind.hard: 3, DayKind.long: 4, DayKind.race: 5}
@@ -105,9 +116,9 @@ def local_day(run: RunLike, tz: tzinfo) -> date:
     it has one, else the athlete's zone)."""
     start = run.started_at
     if start.tzinfo is None:
-        start = start.replace(tzinfo=timezone.utc)
+        start = start.replace(tzinfo=UTC)
     if run.utc_offset_min is not None:
-        return (start.astimezone(timezone.utc) + timedelta(minutes=run.utc_offset_min)).date()
+        return (start.astimezone(UTC) + timedelta(minutes=run.utc_offset_min)).date()
     return start.astimezone(tz).date()
 
 
@@ -178,8 +189,9 @@ def _intervals(run: RunLike) -> str | None:
     if len(flagged_work) >= INTERVAL_MIN_BOUTS and len(flagged_rest) >= INTERVAL_MIN_BOUTS - 1:
         return f"intervals: {len(flagged_work)} work laps with recoveries"
     if len(laps) < 2 * INTERVAL_MIN_BOUTS - 1:
-        laps = [{"duration_s": s.get("duration_s"), "distance_m": s.get("distance_m") or 1000.0}
-                for s in run.splits or []]
+        laps = [
+            {"duration_s": s.get("duration_s"), "distance_m": s.get("distance_m") or 1000.0} for s in run.splits or []
+        ]
     speeds = [_speed(lap.get("duration_s"), lap.get("distance_m")) for lap in laps]
     known = [s for s in speeds if s]
     if len(known) < 2 * INTERVAL_MIN_BOUTS - 1:
@@ -190,8 +202,7 @@ def _intervals(run: RunLike) -> str | None:
     bouts = sum(1 for i, f in enumerate(fast) if f and (i == 0 or not fast[i - 1]))
     if bouts >= INTERVAL_MIN_BOUTS and not all(fast):
         quick = [s for s, f in zip(speeds, fast) if f and s]
-        return (f"intervals: {bouts} fast bouts at {pace(1000 / statistics.median(quick))} "
-                f"between slower stretches")
+        return f"intervals: {bouts} fast bouts at {pace(1000 / statistics.median(quick))} between slower stretches"
     return None
 
 
@@ -200,15 +211,19 @@ def _tempo(run: RunLike, usual: Usual) -> str | None:
         return None
     speed = _speed(run.duration_s, run.distance_m)
     if speed and speed >= usual.speed * (1 + TEMPO_FASTER):
-        return (f"hard: {pace(1000 / speed)} average, "
-                f"{round((speed / usual.speed - 1) * 100)}% quicker than your usual {pace(1000 / usual.speed)}")
+        return (
+            f"hard: {pace(1000 / speed)} average, "
+            f"{round((speed / usual.speed - 1) * 100)}% quicker than your usual {pace(1000 / usual.speed)}"
+        )
     splits = [s for s in run.splits or [] if s.get("duration_s") and not s.get("distance_m")]
     for i in range(len(splits) - TEMPO_BLOCK_KM + 1):
-        block = splits[i:i + TEMPO_BLOCK_KM]
+        block = splits[i : i + TEMPO_BLOCK_KM]
         block_speed = 1000 * TEMPO_BLOCK_KM / sum(s["duration_s"] for s in block)
         if block_speed >= usual.speed * (1 + TEMPO_FASTER):
-            return (f"tempo: {TEMPO_BLOCK_KM} km at {pace(1000 / block_speed)} from km {i + 1}, "
-                    f"quicker than your usual {pace(1000 / usual.speed)}")
+            return (
+                f"tempo: {TEMPO_BLOCK_KM} km at {pace(1000 / block_speed)} from km {i + 1}, "
+                f"quicker than your usual {pace(1000 / usual.speed)}"
+            )
     return None
 
 
@@ -233,8 +248,7 @@ def classify_run(run: RunLike, usual: Usual) -> tuple[DayKind, str]:
     return DayKind.easy, f"easy run: {hm(run.duration_s)}"
 
 
-def classify_days(runs: Iterable[RunLike], tz: tzinfo, *,
-                  races: Iterable[date] = ()) -> dict[date, DayInfo]:
+def classify_days(runs: Iterable[RunLike], tz: tzinfo, *, races: Iterable[date] = ()) -> dict[date, DayInfo]:
     """Each day with a run, classified; declared race days are races whatever was run."""
     runs = list(runs)
     running = [r for r in runs if is_run(r)]
@@ -263,14 +277,14 @@ def classify_days(runs: Iterable[RunLike], tz: tzinfo, *,
         assert best is not None
         days[day] = DayInfo(day, *best, runs=sum(1 for r in day_runs if is_run(r)))
     for day in races:
-        days[day] = DayInfo(day, DayKind.race, "race: on your race list",
-                            runs=max(1, days[day].runs if day in days else 0))
+        days[day] = DayInfo(
+            day, DayKind.race, "race: on your race list", runs=max(1, days[day].runs if day in days else 0)
+        )
     return days
 
 
 def _long_of_week(week: list[RunLike], usual: Usual) -> list[tuple[RunLike, str]]:
-    found = [(r, f"long run: {hm(r.duration_s)}, over 90 min") for r in week
-             if r.duration_s >= LONG_ANY_S]
+    found = [(r, f"long run: {hm(r.duration_s)}, over 90 min") for r in week if r.duration_s >= LONG_ANY_S]
     ranked = sorted(week, key=lambda r: r.duration_s, reverse=True)
     top = ranked[0]
     if top.duration_s >= LONG_ANY_S or top.duration_s < LONG_MIN_S:
@@ -314,8 +328,9 @@ class UsualWeek:
         return self.days[weekday]
 
 
-def usual_week(days: dict[date, DayInfo], *, today: date, template: Template = Template(),
-               weeks: int = PATTERN_WEEKS) -> UsualWeek:
+def usual_week(
+    days: dict[date, DayInfo], *, today: date, template: Template = Template(), weeks: int = PATTERN_WEEKS
+) -> UsualWeek:
     """The week to plan against: the running of the last complete weeks, day by day,
     with whatever the athlete declared laid over it."""
     this_monday = today - timedelta(days=today.weekday())
@@ -336,18 +351,25 @@ def usual_week(days: dict[date, DayInfo], *, today: date, template: Template = T
         # the usual number of runs: the most common over the weeks (a week without is 0)
         runs = Counter([info.runs for info in seen] + [0] * (n - len(seen))).most_common(1)[0][0]
         if counts[DayKind.long] >= KEY_SHARE * n:
-            out.append(DayInfo(rep, DayKind.long,
-                               f"long run on {counts[DayKind.long]} of your last {n} {DOW[wd]}s", max(runs, 1)))
+            out.append(
+                DayInfo(
+                    rep, DayKind.long, f"long run on {counts[DayKind.long]} of your last {n} {DOW[wd]}s", max(runs, 1)
+                )
+            )
         elif counts[DayKind.hard] + counts[DayKind.long] >= KEY_SHARE * n:
-            out.append(DayInfo(rep, DayKind.hard,
-                               f"hard session on {counts[DayKind.hard] + counts[DayKind.long]} of your last {n} {DOW[wd]}s",
-                               max(runs, 1)))
+            out.append(
+                DayInfo(
+                    rep,
+                    DayKind.hard,
+                    f"hard session on {counts[DayKind.hard] + counts[DayKind.long]} of your last {n} {DOW[wd]}s",
+                    max(runs, 1),
+                )
+            )
         elif ran < RUN_SHARE * n:
             out.append(DayInfo(rep, DayKind.rest, f"you ran on {ran} of your last {n} {DOW[wd]}s"))
         else:
             twice = " (twice)" if runs > 1 else ""
-            out.append(DayInfo(rep, DayKind.easy,
-                               f"easy running{twice} on {ran} of your last {n} {DOW[wd]}s", runs))
+            out.append(DayInfo(rep, DayKind.easy, f"easy running{twice} on {ran} of your last {n} {DOW[wd]}s", runs))
     source = f"your runs of the last {weeks} weeks" if n else "nothing known"
     if not template.empty:
         for wd in range(7):

@@ -23,4 +23,4 @@ def run_check(paths: list[Path], view: str = "auto", estimators: Estimators | No
     return combine(results)
 
 
-__all__ = ["Capture", "CaptureResult", "Estimators", "PostureResult", "VIEWS", "assess", "combine", "run_check"]
+__all__ = ["VIEWS", "Capture", "CaptureResult", "Estimators", "PostureResult", "assess", "combine", "run_check"]

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from scapula.errors import InputFileError
 from scapula.posture.check import CaptureResult
-from scapula.vision.skeleton import P, SIDE_POINTS
+from scapula.vision.skeleton import SIDE_POINTS, P
 
 
-def annotate(result: CaptureResult, report: dict, out: Path) -> None:
+def annotate(result: CaptureResult, report: dict, out: Path | BinaryIO) -> None:
+    """Draws the picture with the measured lines as a PNG into ``out``: a file, or a binary
+    stream such as the web page's in-memory buffer. A problem is an ``InputFileError``
+    naming the file (or "annotated picture" for a stream)."""
     from PIL import Image, ImageDraw, ImageFont
 
+    where = out if isinstance(out, (str, Path)) else "annotated picture"
     rgb = result.capture.picture
     if rgb is None or result.shot is None:
-        raise InputFileError(out, "nothing to draw: --annotate needs a photo or a clip in which a person was found")
+        raise InputFileError(where, "nothing to draw: --annotate needs a photo or a clip in which a person was found")
     im = Image.fromarray(np.ascontiguousarray(rgb))
     draw = ImageDraw.Draw(im)
     frame = result.capture.frames[result.capture.picture_frame or 0]
-    shot_px = (frame.image[:, :2] if frame.has_person else result.shot.image[:, :2]) * np.array(im.size)
+    shot_px = (frame.image[:, :2] if frame.image is not None else result.shot.image[:, :2]) * np.array(im.size)
     width = max(2, round(max(im.size) / 400))
 
     def pt(p: P) -> tuple[float, float]:
@@ -35,6 +40,7 @@ def annotate(result: CaptureResult, report: dict, out: Path) -> None:
         draw.ellipse([x - r, y - r, x + r, y + r], outline=(255, 255, 255), width=1)
     measures = report.get("measures", {})
     if result.view == "side" and result.measured is not None:
+        assert result.measured.near_side is not None, "a side view's measures name the near side"
         pts = SIDE_POINTS[result.measured.near_side]
         ear, sh, hip, ankle = (pt(pts[k]) for k in ("ear", "shoulder", "hip", "ankle"))
         line((ankle[0], ankle[1]), (ankle[0], ear[1] - 0.05 * im.size[1]), (80, 160, 255))  # plumb line
@@ -64,4 +70,4 @@ def annotate(result: CaptureResult, report: dict, out: Path) -> None:
     try:
         im.save(out, format="PNG")
     except OSError as e:
-        raise InputFileError(out, f"cannot be written: {e}") from e
+        raise InputFileError(where, f"cannot be written: {e}") from e

@@ -13,8 +13,9 @@ searched again; a second body with visible shoulders outside the blanked box cou
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from scapula.posture.check import Capture
 from scapula.posture.norms import CLIP_MAX_S, CLIP_RATE
 from scapula.vision.landmarks import Frame
 from scapula.vision.skeleton import P
+
+if TYPE_CHECKING:  # the estimator's module loads video libraries: imported where it is used
+    from scapula.vision.pose import PoseEstimator
 
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".heic", ".heif"}
 HEIF_SUFFIXES = {".heic", ".heif"}
@@ -47,7 +51,7 @@ class Estimators:
     def __init__(self, photo_factory: Callable | None = None, clip_factory: Callable | None = None) -> None:
         self._photo_factory = photo_factory
         self._clip_factory = clip_factory
-        self._photo = None
+        self._photo: PoseEstimator | None = None
         self._t = 0.0
 
     def photo(self, rgb: np.ndarray) -> Frame:
@@ -91,13 +95,15 @@ def read_photo(path: Path) -> tuple[np.ndarray, str]:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below instead
             with Image.open(path) as im:  # reads the header: the size is known before decoding
                 if im.width * im.height > MAX_PHOTO_PIXELS:
-                    raise InputFileError(path, f"a {im.width}x{im.height} picture is too large: "
-                                               f"{MAX_PHOTO_PIXELS // 1_000_000} megapixels at most")
+                    raise InputFileError(
+                        path,
+                        f"a {im.width}x{im.height} picture is too large: "
+                        f"{MAX_PHOTO_PIXELS // 1_000_000} megapixels at most",
+                    )
                 orientation = im.getexif().get(0x0112, 1)
                 upright = ImageOps.exif_transpose(im).convert("RGB")
     except Image.DecompressionBombError as e:  # Pillow's own refusal, past twice its limit
-        raise InputFileError(path, f"too large a picture: {MAX_PHOTO_PIXELS // 1_000_000} megapixels "
-                                   "at most") from e
+        raise InputFileError(path, f"too large a picture: {MAX_PHOTO_PIXELS // 1_000_000} megapixels at most") from e
     except UnidentifiedImageError as e:
         raise InputFileError(path, "is not a picture Pillow can read") from e
     except OSError as e:
@@ -107,7 +113,8 @@ def read_photo(path: Path) -> tuple[np.ndarray, str]:
 
 
 def find_second_person(rgb: np.ndarray, first: Frame, estimate: Callable[[np.ndarray], Frame]) -> bool:
-    """True when another body shows once the one found is blanked out."""
+    """True when another body shows once the one found is blanked out (``first`` has a person)."""
+    assert first.image is not None, "the search starts from a frame with a person"
     h, w = rgb.shape[:2]
     xy = first.image[:, :2] * np.array([w, h])
     lo, hi = xy.min(axis=0), xy.max(axis=0)
@@ -117,7 +124,7 @@ def find_second_person(rgb: np.ndarray, first: Frame, estimate: Callable[[np.nda
     blanked = rgb.copy()
     blanked[y0:y1, x0:x1] = np.median(rgb.reshape(-1, 3), axis=0).astype(np.uint8)
     other = estimate(blanked)
-    if not other.has_person:
+    if other.image is None:  # no person
         return False
     shoulders = other.image[[P.LEFT_SHOULDER, P.RIGHT_SHOULDER]]
     if shoulders[:, 3].min() < 0.7:
@@ -131,8 +138,18 @@ def photo_capture(path: Path, estimators: Estimators) -> Capture:
     frame = estimators.photo(rgb)
     h, w = rgb.shape[:2]
     second = find_second_person(rgb, frame, estimators.photo) if frame.has_person else None
-    return Capture(str(path), "photo", f"photo {path.name} ({w}x{h}{turned})", [frame], w, h,
-                   second, "searched again with the person found blanked out", rgb, 0)
+    return Capture(
+        str(path),
+        "photo",
+        f"photo {path.name} ({w}x{h}{turned})",
+        [frame],
+        w,
+        h,
+        second,
+        "searched again with the person found blanked out",
+        rgb,
+        0,
+    )
 
 
 def clip_capture(path: Path, estimators: Estimators) -> Capture:
@@ -152,7 +169,10 @@ def clip_capture(path: Path, estimators: Estimators) -> Capture:
     with_person = [i for i, f in enumerate(frames) if f.has_person]
     middle = with_person[len(with_person) // 2] if with_person else len(frames) // 2
     # decode the middle frame again rather than keep every picture in memory
-    stream = video.frames(frames[middle].t, None, 1, max_side=1920)
+    # a generator (closed below to release the decoder); typed as an iterator by the decoder
+    stream = cast(
+        Generator[tuple[float, np.ndarray], None, None], video.frames(frames[middle].t, None, 1, max_side=1920)
+    )
     try:
         _, picture = next(stream)
     finally:
@@ -162,10 +182,18 @@ def clip_capture(path: Path, estimators: Estimators) -> Capture:
         second = find_second_person(picture, frames[middle], estimators.photo)
     turned = f", rotated {video.rotation} degrees" if video.rotation else ""
     span = frames[-1].t - frames[0].t
-    return Capture(str(path), "clip", f"clip {path.name} ({video.width}x{video.height}{turned}, "
-                   f"{len(frames)} frames over {span:.1f} s)", frames, video.width, video.height,
-                   second, "the middle frame searched again with the person found blanked out; "
-                   "jumps of the tracked body", picture, middle)
+    return Capture(
+        str(path),
+        "clip",
+        f"clip {path.name} ({video.width}x{video.height}{turned}, {len(frames)} frames over {span:.1f} s)",
+        frames,
+        video.width,
+        video.height,
+        second,
+        "the middle frame searched again with the person found blanked out; jumps of the tracked body",
+        picture,
+        middle,
+    )
 
 
 def landmark_capture(path: Path) -> Capture:
@@ -176,10 +204,16 @@ def landmark_capture(path: Path) -> Capture:
     if not frames:
         raise InputFileError(path, "holds no frames")
     kind = f"{len(frames)} frames" if len(frames) > 1 else "1 frame"
-    return Capture(str(path), "landmarks", f"landmark file {path.name} ({kind}, "
-                   f"{header.width}x{header.height}, {header.source or 'unknown source'})",
-                   frames, header.width, header.height, None,
-                   "not possible from a landmark file (one body per frame); jumps of the tracked body only")
+    return Capture(
+        str(path),
+        "landmarks",
+        f"landmark file {path.name} ({kind}, {header.width}x{header.height}, {header.source or 'unknown source'})",
+        frames,
+        header.width,
+        header.height,
+        None,
+        "not possible from a landmark file (one body per frame); jumps of the tracked body only",
+    )
 
 
 def load(path: Path, estimators: Estimators) -> Capture:

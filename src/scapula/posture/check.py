@@ -13,12 +13,36 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from scapula.posture.measures import (Measured, Shot, facing_sign, front_measures, metres_per_px,
-                                      near_side, side_measures, torso_centre_px, turn_deg)
-from scapula.posture.norms import (MAX_SWAY_CM, MIN_CLIP_FRAMES, NORMS, STEADY_SWAY_CM, VIEW_MEASURES,
-                                   borderline, classify)
-from scapula.posture.quality import (Problem, framing_problems, hips_in_picture, orientation_problems, seen,
-                                     tilt_problems, track_problems, view_of)
+from scapula.posture.measures import (
+    Measured,
+    Shot,
+    facing_sign,
+    front_measures,
+    metres_per_px,
+    near_side,
+    side_measures,
+    torso_centre_px,
+    turn_deg,
+)
+from scapula.posture.norms import (
+    MAX_SWAY_CM,
+    MIN_CLIP_FRAMES,
+    NORMS,
+    STEADY_SWAY_CM,
+    VIEW_MEASURES,
+    borderline,
+    classify,
+)
+from scapula.posture.quality import (
+    Problem,
+    framing_problems,
+    hips_in_picture,
+    orientation_problems,
+    seen,
+    tilt_problems,
+    track_problems,
+    view_of,
+)
 from scapula.vision.landmarks import Frame
 from scapula.vision.skeleton import P
 
@@ -31,7 +55,7 @@ class Capture:
     search ran, None when it could not (``second_person_how`` says which)."""
 
     name: str
-    kind: str                      # "photo" | "clip" | "landmarks"
+    kind: str  # "photo" | "clip" | "landmarks"
     description: str
     frames: list[Frame]
     width: int
@@ -56,8 +80,8 @@ class CaptureResult:
     body_tilt_deg: float | None = None
     turn_deg: float | None = None
     frames_with_person: int = 0
-    shot: Shot | None = None           # the median frame
-    measured: Measured | None = None   # the measures of the median frame (sides, facing)
+    shot: Shot | None = None  # the median frame
+    measured: Measured | None = None  # the measures of the median frame (sides, facing)
 
     @property
     def refused(self) -> bool:
@@ -71,7 +95,7 @@ class MeasureResult:
     cm: float | None
     band: str
     borderline: bool
-    sd_deg: float        # uncertainty (1 SD) of this check
+    sd_deg: float  # uncertainty (1 SD) of this check
     sd_cm: float
     observed_spread_deg: float | None  # spread seen in this check's own frames / captures
 
@@ -101,8 +125,9 @@ def _median_shot(shots: list[Shot]) -> Shot:
     return Shot(image, world, shots[0].width, shots[0].height)
 
 
-def _measure(shot: Shot, view: str, side: str | None = None, facing: int | None = None,
-             feet: bool = True, hips: bool = True) -> Measured:
+def _measure(
+    shot: Shot, view: str, side: str | None = None, facing: int | None = None, feet: bool = True, hips: bool = True
+) -> Measured:
     if view == "side":
         return side_measures(shot, side, facing)
     return front_measures(shot, feet, hips)
@@ -113,37 +138,60 @@ def assess(capture: Capture, view: str = "auto") -> CaptureResult:
     frames = [f for f in capture.frames if f.has_person]
     result = CaptureResult(capture, None, [], [], frames_with_person=len(frames))
     if not frames:
-        result.problems.append(Problem("no_person", "no person found: stand in good light, "
-                                       "whole body in the picture, 2-3 m from the camera"))
+        result.problems.append(
+            Problem(
+                "no_person", "no person found: stand in good light, whole body in the picture, 2-3 m from the camera"
+            )
+        )
         return result
     if capture.kind != "photo" and len(capture.frames) > 1 and len(frames) < MIN_CLIP_FRAMES:
-        result.problems.append(Problem("too_short", f"clip too short: a person in only "
-                                       f"{len(frames)} frame(s); film 3-5 seconds of standing still"))
+        result.problems.append(
+            Problem(
+                "too_short",
+                f"clip too short: a person in only {len(frames)} frame(s); film 3-5 seconds of standing still",
+            )
+        )
         return result
-    shots = [Shot(f.image, f.world, capture.width, capture.height) for f in frames]
+    shots = [Shot(f.image, f.world, capture.width, capture.height) for f in frames if f.image is not None]
     median = result.shot = _median_shot(shots)
     if capture.second_person:
-        result.problems.append(Problem("two_people", "two people in the picture: the pose model "
-                                       "measures one person at a time and may mix them up; take "
-                                       "the picture with only you in it"))
+        result.problems.append(
+            Problem(
+                "two_people",
+                "two people in the picture: the pose model "
+                "measures one person at a time and may mix them up; take "
+                "the picture with only you in it",
+            )
+        )
     if len(shots) >= 2:
-        trunk = np.array([np.linalg.norm(
-            (s.px[P.LEFT_SHOULDER] + s.px[P.RIGHT_SHOULDER] - s.px[P.LEFT_HIP] - s.px[P.RIGHT_HIP]) / 2)
-            for s in shots])
+        trunk = np.array(
+            [
+                np.linalg.norm(
+                    (s.px[P.LEFT_SHOULDER] + s.px[P.RIGHT_SHOULDER] - s.px[P.LEFT_HIP] - s.px[P.RIGHT_HIP]) / 2
+                )
+                for s in shots
+            ]
+        )
         centres = np.stack([torso_centre_px(s) for s in shots])
         problems, sway = track_problems(centres, trunk, metres_per_px(median), MAX_SWAY_CM)
         result.problems += problems
-        result.steadiness = {"frames": len(shots), "duration_s": round(frames[-1].t - frames[0].t, 2),
-                             "sway_cm": None if sway is None else round(sway, 1)}
-    chosen = view
-    if view == "auto":
-        chosen = view_of(median)
-        if chosen is None:
-            result.problems.append(Problem("view_unclear", f"body at an angle (about "
-                                           f"{turn_deg(median, hips_in_picture(median)):.0f} degrees from square-on): "
-                                           "stand side-on for a side view or face the camera for "
-                                           "a front view (or say which with --view)"))
-            return result
+        result.steadiness = {
+            "frames": len(shots),
+            "duration_s": round(frames[-1].t - frames[0].t, 2),
+            "sway_cm": None if sway is None else round(sway, 1),
+        }
+    chosen = view_of(median) if view == "auto" else view
+    if chosen is None:
+        result.problems.append(
+            Problem(
+                "view_unclear",
+                f"body at an angle (about "
+                f"{turn_deg(median, hips_in_picture(median)):.0f} degrees from square-on): "
+                "stand side-on for a side view or face the camera for "
+                "a front view (or say which with --view)",
+            )
+        )
+        return result
     result.view = chosen
     result.turn_deg = round(turn_deg(median, hips_in_picture(median), chosen == "front"), 1)
     result.problems += framing_problems(median, chosen)
@@ -162,17 +210,18 @@ def assess(capture: Capture, view: str = "auto") -> CaptureResult:
     result.problems += problems
     result.notes += notes
     if chosen == "front":
-        result.notes.append("a front photo must not be mirrored (most selfie cameras mirror): "
-                            "left and right would swap")
+        result.notes.append(
+            "a front photo must not be mirrored (most selfie cameras mirror): left and right would swap"
+        )
     if result.problems:
         return result
     per_frame = [_measure(s, chosen, side, facing, feet, hips) for s in shots]
     for m in VIEW_MEASURES[chosen]:
         values = np.array([x.angles[m] for x in per_frame])
         result.angles[m] = float(np.median(values))
-        cms = [x.cm[m] for x in per_frame if x.cm[m] is not None]
+        cms = [v for x in per_frame if (v := x.cm[m]) is not None]
         result.cm[m] = float(np.median(cms)) if cms else None
-        worlds = [x.world_cm[m] for x in per_frame if x.world_cm and x.world_cm[m] is not None]
+        worlds = [v for x in per_frame if x.world_cm and (v := x.world_cm[m]) is not None]
         result.world_cm[m] = float(np.median(worlds)) if worlds else None
         if len(per_frame) >= 3:
             result.spread_deg[m] = _robust_sd(values)
@@ -180,16 +229,21 @@ def assess(capture: Capture, view: str = "auto") -> CaptureResult:
         sway = result.steadiness["sway_cm"]
         worst = max(result.spread_deg.values(), default=0.0)
         steady = sway is None or sway <= STEADY_SWAY_CM
-        result.steadiness.update(label="steady" if steady else "some sway",
-                                 spread_deg={m: round(v, 2) for m, v in result.spread_deg.items()},
-                                 worst_spread_deg=round(worst, 2))
+        result.steadiness.update(
+            label="steady" if steady else "some sway",
+            spread_deg={m: round(v, 2) for m, v in result.spread_deg.items()},
+            worst_spread_deg=round(worst, 2),
+        )
         if not steady:
-            result.notes.append(f"the stance was not quite still (the body moved {sway:.0f} cm): "
-                                "the median of the frames is used")
+            result.notes.append(
+                f"the stance was not quite still (the body moved {sway:.0f} cm): the median of the frames is used"
+            )
         if any(result.spread_deg.get(m, 0.0) > 2 * NORMS[m].sd_deg for m in VIEW_MEASURES[chosen]):
-            result.notes.append(f"the measures vary from frame to frame by up to {worst:.1f} degrees "
-                                "(blur, loose clothes or moving): the median is used and the "
-                                "uncertainty widened")
+            result.notes.append(
+                f"the measures vary from frame to frame by up to {worst:.1f} degrees "
+                "(blur, loose clothes or moving): the median is used and the "
+                "uncertainty widened"
+            )
     return result
 
 
@@ -199,8 +253,12 @@ def combine(results: list[CaptureResult]) -> PostureResult:
     view = measured[0].view if measured else None
     for r in measured[1:]:
         if r.view != view:
-            r.problems.append(Problem("view_mismatch", f"this is a {r.view} view but the first "
-                                      f"input is a {view} view: check one view at a time"))
+            r.problems.append(
+                Problem(
+                    "view_mismatch",
+                    f"this is a {r.view} view but the first input is a {view} view: check one view at a time",
+                )
+            )
     measured = [r for r in measured if not r.refused]
     notes: list[str] = []
     out: dict[str, MeasureResult] = {}
@@ -210,13 +268,21 @@ def combine(results: list[CaptureResult]) -> PostureResult:
         norm = NORMS[m]
         values = np.array([r.angles[m] for r in measured])
         value = float(np.median(values))
-        cms = [r.cm[m] for r in measured if r.cm.get(m) is not None]
+        cms = [v for r in measured if (v := r.cm.get(m)) is not None]
         spreads = [r.spread_deg[m] for r in measured if m in r.spread_deg]
         if len(values) >= 2:
             spreads.append(float(np.std(values, ddof=1)))
         observed = max(spreads) if spreads else None
         sd = max(norm.sd_deg, observed or 0.0)
         sd_cm = norm.sd_cm * sd / norm.sd_deg
-        out[m] = MeasureResult(m, value, float(np.median(cms)) if cms else None, classify(norm, value),
-                               borderline(norm, value, sd), sd, sd_cm, observed)
+        out[m] = MeasureResult(
+            m,
+            value,
+            float(np.median(cms)) if cms else None,
+            classify(norm, value),
+            borderline(norm, value, sd),
+            sd,
+            sd_cm,
+            observed,
+        )
     return PostureResult(view, results, out, notes)

@@ -25,13 +25,16 @@ def trend(checks: list[dict]) -> dict:
             continue
         out[view] = {}
         for m in measures:
-            points = [(c["checked_at"], c[f"{m}_deg"], c["uncertainty"].get(m, {}).get("deg", NORMS[m].sd_deg))
-                      for c in rows if c.get(f"{m}_deg") is not None]
+            points = [
+                (c["checked_at"], c[f"{m}_deg"], c["uncertainty"].get(m, {}).get("deg", NORMS[m].sd_deg))
+                for c in rows
+                if c.get(f"{m}_deg") is not None
+            ]
             if not points:
                 continue
             (t0, first, sd0), (t1, last, sd1) = points[0], points[-1]
             change = last - first
-            mdc = 1.96 * math.sqrt(sd0 ** 2 + sd1 ** 2)
+            mdc = 1.96 * math.sqrt(sd0**2 + sd1**2)
             if len(points) < 2:
                 verdict = "only one check so far"
             elif abs(change) > mdc:
@@ -44,12 +47,16 @@ def trend(checks: list[dict]) -> dict:
                 days = np.array([(p[0] - t0).total_seconds() / 86400.0 for p in points])
                 if np.ptp(days) > 0:
                     slope = float(np.polyfit(days, [p[1] for p in points], 1)[0] * 30.0)
-            out[view][m] = {"name": NORMS[m].name, "checks": len(points),
-                            "first": {"at": _iso(t0), "deg": round(first, 1)},
-                            "latest": {"at": _iso(t1), "deg": round(last, 1)},
-                            "change_deg": round(change, 1), "mdc95_deg": round(mdc, 1),
-                            "verdict": verdict,
-                            "trend_deg_per_30_days": None if slope is None else round(slope, 2)}
+            out[view][m] = {
+                "name": NORMS[m].name,
+                "checks": len(points),
+                "first": {"at": _iso(t0), "deg": round(first, 1)},
+                "latest": {"at": _iso(t1), "deg": round(last, 1)},
+                "change_deg": round(change, 1),
+                "mdc95_deg": round(mdc, 1),
+                "verdict": verdict,
+                "trend_deg_per_30_days": None if slope is None else round(slope, 2),
+            }
     return out
 
 

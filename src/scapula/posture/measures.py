@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scapula.posture.norms import HEAD_FORWARD, HEAD_TILT, SHOULDER_FORWARD, SHOULDER_HEIGHT
-from scapula.vision.skeleton import P, SIDE_POINTS
+from scapula.vision.skeleton import SIDE_POINTS, P
 
 # Shoulder + hip width over trunk length of an average adult (BlazePose world landmarks put
 # the hip points at the joint centres): used only when a landmark file has no world points.
@@ -40,8 +40,8 @@ _UP = np.array([0.0, -1.0, 0.0])
 class Shot:
     """One frame's landmarks and the size of the picture they were found in."""
 
-    image: np.ndarray          # (33, 4): x, y normalised (y down), z, visibility
-    world: np.ndarray | None   # (33, 3) metres, or None
+    image: np.ndarray  # (33, 4): x, y normalised (y down), z, visibility
+    world: np.ndarray | None  # (33, 3) metres, or None
     width: int
     height: int
 
@@ -61,9 +61,9 @@ class Measured:
     view: str
     angles: dict[str, float]
     cm: dict[str, float | None]
-    body_tilt_deg: float | None   # the standing body's long axis against the picture's vertical
+    body_tilt_deg: float | None  # the standing body's long axis against the picture's vertical
     near_side: str | None = None  # side view: the side facing the camera
-    facing: int = 0               # side view: +1 the face points to the picture's right, -1 left
+    facing: int = 0  # side view: +1 the face points to the picture's right, -1 left
     world_cm: dict[str, float | None] | None = None  # the offsets read in the world landmarks alone
 
 
@@ -94,9 +94,8 @@ def turn_deg(shot: Shot, hips_in_picture: bool = True, near_front: bool = False)
     trunk_px = float(np.linalg.norm(_mid(px, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - _mid(px, P.LEFT_HIP, P.RIGHT_HIP)))
     if shot.world is not None:
         w = shot.world
-        full = (np.linalg.norm(w[P.LEFT_SHOULDER] - w[P.RIGHT_SHOULDER])
-                + np.linalg.norm(w[P.LEFT_HIP] - w[P.RIGHT_HIP]))
-        trunk = np.linalg.norm(_mid(w, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - _mid(w, P.LEFT_HIP, P.RIGHT_HIP))
+        full = np.linalg.norm(w[P.LEFT_SHOULDER] - w[P.RIGHT_SHOULDER]) + np.linalg.norm(w[P.LEFT_HIP] - w[P.RIGHT_HIP])
+        trunk = float(np.linalg.norm(_mid(w, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - _mid(w, P.LEFT_HIP, P.RIGHT_HIP)))
         expected = trunk_px * float(full / max(trunk, 1e-6))
     else:
         expected = trunk_px * _WIDTH_OVER_TRUNK
@@ -154,18 +153,22 @@ def side_measures(shot: Shot, side: str | None = None, facing: int | None = None
     }
     tilt = _deg_from_vertical(s * (hip[0] - ankle[0]), ankle[1] - hip[1])
     cm: dict[str, float | None] = {HEAD_FORWARD: None, SHOULDER_FORWARD: None}
-    world_cm = None
+    world_cm: dict[str, float | None] | None = None
     scale = metres_per_px(shot)
-    if scale is not None:
-        cm = {HEAD_FORWARD: 100.0 * scale * s * float(ear[0] - shoulder[0]),
-              SHOULDER_FORWARD: 100.0 * scale * s * float(shoulder[0] - hip[0])}
+    if scale is not None and shot.world is not None:  # a scale comes from the world points
+        cm = {
+            HEAD_FORWARD: 100.0 * scale * s * float(ear[0] - shoulder[0]),
+            SHOULDER_FORWARD: 100.0 * scale * s * float(shoulder[0] - hip[0]),
+        }
         w = shot.world
         fwd = _world_forward(w, s)
         ears = _mid(w, P.LEFT_EAR, P.RIGHT_EAR)
         shoulders = _mid(w, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
         hips = _mid(w, P.LEFT_HIP, P.RIGHT_HIP)
-        world_cm = {HEAD_FORWARD: 100.0 * float(np.dot(ears - shoulders, fwd)),
-                    SHOULDER_FORWARD: 100.0 * float(np.dot(shoulders - hips, fwd))}
+        world_cm = {
+            HEAD_FORWARD: 100.0 * float(np.dot(ears - shoulders, fwd)),
+            SHOULDER_FORWARD: 100.0 * float(np.dot(shoulders - hips, fwd)),
+        }
     return Measured("side", angles, cm, tilt, side, s, world_cm)
 
 
@@ -182,24 +185,31 @@ def _level_deg(px: np.ndarray, left: P, right: P) -> float:
 
 def front_measures(shot: Shot, feet_seen: bool = True, hips_seen: bool = True) -> Measured:
     px = shot.px
-    angles = {SHOULDER_HEIGHT: _level_deg(px, P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
-              HEAD_TILT: _level_deg(px, P.LEFT_EAR, P.RIGHT_EAR)}
+    angles = {
+        SHOULDER_HEIGHT: _level_deg(px, P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
+        HEAD_TILT: _level_deg(px, P.LEFT_EAR, P.RIGHT_EAR),
+    }
     shoulders = _mid(px, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
-    base = (_mid(px, P.LEFT_ANKLE, P.RIGHT_ANKLE) if feet_seen
-            else _mid(px, P.LEFT_HIP, P.RIGHT_HIP) if hips_seen else None)
+    base = (
+        _mid(px, P.LEFT_ANKLE, P.RIGHT_ANKLE) if feet_seen else _mid(px, P.LEFT_HIP, P.RIGHT_HIP) if hips_seen else None
+    )
     tilt = None if base is None else _deg_from_vertical(shoulders[0] - base[0], base[1] - shoulders[1])
     cm: dict[str, float | None] = {SHOULDER_HEIGHT: None, HEAD_TILT: None}
-    world_cm = None
+    world_cm: dict[str, float | None] | None = None
     if shot.world is not None:
         w = shot.world  # y down: the left point is higher when its y is smaller
         # the picture's scale at the shoulders: their width in metres over their width in pixels
         width_px = float(np.linalg.norm(px[P.LEFT_SHOULDER] - px[P.RIGHT_SHOULDER]))
         width_m = float(np.linalg.norm(w[P.LEFT_SHOULDER, :2] - w[P.RIGHT_SHOULDER, :2]))
         scale = width_m / max(width_px, 1e-6)
-        cm = {SHOULDER_HEIGHT: 100.0 * scale * float(px[P.RIGHT_SHOULDER, 1] - px[P.LEFT_SHOULDER, 1]),
-              HEAD_TILT: 100.0 * scale * float(px[P.RIGHT_EAR, 1] - px[P.LEFT_EAR, 1])}
-        world_cm = {SHOULDER_HEIGHT: 100.0 * float(w[P.RIGHT_SHOULDER, 1] - w[P.LEFT_SHOULDER, 1]),
-                    HEAD_TILT: 100.0 * float(w[P.RIGHT_EAR, 1] - w[P.LEFT_EAR, 1])}
+        cm = {
+            SHOULDER_HEIGHT: 100.0 * scale * float(px[P.RIGHT_SHOULDER, 1] - px[P.LEFT_SHOULDER, 1]),
+            HEAD_TILT: 100.0 * scale * float(px[P.RIGHT_EAR, 1] - px[P.LEFT_EAR, 1]),
+        }
+        world_cm = {
+            SHOULDER_HEIGHT: 100.0 * float(w[P.RIGHT_SHOULDER, 1] - w[P.LEFT_SHOULDER, 1]),
+            HEAD_TILT: 100.0 * float(w[P.RIGHT_EAR, 1] - w[P.LEFT_EAR, 1]),
+        }
     return Measured("front", angles, cm, tilt, world_cm=world_cm)
 
 

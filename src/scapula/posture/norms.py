@@ -38,7 +38,7 @@ WITHIN_NORMAL, MILD, MARKED = "within normal", "mild", "marked"
 CLASSES = (WITHIN_NORMAL, MILD, MARKED)
 
 # 95% minimal detectable change of the difference of two checks, in units of the SD of one.
-MDC95_FACTOR = 1.96 * 2 ** 0.5
+MDC95_FACTOR = 1.96 * 2**0.5
 
 HEAD_FORWARD, SHOULDER_FORWARD = "head_forward", "shoulder_forward"
 SHOULDER_HEIGHT, HEAD_TILT = "shoulder_height", "head_tilt"
@@ -52,15 +52,15 @@ class Norm:
     id: str
     name: str
     view: str
-    what: str            # the proxy, in words
-    proxies: str         # the published measure it stands in for
-    published: str       # the published normal range / cut-off, in words
-    mild_deg: float      # |angle| at which "mild" starts (Scapula's band)
-    marked_deg: float    # |angle| at which "marked" starts
-    one_sided: bool      # True: only the positive direction is a deviation (forward)
-    sd_deg: float        # repeat-measure SD of one check, degrees (see REPEAT_SPREAD)
-    sd_cm: float         # repeat-measure SD of one check, cm
-    explain: str         # plain language, shown with a mild or marked result
+    what: str  # the proxy, in words
+    proxies: str  # the published measure it stands in for
+    published: str  # the published normal range / cut-off, in words
+    mild_deg: float  # |angle| at which "mild" starts (Scapula's band)
+    marked_deg: float  # |angle| at which "marked" starts
+    one_sided: bool  # True: only the positive direction is a deviation (forward)
+    sd_deg: float  # repeat-measure SD of one check, degrees (see REPEAT_SPREAD)
+    sd_cm: float  # repeat-measure SD of one check, cm
+    explain: str  # plain language, shown with a mild or marked result
     moves: tuple[str, ...]  # catalog ids that address it
 
     @property
@@ -91,53 +91,81 @@ REPEAT_SPREAD = "benchmarks/posture_repeat.py: synthetic recaptures + real photo
 
 NORMS: dict[str, Norm] = {
     HEAD_FORWARD: Norm(
-        id=HEAD_FORWARD, name="head forward", view="side",
+        id=HEAD_FORWARD,
+        name="head forward",
+        view="side",
         what="the ear relative to the shoulder joint, against the vertical (positive: ear ahead "
-             "of the shoulder); in cm, the ear's horizontal distance ahead of the shoulder",
+        "of the shoulder); in cm, the ear's horizontal distance ahead of the shoulder",
         proxies="craniovertebral angle (CVA, tragus to C7 against the horizontal): roughly, "
-                "a larger head-forward angle is a smaller CVA",
+        "a larger head-forward angle is a smaller CVA",
         published="CVA about 50 degrees or more is usually taken as normal, below 50 as a "
-                  "forward head; ideal plumb line: ear lobe over the acromion (0 degrees here)",
-        mild_deg=12.0, marked_deg=22.0, one_sided=True, sd_deg=4.6, sd_cm=1.5,
+        "forward head; ideal plumb line: ear lobe over the acromion (0 degrees here)",
+        mild_deg=12.0,
+        marked_deg=22.0,
+        one_sided=True,
+        sd_deg=4.6,
+        sd_cm=1.5,
         explain="Your head sits ahead of your shoulders. Each centimetre forward adds load on "
-                "the neck and upper-back muscles that hold the head up. Strengthening the upper "
-                "back and opening the chest helps you stack the head over the shoulders.",
-        moves=("superman", "reverse_fly", "doorway_chest_stretch")),
+        "the neck and upper-back muscles that hold the head up. Strengthening the upper "
+        "back and opening the chest helps you stack the head over the shoulders.",
+        moves=("superman", "reverse_fly", "doorway_chest_stretch"),
+    ),
     SHOULDER_FORWARD: Norm(
-        id=SHOULDER_FORWARD, name="shoulder forward", view="side",
+        id=SHOULDER_FORWARD,
+        name="shoulder forward",
+        view="side",
         what="the shoulder joint relative to the hip joint, against the vertical (positive: "
-             "shoulder ahead of the hip's plumb line); in cm, the horizontal distance",
+        "shoulder ahead of the hip's plumb line); in cm, the horizontal distance",
         proxies="forward shoulder angle (FSA, acromion to C7) and the plumb-line position of "
-                "the acromion over the greater trochanter",
+        "the acromion over the greater trochanter",
         published="ideal plumb line: acromion over the greater trochanter (0 degrees here); "
-                  "FSA cut-offs vary between studies (around 52 degrees in some)",
-        mild_deg=6.0, marked_deg=12.0, one_sided=True, sd_deg=1.2, sd_cm=1.1,
+        "FSA cut-offs vary between studies (around 52 degrees in some)",
+        mild_deg=6.0,
+        marked_deg=12.0,
+        one_sided=True,
+        sd_deg=1.2,
+        sd_cm=1.1,
         explain="Your shoulders sit ahead of your hips: the rounded-shoulder posture that a "
-                "chest-driven arm swing builds. Rows and reverse flies strengthen the muscles "
-                "that draw the shoulder blades back; the chest stretches let them stay there.",
-        moves=("reverse_fly", "chainsaw_row", "doorway_chest_stretch", "foam_roller_chest_opener")),
+        "chest-driven arm swing builds. Rows and reverse flies strengthen the muscles "
+        "that draw the shoulder blades back; the chest stretches let them stay there.",
+        moves=("reverse_fly", "chainsaw_row", "doorway_chest_stretch", "foam_roller_chest_opener"),
+    ),
     SHOULDER_HEIGHT: Norm(
-        id=SHOULDER_HEIGHT, name="shoulder height difference", view="front",
+        id=SHOULDER_HEIGHT,
+        name="shoulder height difference",
+        view="front",
         what="the line between the shoulder joints against the horizontal (positive: the "
-             "left shoulder higher); in cm, the height difference",
+        "left shoulder higher); in cm, the height difference",
         proxies="horizontal alignment of the acromions (frontal photogrammetry, e.g. SAPO)",
         published="a degree or two either way is common in people without complaints",
-        mild_deg=2.0, marked_deg=4.0, one_sided=False, sd_deg=1.6, sd_cm=0.9,
+        mild_deg=2.0,
+        marked_deg=4.0,
+        one_sided=False,
+        sd_deg=1.6,
+        sd_cm=0.9,
         explain="One shoulder sits higher than the other. Small differences are common (the "
-                "dominant side often sits lower); working each side on its own keeps the "
-                "stronger side from doing the work of both.",
-        moves=("chainsaw_row", "open_book")),
+        "dominant side often sits lower); working each side on its own keeps the "
+        "stronger side from doing the work of both.",
+        moves=("chainsaw_row", "open_book"),
+    ),
     HEAD_TILT: Norm(
-        id=HEAD_TILT, name="head tilt", view="front",
+        id=HEAD_TILT,
+        name="head tilt",
+        view="front",
         what="the line between the ears against the horizontal (positive: the left ear higher, "
-             "head tilted toward the right shoulder); in cm, the ears' height difference",
+        "head tilted toward the right shoulder); in cm, the ears' height difference",
         proxies="horizontal alignment of the head (the tragi; frontal photogrammetry, e.g. SAPO)",
         published="a degree or two either way is common in people without complaints",
-        mild_deg=3.0, marked_deg=6.0, one_sided=False, sd_deg=2.7, sd_cm=0.8,
+        mild_deg=3.0,
+        marked_deg=6.0,
+        one_sided=False,
+        sd_deg=2.7,
+        sd_cm=0.8,
         explain="Your head tilts to one side. This often goes with a higher shoulder on one "
-                "side or simply with how you stood for the photo: check it again before "
-                "reading much into it. If it comes with neck pain, see a physiotherapist.",
-        moves=("open_book",)),
+        "side or simply with how you stood for the photo: check it again before "
+        "reading much into it. If it comes with neck pain, see a physiotherapist.",
+        moves=("open_book",),
+    ),
 }
 
 
@@ -158,16 +186,16 @@ def borderline(norm: Norm, value_deg: float, sd_deg: float) -> bool:
 
 # ---------------------------------------------------------------- capture limits
 
-MAX_TURN_DEG = 20.0         # body turned this far from side-on (or square-on): refused
-WARN_TURN_DEG = 12.0        # ... past this, a note: angles shrink by about 1 - cos(turn)
-MAX_BODY_TILT_DEG = 8.0     # ankle-hip (side) / ankle-shoulder (front) line off the vertical: refused
-WARN_BODY_TILT_DEG = 4.0    # ... past this, a note that the angles are less reliable
-MIN_VISIBILITY = 0.5        # a required point below this is "hidden"
-MAX_SWAY_CM = 15.0          # a clip whose body moves more than this is not standing still
-STEADY_SWAY_CM = 4.0        # up to this: "steady"; up to MAX_SWAY_CM: "some sway"
-CLIP_MAX_S = 10.0           # the first 10 s of a clip are read
-CLIP_RATE = 10.0            # frames a second taken from a clip
-MIN_CLIP_FRAMES = 5         # fewer frames with the person than this: too short to be a clip
+MAX_TURN_DEG = 20.0  # body turned this far from side-on (or square-on): refused
+WARN_TURN_DEG = 12.0  # ... past this, a note: angles shrink by about 1 - cos(turn)
+MAX_BODY_TILT_DEG = 8.0  # ankle-hip (side) / ankle-shoulder (front) line off the vertical: refused
+WARN_BODY_TILT_DEG = 4.0  # ... past this, a note that the angles are less reliable
+MIN_VISIBILITY = 0.5  # a required point below this is "hidden"
+MAX_SWAY_CM = 15.0  # a clip whose body moves more than this is not standing still
+STEADY_SWAY_CM = 4.0  # up to this: "steady"; up to MAX_SWAY_CM: "some sway"
+CLIP_MAX_S = 10.0  # the first 10 s of a clip are read
+CLIP_RATE = 10.0  # frames a second taken from a clip
+MIN_CLIP_FRAMES = 5  # fewer frames with the person than this: too short to be a clip
 
 GUIDANCE = (
     "How to take a repeatable posture photo:",

@@ -26,9 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from scapula.posture.measures import Shot, faces_camera, near_side, turn_deg
-from scapula.posture.norms import (MAX_BODY_TILT_DEG, MAX_TURN_DEG, MIN_VISIBILITY, WARN_BODY_TILT_DEG,
-                                   WARN_TURN_DEG)
-from scapula.vision.skeleton import P, SIDE_POINTS
+from scapula.posture.norms import MAX_BODY_TILT_DEG, MAX_TURN_DEG, MIN_VISIBILITY, WARN_BODY_TILT_DEG, WARN_TURN_DEG
+from scapula.vision.skeleton import SIDE_POINTS, P
 
 
 @dataclass(frozen=True)
@@ -48,8 +47,7 @@ def _required(view: str, shot: Shot) -> list[tuple[str, P]]:
     if view == "side":
         pts = SIDE_POINTS[near_side(shot)]
         return [("nose", P.NOSE)] + [(k, pts[k]) for k in ("ear", "shoulder", "hip", "ankle")]
-    return [("ear", P.LEFT_EAR), ("ear", P.RIGHT_EAR), ("shoulder", P.LEFT_SHOULDER),
-            ("shoulder", P.RIGHT_SHOULDER)]
+    return [("ear", P.LEFT_EAR), ("ear", P.RIGHT_EAR), ("shoulder", P.LEFT_SHOULDER), ("shoulder", P.RIGHT_SHOULDER)]
 
 
 def inside(shot: Shot, p: P) -> bool:
@@ -74,13 +72,19 @@ def framing_problems(shot: Shot, view: str) -> list[Problem]:
     problems = []
     if out_parts:
         verb = "is" if out_parts == ["head"] else "are"
-        problems.append(Problem("cut_off", f"person cut off: your {' and '.join(out_parts)} {verb} "
-                                f"outside the picture; {_RETAKE}"))
+        problems.append(
+            Problem("cut_off", f"person cut off: your {' and '.join(out_parts)} {verb} outside the picture; {_RETAKE}")
+        )
     hidden_parts = [p for p in hidden_parts if p not in out_parts]
     if hidden_parts:
-        problems.append(Problem("hidden", f"your {' and '.join(hidden_parts)} cannot be made out "
-                                "(covered, in shadow or blurred): wear close-fitting clothes, "
-                                "tie long hair back, light the room evenly"))
+        problems.append(
+            Problem(
+                "hidden",
+                f"your {' and '.join(hidden_parts)} cannot be made out "
+                "(covered, in shadow or blurred): wear close-fitting clothes, "
+                "tie long hair back, light the room evenly",
+            )
+        )
     return problems
 
 
@@ -105,39 +109,63 @@ def orientation_problems(shot: Shot, view: str) -> tuple[list[Problem], list[str
     off = (90.0 - turn) if view == "side" else turn
     wanted = "side-on to the camera" if view == "side" else "square on to the camera"
     if off > MAX_TURN_DEG:
-        how = ("stand with your feet parallel to the picture's edge" if view == "side"
-               else "face the camera, feet hip-width apart")
-        problems.append(Problem("body_turned", f"body turned: about {off:.0f} degrees away from "
-                                f"{wanted} (at most {MAX_TURN_DEG:.0f}); {how}"))
+        how = (
+            "stand with your feet parallel to the picture's edge"
+            if view == "side"
+            else "face the camera, feet hip-width apart"
+        )
+        problems.append(
+            Problem(
+                "body_turned",
+                f"body turned: about {off:.0f} degrees away from {wanted} (at most {MAX_TURN_DEG:.0f}); {how}",
+            )
+        )
     elif off > WARN_TURN_DEG:
-        notes.append(f"body turned about {off:.0f} degrees from {wanted}: the angles read up to "
-                     f"{100 * (1 - np.cos(np.radians(off))):.0f}% small")
+        notes.append(
+            f"body turned about {off:.0f} degrees from {wanted}: the angles read up to "
+            f"{100 * (1 - np.cos(np.radians(off))):.0f}% small"
+        )
     if view == "front" and not faces_camera(shot):
-        problems.append(Problem("facing_away", "facing away from the camera (or a mirrored "
-                                "selfie): face the camera and use the rear camera or a timer; "
-                                "a mirrored picture swaps left and right"))
+        problems.append(
+            Problem(
+                "facing_away",
+                "facing away from the camera (or a mirrored "
+                "selfie): face the camera and use the rear camera or a timer; "
+                "a mirrored picture swaps left and right",
+            )
+        )
     return problems, notes
 
 
 def tilt_problems(body_tilt_deg: float | None, view: str) -> tuple[list[Problem], list[str]]:
     if body_tilt_deg is None:
-        return [], ["the camera's tilt could not be checked (the body below the shoulders is "
-                    "not in the picture): angles are against the picture's edges"]
+        return [], [
+            "the camera's tilt could not be checked (the body below the shoulders is "
+            "not in the picture): angles are against the picture's edges"
+        ]
     line = "ankle-to-hip line" if view == "side" else "line from the feet to the shoulders"
     size = abs(body_tilt_deg)
     if size > MAX_BODY_TILT_DEG:
-        return [Problem("camera_tilted", f"camera tilted (or you are leaning): your {line} is "
-                        f"{size:.0f} degrees off the picture's vertical (at most "
-                        f"{MAX_BODY_TILT_DEG:.0f}); hold the phone upright and level, or prop "
-                        "it against something vertical, and stand relaxed")], []
+        return [
+            Problem(
+                "camera_tilted",
+                f"camera tilted (or you are leaning): your {line} is "
+                f"{size:.0f} degrees off the picture's vertical (at most "
+                f"{MAX_BODY_TILT_DEG:.0f}); hold the phone upright and level, or prop "
+                "it against something vertical, and stand relaxed",
+            )
+        ], []
     if size > WARN_BODY_TILT_DEG:
-        return [], [f"your {line} is {size:.1f} degrees off the picture's vertical: the camera "
-                    "may be tilted, so the angles are less reliable than usual"]
+        return [], [
+            f"your {line} is {size:.1f} degrees off the picture's vertical: the camera "
+            "may be tilted, so the angles are less reliable than usual"
+        ]
     return [], []
 
 
-def track_problems(centres: np.ndarray, trunk_px: np.ndarray, m_per_px: float | None,
-                   max_sway_cm: float) -> tuple[list[Problem], float | None]:
+def track_problems(
+    centres: np.ndarray, trunk_px: np.ndarray, m_per_px: float | None, max_sway_cm: float
+) -> tuple[list[Problem], float | None]:
     """A clip's tracked body: jumps (another person taken for the same one) and sway.
 
     ``centres`` (N, 2) torso centres in pixels, ``trunk_px`` (N,) trunk lengths, in frame
@@ -148,9 +176,14 @@ def track_problems(centres: np.ndarray, trunk_px: np.ndarray, m_per_px: float | 
         scale = np.abs(np.diff(np.log(np.maximum(trunk_px, 1.0))))
         jumps = int(np.sum((step > 0.5 * trunk_px[1:]) | (scale > np.log(1.3))))
         if jumps:
-            problems.append(Problem("person_jumped", f"the tracked body jumped from one place to "
-                                    f"another {jumps} time(s): probably two people in the clip; "
-                                    "film yourself alone"))
+            problems.append(
+                Problem(
+                    "person_jumped",
+                    f"the tracked body jumped from one place to "
+                    f"another {jumps} time(s): probably two people in the clip; "
+                    "film yourself alone",
+                )
+            )
     lo, hi = np.percentile(centres, 5, axis=0), np.percentile(centres, 95, axis=0)
     travel_px = float(np.max(hi - lo))
     sway_cm = None if m_per_px is None else 100.0 * travel_px * m_per_px
@@ -158,7 +191,12 @@ def track_problems(centres: np.ndarray, trunk_px: np.ndarray, m_per_px: float | 
     # without a metric scale, a trunk is about 50 cm
     moved_cm = sway_cm if sway_cm is not None else 50.0 * travel_trunks
     if moved_cm > max_sway_cm and not problems:
-        problems.append(Problem("not_still", f"not standing still: the body moved about "
-                                f"{moved_cm:.0f} cm during the clip (at most {max_sway_cm:.0f}); "
-                                "stand still, relaxed, for 3-5 seconds"))
+        problems.append(
+            Problem(
+                "not_still",
+                f"not standing still: the body moved about "
+                f"{moved_cm:.0f} cm during the clip (at most {max_sway_cm:.0f}); "
+                "stand still, relaxed, for 3-5 seconds",
+            )
+        )
     return problems, sway_cm

@@ -9,10 +9,12 @@ from scapula.posture.norms import GUIDANCE, MDC95_FACTOR, NORMS, REPEAT_SPREAD, 
 
 FORMAT, VERSION = "scapula-posture", 1
 
-DISCLAIMER = ("A coaching measure from body landmarks found in a picture, not a diagnosis. "
-              "The bands are Scapula's, set around published measures that these landmark "
-              "proxies only approximate. Pain, numbness or a posture change you cannot undo "
-              "is a matter for a physiotherapist or doctor.")
+DISCLAIMER = (
+    "A coaching measure from body landmarks found in a picture, not a diagnosis. "
+    "The bands are Scapula's, set around published measures that these landmark "
+    "proxies only approximate. Pain, numbness or a posture change you cannot undo "
+    "is a matter for a physiotherapist or doctor."
+)
 
 
 def _r(x: float | None, digits: int = 1) -> float | None:
@@ -22,7 +24,9 @@ def _r(x: float | None, digits: int = 1) -> float | None:
 def _capture_json(r: CaptureResult) -> dict:
     c = r.capture
     return {
-        "input": c.name, "kind": c.kind, "description": c.description,
+        "input": c.name,
+        "kind": c.kind,
+        "description": c.description,
         "status": "refused" if r.refused else "measured",
         "view": r.view,
         "problems": [p.to_json() for p in r.problems],
@@ -32,14 +36,18 @@ def _capture_json(r: CaptureResult) -> dict:
         "distance_cm": {m: _r(v, 2) for m, v in r.cm.items()} if not r.refused else {},
         "world_offset_cm": {m: _r(v, 2) for m, v in r.world_cm.items()} if not r.refused else {},
         "steadiness": r.steadiness,
-        "camera": {"body_tilt_deg": _r(r.body_tilt_deg), "turn_deg": r.turn_deg,
-                   "near_side": r.measured.near_side if r.measured else None},
+        "camera": {
+            "body_tilt_deg": _r(r.body_tilt_deg),
+            "turn_deg": r.turn_deg,
+            "near_side": r.measured.near_side if r.measured else None,
+        },
         "second_person_check": c.second_person_how,
     }
 
 
-def build_report(result: PostureResult, names: dict[str, str] | None = None,
-                 checked_at: datetime | None = None) -> dict:
+def build_report(
+    result: PostureResult, names: dict[str, str] | None = None, checked_at: datetime | None = None
+) -> dict:
     names = names or {}
     measures = {}
     for m, value in result.measures.items():
@@ -57,14 +65,15 @@ def build_report(result: PostureResult, names: dict[str, str] | None = None,
             "what": norm.what,
             "proxy_for": norm.proxies,
             "published_normal": norm.published,
-            "bands_deg": {"mild_from": norm.mild_deg, "marked_from": norm.marked_deg,
-                          "one_sided": norm.one_sided},
-            "explanation": norm.explain if value.band != WITHIN_NORMAL else
-            f"Within Scapula's normal band for the {norm.name}.",
+            "bands_deg": {"mild_from": norm.mild_deg, "marked_from": norm.marked_deg, "one_sided": norm.one_sided},
+            "explanation": norm.explain
+            if value.band != WITHIN_NORMAL
+            else f"Within Scapula's normal band for the {norm.name}.",
             "moves": [{"id": i, "name": names.get(i, i)} for i in norm.moves],
         }
     return {
-        "format": FORMAT, "version": VERSION,
+        "format": FORMAT,
+        "version": VERSION,
         "status": "refused" if result.refused else "measured",
         "view": result.view,
         "checked_at": checked_at.isoformat() if checked_at else None,
@@ -72,8 +81,8 @@ def build_report(result: PostureResult, names: dict[str, str] | None = None,
         "inputs": [_capture_json(r) for r in result.captures],
         "notes": sorted({n for r in result.captures if not r.refused for n in r.notes}) + result.notes,
         "uncertainty_method": REPEAT_SPREAD + "; the larger of that and the spread seen in "
-                              "this check's own frames or inputs. A change between two checks "
-                              "is real (95%) when larger than mdc95 = 1.96 x sqrt(2) x SD.",
+        "this check's own frames or inputs. A change between two checks "
+        "is real (95%) when larger than mdc95 = 1.96 x sqrt(2) x SD.",
         "guidance": list(GUIDANCE),
         "disclaimer": DISCLAIMER,
     }
@@ -99,9 +108,11 @@ def summary_lines(report: dict) -> list[str]:
         steady = i.get("steadiness")
         if steady and i["status"] == "measured":
             sway = f", sway {steady['sway_cm']} cm" if steady.get("sway_cm") is not None else ""
-            lines.append(f"  stance: {steady['label']} ({steady['frames']} frames over "
-                         f"{steady['duration_s']} s{sway}, frame spread up to "
-                         f"{steady['worst_spread_deg']} degrees)")
+            lines.append(
+                f"  stance: {steady['label']} ({steady['frames']} frames over "
+                f"{steady['duration_s']} s{sway}, frame spread up to "
+                f"{steady['worst_spread_deg']} degrees)"
+            )
     if report["status"] == "refused":
         return lines
     lines.append("")
@@ -110,8 +121,10 @@ def summary_lines(report: dict) -> list[str]:
         x = report["measures"][m]
         cm = f" ({x['distance_cm']:+.1f} cm)" if x["distance_cm"] is not None else ""
         edge = ", near a band edge" if x["borderline"] else ""
-        lines.append(f"  {x['name']}: {x['angle_deg']:+.1f} deg{cm}, {_direction(m, x['angle_deg'])} "
-                     f"-> {x['class']}{edge} (+/- {x['uncertainty_deg']:.1f} deg)")
+        lines.append(
+            f"  {x['name']}: {x['angle_deg']:+.1f} deg{cm}, {_direction(m, x['angle_deg'])} "
+            f"-> {x['class']}{edge} (+/- {x['uncertainty_deg']:.1f} deg)"
+        )
         lines.append(f"      proxy for: {x['proxy_for']}; published: {x['published_normal']}")
         if x["class"] != WITHIN_NORMAL:
             lines.append(f"      {x['explanation']}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -24,39 +24,75 @@ EARTH_RADIUS_M = 6_371_008.8
 # The file's own words for a sport, lower-cased, to (sport, sub_sport). FIT profile names
 # are the vocabulary; Strava, TCX and GPX names map onto them.
 _SPORTS: dict[str, tuple[str, str | None]] = {
-    "run": ("running", None), "running": ("running", None),
-    "trail run": ("running", "trail"), "trail running": ("running", "trail"),
-    "trail_running": ("running", "trail"), "trailrun": ("running", "trail"),
-    "treadmill": ("running", "treadmill"), "treadmill running": ("running", "treadmill"),
-    "treadmill_running": ("running", "treadmill"), "indoor running": ("running", "treadmill"),
+    "run": ("running", None),
+    "running": ("running", None),
+    "trail run": ("running", "trail"),
+    "trail running": ("running", "trail"),
+    "trail_running": ("running", "trail"),
+    "trailrun": ("running", "trail"),
+    "treadmill": ("running", "treadmill"),
+    "treadmill running": ("running", "treadmill"),
+    "treadmill_running": ("running", "treadmill"),
+    "indoor running": ("running", "treadmill"),
     "indoor_running": ("running", "treadmill"),
-    "track running": ("running", "track"), "track_running": ("running", "track"),
-    "virtual run": ("running", "virtual_activity"), "virtualrun": ("running", "virtual_activity"),
+    "track running": ("running", "track"),
+    "track_running": ("running", "track"),
+    "virtual run": ("running", "virtual_activity"),
+    "virtualrun": ("running", "virtual_activity"),
     "street running": ("running", "street"),
-    "ride": ("cycling", None), "biking": ("cycling", None), "cycling": ("cycling", None),
-    "bike": ("cycling", None), "road_biking": ("cycling", "road"), "mountain bike ride": ("cycling", "mountain"),
-    "mountain_biking": ("cycling", "mountain"), "gravel ride": ("cycling", "gravel_cycling"),
-    "e-bike ride": ("e_biking", None), "virtual ride": ("cycling", "virtual_activity"),
-    "virtualride": ("cycling", "virtual_activity"), "indoor_cycling": ("cycling", "indoor_cycling"),
-    "walk": ("walking", None), "walking": ("walking", None),
-    "hike": ("hiking", None), "hiking": ("hiking", None),
-    "swim": ("swimming", None), "swimming": ("swimming", None),
-    "weight training": ("training", "strength_training"), "workout": ("training", None),
+    "ride": ("cycling", None),
+    "biking": ("cycling", None),
+    "cycling": ("cycling", None),
+    "bike": ("cycling", None),
+    "road_biking": ("cycling", "road"),
+    "mountain bike ride": ("cycling", "mountain"),
+    "mountain_biking": ("cycling", "mountain"),
+    "gravel ride": ("cycling", "gravel_cycling"),
+    "e-bike ride": ("e_biking", None),
+    "virtual ride": ("cycling", "virtual_activity"),
+    "virtualride": ("cycling", "virtual_activity"),
+    "indoor_cycling": ("cycling", "indoor_cycling"),
+    "walk": ("walking", None),
+    "walking": ("walking", None),
+    "hike": ("hiking", None),
+    "hiking": ("hiking", None),
+    "swim": ("swimming", None),
+    "swimming": ("swimming", None),
+    "weight training": ("training", "strength_training"),
+    "workout": ("training", None),
     "yoga": ("training", "yoga"),
-    "rowing": ("rowing", None), "rowing_v2": ("rowing", None), "row": ("rowing", None),
+    "rowing": ("rowing", None),
+    "rowing_v2": ("rowing", None),
+    "row": ("rowing", None),
     "indoor_rowing": ("rowing", "indoor_rowing"),
-    "kayaking": ("kayaking", None), "canoeing": ("paddling", None), "paddling": ("paddling", None),
+    "kayaking": ("kayaking", None),
+    "canoeing": ("paddling", None),
+    "paddling": ("paddling", None),
     "stand up paddling": ("stand_up_paddleboarding", None),
-    "nordic ski": ("cross_country_skiing", None), "cross country skiing": ("cross_country_skiing", None),
-    "crosscountry skiing": ("cross_country_skiing", None), "backcountry ski": ("cross_country_skiing", "backcountry"),
-    "alpine ski": ("alpine_skiing", None), "elliptical": ("fitness_equipment", "elliptical"),
-    "multisport": ("multisport", None), "triathlon": ("multisport", "triathlon"),
+    "nordic ski": ("cross_country_skiing", None),
+    "cross country skiing": ("cross_country_skiing", None),
+    "crosscountry skiing": ("cross_country_skiing", None),
+    "backcountry ski": ("cross_country_skiing", "backcountry"),
+    "alpine ski": ("alpine_skiing", None),
+    "elliptical": ("fitness_equipment", "elliptical"),
+    "multisport": ("multisport", None),
+    "triathlon": ("multisport", "triathlon"),
     # Strava's numeric GPX <type> codes for the common ones
-    "1": ("cycling", None), "4": ("hiking", None), "9": ("running", None), "10": ("walking", None),
+    "1": ("cycling", None),
+    "4": ("hiking", None),
+    "9": ("running", None),
+    "10": ("walking", None),
 }
 _NO_SPORT = {"", "generic", "other", "all", "invalid", "unknown"}
-_INTENSITY = {"active": "active", "interval": "active", "rest": "rest", "resting": "rest",
-              "recovery": "rest", "warmup": "warmup", "cooldown": "cooldown"}
+_INTENSITY = {
+    "active": "active",
+    "interval": "active",
+    "rest": "rest",
+    "resting": "rest",
+    "recovery": "rest",
+    "warmup": "warmup",
+    "cooldown": "cooldown",
+}
 
 
 def sport_of(text: str | None, sub_text: str | None = None) -> tuple[str | None, str | None]:
@@ -95,8 +131,7 @@ class Track:
         t, segment = np.asarray(t, dtype=float), np.asarray(segment, dtype=float)
         if dist is None or np.all(np.isnan(np.asarray(dist, dtype=float))):
             dist = along(np.asarray(lat, dtype=float), np.asarray(lon, dtype=float), segment)
-        return cls(t, np.asarray(dist, dtype=float), np.asarray(hr, dtype=float),
-                   np.asarray(segment, dtype=float))
+        return cls(t, np.asarray(dist, dtype=float), np.asarray(hr, dtype=float), np.asarray(segment, dtype=float))
 
     def window(self, start: float, end: float) -> Track:
         keep = (self.t >= start) & (self.t <= end)
@@ -200,11 +235,13 @@ def build_activity(facts: Facts, track: Track, where: str) -> Activity:
     duration = facts.duration_s if facts.duration_s is not None else (float(steps.sum()) if len(track) else None)
     if not duration:
         raise InputFileError(where, "has no duration (a single point or no time stamps)")
-    elapsed = facts.elapsed_s if facts.elapsed_s is not None else (
-        float(times[-1] - times[0]) if len(times) > 1 else None)
+    elapsed = (
+        facts.elapsed_s if facts.elapsed_s is not None else (float(times[-1] - times[0]) if len(times) > 1 else None)
+    )
     known = track.dist[~np.isnan(track.dist)] if len(track) else track.dist
-    distance = facts.distance_m if facts.distance_m is not None else (
-        float(known.max() - known[0]) if len(known) else None)
+    distance = (
+        facts.distance_m if facts.distance_m is not None else (float(known.max() - known[0]) if len(known) else None)
+    )
     hr_ok = (track.hr > 0) if len(track) else np.zeros(0, bool)  # NaN and a strap's 0: no reading
     avg_hr, max_hr = facts.avg_hr, facts.max_hr
     if avg_hr is None and hr_ok.any():
@@ -214,10 +251,17 @@ def build_activity(facts: Facts, track: Track, where: str) -> Activity:
         max_hr = float(track.hr[hr_ok].max())
     laps = [{**lap, "start_s": round(lap_start - start, 1)} for lap, lap_start in zip(facts.laps, facts.lap_starts)]
     return Activity(
-        started_at=datetime.fromtimestamp(round(start, 3), timezone.utc),
-        utc_offset_min=facts.utc_offset_min, sport=facts.sport, sub_sport=facts.sub_sport,
-        name=(facts.name or "").strip() or None, duration_s=round(duration, 2), elapsed_s=_num(elapsed),
-        distance_m=_num(distance), avg_hr=_num(avg_hr), max_hr=_num(max_hr), laps=laps,
+        started_at=datetime.fromtimestamp(round(start, 3), UTC),
+        utc_offset_min=facts.utc_offset_min,
+        sport=facts.sport,
+        sub_sport=facts.sub_sport,
+        name=(facts.name or "").strip() or None,
+        duration_s=round(duration, 2),
+        elapsed_s=_num(elapsed),
+        distance_m=_num(distance),
+        avg_hr=_num(avg_hr),
+        max_hr=_num(max_hr),
+        laps=laps,
         splits=km_splits(track, steps) if len(track) else [],
     )
 
@@ -250,8 +294,10 @@ def km_splits(track: Track, steps: np.ndarray) -> list[dict]:
     hr_time = np.bincount(km, weights=weight, minlength=len(marks) - 1)
     splits = []
     for k in range(len(marks) - 1):
-        split = {"duration_s": round(float(marks[k + 1] - marks[k]), 2),
-                 "avg_hr": round(float(hr_sum[k] / hr_time[k]), 1) if hr_time[k] > 0 else None}
+        split = {
+            "duration_s": round(float(marks[k + 1] - marks[k]), 2),
+            "avg_hr": round(float(hr_sum[k] / hr_time[k]), 1) if hr_time[k] > 0 else None,
+        }
         if k == whole:
             split["distance_m"] = round(total - whole * 1000, 2)
         splits.append(split)
@@ -272,15 +318,32 @@ def multisport(legs: list[Activity]) -> Activity:
     timed = [(a.avg_hr, a.duration_s) for a in legs if a.avg_hr]
     max_hrs = [a.max_hr for a in legs if a.max_hr]
     return Activity(
-        started_at=start, utc_offset_min=first.utc_offset_min, sport="multisport", sub_sport=None,
+        started_at=start,
+        utc_offset_min=first.utc_offset_min,
+        sport="multisport",
+        sub_sport=None,
         name=next((a.name for a in legs if a.name), None),
-        duration_s=round(sum(a.duration_s for a in legs), 2), elapsed_s=_num(end - start.timestamp()),
+        duration_s=round(sum(a.duration_s for a in legs), 2),
+        elapsed_s=_num(end - start.timestamp()),
         distance_m=_num(sum(distances)) if distances else None,
         avg_hr=_num(sum(h * d for h, d in timed) / sum(d for _, d in timed)) if timed else None,
-        max_hr=max(max_hrs) if max_hrs else None, laps=[], splits=[],
-        legs=[{"sport": a.sport, "sub_sport": a.sub_sport,
-               "start_s": round(a.started_at.timestamp() - start.timestamp(), 1),
-               "duration_s": a.duration_s, "elapsed_s": a.elapsed_s, "distance_m": a.distance_m,
-               "avg_hr": a.avg_hr, "max_hr": a.max_hr, "laps": a.laps, "splits": a.splits} for a in legs],
+        max_hr=max(max_hrs) if max_hrs else None,
+        laps=[],
+        splits=[],
+        legs=[
+            {
+                "sport": a.sport,
+                "sub_sport": a.sub_sport,
+                "start_s": round(a.started_at.timestamp() - start.timestamp(), 1),
+                "duration_s": a.duration_s,
+                "elapsed_s": a.elapsed_s,
+                "distance_m": a.distance_m,
+                "avg_hr": a.avg_hr,
+                "max_hr": a.max_hr,
+                "laps": a.laps,
+                "splits": a.splits,
+            }
+            for a in legs
+        ],
         damage=next((a.damage for a in legs if a.damage), None),
     )

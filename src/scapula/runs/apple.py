@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import re
 from array import array
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import cast
 from xml.parsers import expat
 
 import numpy as np
@@ -33,10 +34,13 @@ _KCAL = {"kcal": 1.0, "Cal": 1.0, "kJ": 1 / 4.184, "cal": 0.001}
 _SECONDS = {"min": 60.0, "s": 1.0, "h": 3600.0, "hr": 3600.0, "ms": 0.001}
 # Apple's workout types whose words are not the sport's name in our vocabulary
 _APPLE_SPORTS = {
-    "paddle sports": ("paddling", None), "traditional strength training": ("training", "strength_training"),
+    "paddle sports": ("paddling", None),
+    "traditional strength training": ("training", "strength_training"),
     "functional strength training": ("training", "strength_training"),
-    "high intensity interval training": ("training", "hiit"), "mixed cardio": ("training", "cardio"),
-    "core training": ("training", None), "wheelchair run pace": ("running", "wheelchair"),
+    "high intensity interval training": ("training", "hiit"),
+    "mixed cardio": ("training", "cardio"),
+    "core training": ("training", None),
+    "wheelchair run pace": ("running", "wheelchair"),
     "downhill skiing": ("alpine_skiing", None),
 }
 HR_TO_ROUTE_S = 30.0  # a route point takes the last heart rate recorded up to this long before it
@@ -179,9 +183,16 @@ def _activity(workout: dict, source, hr_t: np.ndarray, hr: np.ndarray) -> Activi
         avg_hr, max_hr = stated_hr
     track = _route(workout["routes"], source, hr_t, hr)
     facts = Facts(
-        started_at=t0, utc_offset_min=int(start.utcoffset().total_seconds() // 60), sport=sport, sub_sport=sub,
-        duration_s=duration if duration is not None else t1 - t0, elapsed_s=t1 - t0, distance_m=distance,
-        avg_hr=avg_hr, max_hr=max_hr,
+        started_at=t0,
+        # an Apple Health time always carries its offset (``moment``)
+        utc_offset_min=int(cast(timedelta, start.utcoffset()).total_seconds() // 60),
+        sport=sport,
+        sub_sport=sub,
+        duration_s=duration if duration is not None else t1 - t0,
+        elapsed_s=t1 - t0,
+        distance_m=distance,
+        avg_hr=avg_hr,
+        max_hr=max_hr,
     )
     activity = build_activity(facts, track.window(t0, t1), where)
     activity.energy_kcal = round(energy, 1) if energy is not None else None

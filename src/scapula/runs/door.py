@@ -10,12 +10,12 @@ and the remark says which.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from scapula.errors import InputFileError, NotAnActivityError
 from scapula.runs.activity import Activity
 
-EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)  # before any watch that records a run
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # before any watch that records a run
 FUTURE_SLACK = timedelta(days=1)
 MAX_OFFSET_MIN = 14 * 60  # Kiritimati, UTC+14, and Baker Island, UTC-12, are the extremes
 HEART_RATE = (20.0, 250.0)  # a reading outside is a strap's 0 or a sensor's noise
@@ -51,8 +51,13 @@ def clock_text(seconds: float) -> str:
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def admit(activity: Activity, where: str, *, platform_sport: tuple[str | None, str | None, str] | None = None,
-          now: datetime | None = None) -> tuple[Activity, list[str]]:
+def admit(
+    activity: Activity,
+    where: str,
+    *,
+    platform_sport: tuple[str | None, str | None, str] | None = None,
+    now: datetime | None = None,
+) -> tuple[Activity, list[str]]:
     """The activity as it may be stored, and remarks for the runner.
 
     ``platform_sport`` is (sport, sub_sport, "its Strava entry") from the platform that
@@ -60,11 +65,12 @@ def admit(activity: Activity, where: str, *, platform_sport: tuple[str | None, s
     ``NotAnActivityError`` for a fragment or a planned route and ``InputFileError`` for a
     date that cannot be right.
     """
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     start = activity.started_at
     if start < EARLIEST:
-        raise InputFileError(where, f"dated {start:%Y-%m-%d}, before any watch recorded a run "
-                                    "(the device's clock was not set)")
+        raise InputFileError(
+            where, f"dated {start:%Y-%m-%d}, before any watch recorded a run (the device's clock was not set)"
+        )
     if start > now + FUTURE_SLACK:
         raise InputFileError(where, f"dated {start:%Y-%m-%d}, in the future (the device's clock was wrong)")
     duration = activity.duration_s if activity.duration_s and activity.duration_s > 0 else 0.0
@@ -75,8 +81,11 @@ def admit(activity: Activity, where: str, *, platform_sport: tuple[str | None, s
     if distance is not None and distance < FRAGMENT_M:
         distance = None
     if distance is not None and distance / duration > FASTEST_M_S:
-        raise NotAnActivityError(where, f"{distance / 1000:.1f} km in {clock_text(duration)} is faster than anyone "
-                                        "moves under their own power: a planned route, not a recording")
+        raise NotAnActivityError(
+            where,
+            f"{distance / 1000:.1f} km in {clock_text(duration)} is faster than anyone "
+            "moves under their own power: a planned route, not a recording",
+        )
     offset = activity.utc_offset_min
     if offset is not None and abs(offset) > MAX_OFFSET_MIN:
         offset = None  # no place has it (a Zwift file's zero local time gives minus 27 years)
@@ -87,8 +96,14 @@ def admit(activity: Activity, where: str, *, platform_sport: tuple[str | None, s
         sport, sub_sport, remark = _sport_for(distance, duration, platform_sport)
         remarks.append(remark)
     return dataclasses.replace(
-        activity, utc_offset_min=offset, sport=sport, sub_sport=sub_sport, duration_s=duration,
-        elapsed_s=elapsed, distance_m=distance, avg_hr=_heart_rate(activity.avg_hr),
+        activity,
+        utc_offset_min=offset,
+        sport=sport,
+        sub_sport=sub_sport,
+        duration_s=duration,
+        elapsed_s=elapsed,
+        distance_m=distance,
+        avg_hr=_heart_rate(activity.avg_hr),
         max_hr=_heart_rate(activity.max_hr),
     ), remarks
 
@@ -97,8 +112,9 @@ def _heart_rate(value: float | None) -> float | None:
     return value if value is not None and HEART_RATE[0] <= value <= HEART_RATE[1] else None
 
 
-def _sport_for(distance: float | None, duration: float,
-               platform: tuple[str | None, str | None, str] | None) -> tuple[str, str | None, str]:
+def _sport_for(
+    distance: float | None, duration: float, platform: tuple[str | None, str | None, str] | None
+) -> tuple[str, str | None, str]:
     """(sport, sub_sport, remark) for an activity whose file names no sport."""
     if platform is not None and platform[0] is not None:
         return platform[0], platform[1], f"the file names no sport: {platform[0]}, as {platform[2]} says"

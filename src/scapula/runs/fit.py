@@ -23,7 +23,13 @@ import numpy as np
 
 from scapula.errors import InputFileError, NotAnActivityError
 from scapula.runs.activity import (
-    Activity, Facts, Track, build_activity, intensity_of, multisport, sport_of,
+    Activity,
+    Facts,
+    Track,
+    build_activity,
+    intensity_of,
+    multisport,
+    sport_of,
 )
 from scapula.runs.door import clock_text
 
@@ -33,10 +39,30 @@ Messages = dict[str, list[dict]]
 WANTED: dict[str, tuple[str, ...]] = {
     "file_id": ("type", "time_created"),
     "timestamp_correlation": ("timestamp", "system_timestamp"),
-    "session": ("start_time", "timestamp", "total_timer_time", "total_elapsed_time", "total_distance",
-                "avg_heart_rate", "max_heart_rate", "sport", "sub_sport"),
-    "lap": ("start_time", "timestamp", "total_timer_time", "total_elapsed_time", "total_distance",
-            "avg_heart_rate", "max_heart_rate", "intensity", "lap_trigger", "sport", "sub_sport"),
+    "session": (
+        "start_time",
+        "timestamp",
+        "total_timer_time",
+        "total_elapsed_time",
+        "total_distance",
+        "avg_heart_rate",
+        "max_heart_rate",
+        "sport",
+        "sub_sport",
+    ),
+    "lap": (
+        "start_time",
+        "timestamp",
+        "total_timer_time",
+        "total_elapsed_time",
+        "total_distance",
+        "avg_heart_rate",
+        "max_heart_rate",
+        "intensity",
+        "lap_trigger",
+        "sport",
+        "sub_sport",
+    ),
     "activity": ("timestamp", "local_timestamp"),
     "workout": ("wkt_name",),
     "sport": ("sport", "sub_sport"),
@@ -59,8 +85,9 @@ def messages_fitfast(data: bytes) -> Messages:
     import fitfast
 
     parsed = fitfast.parse(data)  # times come as Unix seconds already
-    return {name: [{k: m[k] for k in fields if k in m} for m in parsed.get(name, [])]
-            for name, fields in WANTED.items()}
+    return {
+        name: [{k: m[k] for k in fields if k in m} for m in parsed.get(name, [])] for name, fields in WANTED.items()
+    }
 
 
 def messages_fitdecode(data: bytes, where: str) -> Messages:
@@ -78,7 +105,7 @@ def messages_fitdecode(data: bytes, where: str) -> Messages:
         raise InputFileError(where, "damaged FIT file (CRC check failed)") from e
     except fitdecode.FitHeaderError as e:
         raise InputFileError(where, f"not a FIT file ({e})") from e
-    except Exception as e:  # noqa: BLE001 - a bad header size is a struct.error, an unfinished file an AssertionError
+    except Exception as e:
         raise InputFileError(where, "damaged FIT file (it cannot be read past a broken message)") from e
     for frame in frames:
         out[frame.name].append(_values(frame))
@@ -119,12 +146,13 @@ def _fitdecode_messages(data: bytes, out: Messages) -> bool:
     import fitdecode
 
     try:
-        with fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.DISABLED,
-                                 error_handling=fitdecode.ErrorHandling.IGNORE) as reader:
+        with fitdecode.FitReader(
+            data, check_crc=fitdecode.CrcCheck.DISABLED, error_handling=fitdecode.ErrorHandling.IGNORE
+        ) as reader:
             for frame in reader:
                 if frame.frame_type == fitdecode.FIT_FRAME_DATA and frame.name in WANTED:
                     out[frame.name].append(_values(frame))
-    except Exception:  # noqa: BLE001 - the damage itself, whatever fitdecode makes of it
+    except Exception:
         return False
     return True
 
@@ -153,8 +181,8 @@ def messages_salvaged(data: bytes) -> tuple[Messages, str]:
         damage = "damaged at {at} of recording"
     if not whole and not out["session"]:
         for found in _SESSION_DEFINITION.finditer(data, header_size):
-            tail = data[found.start():]
-            piece = {name: [] for name in WANTED}
+            tail = data[found.start() :]
+            piece: Messages = {name: [] for name in WANTED}
             _fitdecode_messages(bytes([12, 0x10]) + struct.pack("<HI", 0, len(tail)) + b".FIT" + tail, piece)
             if any(_time(s.get("start_time")) is not None for s in piece["session"]):
                 for name in ("session", "lap", "activity"):
@@ -188,8 +216,13 @@ def on_the_calendar(messages: Messages, where: str) -> Messages:
     times = [m[k] for m in sample for k in ("timestamp", "start_time") if isinstance(m.get(k), (int, float))]
     if not times or min(times) >= RELATIVE_BELOW:
         return messages
-    times = [m[k] for ms in messages.values() for m in ms for k in ("timestamp", "start_time")
-             if isinstance(m.get(k), (int, float))]
+    times = [
+        m[k]
+        for ms in messages.values()
+        for m in ms
+        for k in ("timestamp", "start_time")
+        if isinstance(m.get(k), (int, float))
+    ]
     shift = None
     for c in messages["timestamp_correlation"]:
         if _time(c.get("timestamp")) is not None and _time(c.get("system_timestamp")) is not None:
@@ -198,12 +231,21 @@ def on_the_calendar(messages: Messages, where: str) -> Messages:
     if shift is None and created and created[0] >= RELATIVE_BELOW:
         shift = created[0] - min(times)  # the file was created as the recording started
     if shift is None:
-        raise InputFileError(where, "its times count from the watch's power-on and it holds no date "
-                                    "to set them by (the watch's clock was not set)")
+        raise InputFileError(
+            where,
+            "its times count from the watch's power-on and it holds no date "
+            "to set them by (the watch's clock was not set)",
+        )
 
     def moved(m: dict) -> dict:
-        return {k: (v + shift if k in ("timestamp", "start_time") and isinstance(v, (int, float))
-                    and v < RELATIVE_BELOW else v) for k, v in m.items()}
+        return {
+            k: (
+                v + shift
+                if k in ("timestamp", "start_time") and isinstance(v, (int, float)) and v < RELATIVE_BELOW
+                else v
+            )
+            for k, v in m.items()
+        }
 
     return {name: [moved(m) for m in ms] for name, ms in messages.items()}
 
@@ -219,12 +261,17 @@ def _track(records: list[dict]) -> Track:
     def column(name: str, scale: float = 1.0) -> np.ndarray:
         return np.array([r.get(name, np.nan) for r in rows], dtype=float) * scale
 
-    dist = column("distance")
-    if len(rows) and np.isnan(dist).all():
-        dist = None  # measured along the positions instead
-    return Track.from_positions(column("timestamp"), column("position_lat", SEMICIRCLE_DEG),
-                                column("position_long", SEMICIRCLE_DEG), column("heart_rate"),
-                                np.zeros(len(rows)), dist)
+    recorded = column("distance")
+    # None when the file recorded none: measured along the positions instead
+    dist = None if len(rows) and np.isnan(recorded).all() else recorded
+    return Track.from_positions(
+        column("timestamp"),
+        column("position_lat", SEMICIRCLE_DEG),
+        column("position_long", SEMICIRCLE_DEG),
+        column("heart_rate"),
+        np.zeros(len(rows)),
+        dist,
+    )
 
 
 def activities_of(messages: Messages, where: str) -> list[Activity]:
@@ -256,20 +303,34 @@ def activities_of(messages: Messages, where: str) -> list[Activity]:
         end = float(sessions[i + 1]["start_time"]) - 0.001 if i + 1 < len(sessions) else float("inf")
         laps = [lap for lap in messages["lap"] if start <= (_time(lap.get("start_time")) or -1) <= end]
         laps.sort(key=lambda lap: lap["start_time"])
-        sport, sub = sport_of(s.get("sport") or fallback_sport.get("sport"),
-                              s.get("sub_sport") or fallback_sport.get("sub_sport"))
+        sport, sub = sport_of(
+            s.get("sport") or fallback_sport.get("sport"), s.get("sub_sport") or fallback_sport.get("sub_sport")
+        )
         if sport == "transition":  # between two legs of a multisport activity: not one itself
             transitions += 1
             continue
         facts = Facts(
-            started_at=start, utc_offset_min=offset, sport=sport, sub_sport=sub, name=name,
-            duration_s=s.get("total_timer_time"), elapsed_s=s.get("total_elapsed_time"),
-            distance_m=s.get("total_distance"), avg_hr=s.get("avg_heart_rate"),
+            started_at=start,
+            utc_offset_min=offset,
+            sport=sport,
+            sub_sport=sub,
+            name=name,
+            duration_s=s.get("total_timer_time"),
+            elapsed_s=s.get("total_elapsed_time"),
+            distance_m=s.get("total_distance"),
+            avg_hr=s.get("avg_heart_rate"),
             max_hr=s.get("max_heart_rate"),
-            laps=[{"duration_s": lap.get("total_timer_time", lap.get("total_elapsed_time")),
-                   "distance_m": lap.get("total_distance"), "avg_hr": lap.get("avg_heart_rate"),
-                   "max_hr": lap.get("max_heart_rate"), "intensity": intensity_of(lap.get("intensity")),
-                   "trigger": _name(lap.get("lap_trigger"))} for lap in laps],
+            laps=[
+                {
+                    "duration_s": lap.get("total_timer_time", lap.get("total_elapsed_time")),
+                    "distance_m": lap.get("total_distance"),
+                    "avg_hr": lap.get("avg_heart_rate"),
+                    "max_hr": lap.get("max_heart_rate"),
+                    "intensity": intensity_of(lap.get("intensity")),
+                    "trigger": _name(lap.get("lap_trigger")),
+                }
+                for lap in laps
+            ],
             lap_starts=[float(lap["start_time"]) for lap in laps],
         )
         out.append(build_activity(facts, track.window(start, end), where))

@@ -20,7 +20,7 @@ import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -32,7 +32,7 @@ from scapula.runs.xmlsafe import refuse_dtd, salvage_xml
 _HR_TAGS = {"hr", "heartrate", "heart_rate"}
 ACTIVITY_GAP_S = 3600.0
 US = 1_000_000  # times are kept as whole microseconds since the epoch, as datetime holds them
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ONE_US = timedelta(microseconds=1)
 _ONE_SECOND = timedelta(seconds=1)
 
@@ -95,9 +95,10 @@ def activities_of(gpx: GpxFile, where: str) -> list[Activity]:
             groups.append([trk])
     activities = [_activity(group, gpx.name, where) for group in groups]
     if gpx.damage:
-        last = activities[-1]
+        final = activities[-1]
         activities[-1] = dataclasses.replace(
-            last, damage=f"{gpx.damage} at {clock_text(last.elapsed_s or last.duration_s)} of recording")
+            final, damage=f"{gpx.damage} at {clock_text(final.elapsed_s or final.duration_s)} of recording"
+        )
     return activities
 
 
@@ -161,7 +162,7 @@ def gpx_gpxpy(data: bytes, where: str) -> GpxFile:
                 if point.time is None:
                     continue  # a point with no time cannot be placed on the run's clock
                 # GPX times are UTC by the standard; a time without a zone is taken as UTC
-                moment = point.time if point.time.tzinfo else point.time.replace(tzinfo=timezone.utc)
+                moment = point.time if point.time.tzinfo else point.time.replace(tzinfo=UTC)
                 if not out.t:
                     out.utc_offset_min = _offset_min(moment.utcoffset())
                 out.t.append((moment - _EPOCH) // _ONE_US)
@@ -230,8 +231,18 @@ def _fix(text: str) -> str:
 # sits in, for GPX 1.1 and 1.0. Only the first child of a name counts (gpxpy uses find()).
 # The values go unused here; a point's lat and lon, mandatory, are read as well.
 # tests/test_import.py checks these tables against gpxpy's own field lists.
-POINT_CHECKS = {"ele": _float, "magvar": _float, "geoidheight": _float, "fix": _fix, "sat": _int,
-                "hdop": _float, "vdop": _float, "pdop": _float, "ageofdgpsdata": _float, "dgpsid": _int}
+POINT_CHECKS = {
+    "ele": _float,
+    "magvar": _float,
+    "geoidheight": _float,
+    "fix": _fix,
+    "sat": _int,
+    "hdop": _float,
+    "vdop": _float,
+    "pdop": _float,
+    "ageofdgpsdata": _float,
+    "dgpsid": _int,
+}
 TRKPT_10_CHECKS = {**POINT_CHECKS, "course": _float, "speed": _float}  # GPX 1.0 only
 ROUTE_CHECKS = TRACK_CHECKS = {"number": _int}
 BOUNDS_ATTRIBUTES = ("minlat", "maxlat", "minlon", "maxlon")
@@ -242,7 +253,7 @@ def gpx_fast(data: bytes) -> GpxFile:
     try:
         text = data.decode()  # UTF-8 whatever the declaration says, as gpxpy reads bytes
         root = ET.XML(_DEFAULT_NS.sub("", text, count=1))
-    except Exception as e:  # noqa: BLE001 - not UTF-8, or anything the XML parser raises
+    except Exception as e:
         raise LeftToGpxpy from e
     try:
         return _gpx_file(root)
@@ -272,8 +283,8 @@ def _gpx_file(root: ET.Element) -> GpxFile:
         name = _text(head, "name")
         bounds = head.find("bounds")
         for attribute in BOUNDS_ATTRIBUTES if bounds is not None else ():
-            if bounds.get(attribute) is not None:
-                _float(bounds.get(attribute))
+            if bounds is not None and (value := bounds.get(attribute)) is not None:
+                _float(value)
     tracks = []
     for child in root:
         if child.tag == "wpt":
@@ -368,13 +379,13 @@ _MAX_DAYS = 10_000  # a cache, not a store: a file with stamps on more days than
 
 
 class _Midnights(dict):
-    """"YYYY-MM-DD" -> that day's 00:00 UTC in Unix seconds, for valid dates only."""
+    """ "YYYY-MM-DD" -> that day's 00:00 UTC in Unix seconds, for valid dates only."""
 
     def __missing__(self, day: str) -> int | None:
         if not _DATE.fullmatch(day):
             return None
         try:
-            midnight = datetime(int(day[:4]), int(day[5:7]), int(day[8:]), tzinfo=timezone.utc)
+            midnight = datetime(int(day[:4]), int(day[5:7]), int(day[8:]), tzinfo=UTC)
         except ValueError:  # 2026-02-30
             return None
         if len(self) >= _MAX_DAYS:
@@ -399,8 +410,10 @@ def utc_seconds(text: str) -> int | None:
 
 # gpxpy's time pattern, narrowed to two-digit fields and plain signs: anything else it
 # accepts (one-digit months, a trailing newline, odd zone strings) is left to gpxpy.
-_TIME = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
-                   r"(?:\.([0-9]{1,15}))?(Z|([+-])([0-9]{2})(?::?([0-9]{2}))?)?")
+_TIME = re.compile(
+    r"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})"
+    r"(?:\.([0-9]{1,15}))?(Z|([+-])([0-9]{2})(?::?([0-9]{2}))?)?"
+)
 
 
 def gpx_time(text: str) -> tuple[int, int | None]:

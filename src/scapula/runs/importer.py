@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -84,7 +85,7 @@ def _parse(source: Source | None) -> tuple[str, str | None, list[Activity] | str
         return "note", None, e.reason
     except InputFileError as e:
         return "error", None, e.reason
-    except Exception:  # noqa: BLE001 - one odd file must not stop a batch of a thousand
+    except Exception:
         what = _KIND_WORDS.get(source.kind or "", "activity")
         return "error", None, f"cannot be read: its content is not laid out as a {what} file's should be"
 
@@ -103,8 +104,13 @@ def _parsed(sources: list[Source | None], known: frozenset[str], workers: int) -
 
 
 def import_paths(
-    db: Session, *, athlete: Athlete, paths: list[Path], report: Callable[[Outcome], None],
-    workers: int | None = None, on_items: Callable[[int], None] | None = None,
+    db: Session,
+    *,
+    athlete: Athlete,
+    paths: list[Path],
+    report: Callable[[Outcome], None],
+    workers: int | None = None,
+    on_items: Callable[[int], None] | None = None,
 ) -> Summary:
     """Import every activity under ``paths``; ``report`` hears one outcome per item or bad path."""
     summary = Summary()
@@ -123,17 +129,19 @@ def import_paths(
     for item, (status, sha, payload) in zip(items, results):
         try:
             outcome = _store(db, athlete, item, status, sha, payload, known)
-        except Exception:  # noqa: BLE001 - the batch goes on; this file's runs are rolled back
+        except Exception:
             db.rollback()
-            outcome = Outcome(item.name, "error", "cannot be stored: something in it is out of the range "
-                                                  "a run can have")
+            outcome = Outcome(
+                item.name, "error", "cannot be stored: something in it is out of the range a run can have"
+            )
         summary.add(outcome)
         report(outcome)
     return summary
 
 
-def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | None,
-           payload, known: set[str]) -> Outcome:
+def _store(
+    db: Session, athlete: Athlete, item: Item, status: str, sha: str | None, payload, known: set[str]
+) -> Outcome:
     where = item.name
     if status in ("note", "error"):
         return Outcome(where, status, payload)
@@ -142,21 +150,29 @@ def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | No
         return Outcome(where, "duplicate", "already imported", duplicates=1)
     remarks: list[str] = []
     if status == "row":  # a Strava row with no file: a manual activity, or its file is missing
-        row: StravaRow = item.row
+        row = cast(StravaRow, item.row)  # the status of an item that is a Strava row alone
         if row.filename:
             remarks.append(f"{row.filename} is not in the export; imported from its activities.csv row")
         try:
-            found = [(row.sha256, row.activity())]
+            found: list[tuple[str, Any]] = [(row.sha256, row.activity())]
         except InputFileError as e:
             return Outcome(where, "error", e.reason)
         kind = "strava_csv"
     else:
-        kind = item.source.kind
+        kind = cast(str, cast(Source, item.source).kind)  # a file of a known kind was read
         # a workout of a health export has its own identity; in a file, every activity after
         # the first gets one derived from the file's hash
-        found = [(_identity(a.identity) if getattr(a, "identity", None) else sha if i == 0
-                  else hashlib.sha256(f"{sha}:{i}".encode()).hexdigest(), a)
-                 for i, a in enumerate(payload)]
+        found = [
+            (
+                _identity(a.identity)
+                if getattr(a, "identity", None)
+                else cast(str, sha)  # a file's hash: only an export's workouts come without one
+                if i == 0
+                else hashlib.sha256(f"{sha}:{i}".encode()).hexdigest(),
+                a,
+            )
+            for i, a in enumerate(payload)
+        ]
     platform = (item.row.sport, item.row.sub_sport, "its Strava entry") if item.row else None
     new, duplicates, left_out, refused = [], 0, [], []
     for run_sha, activity in found:
@@ -176,8 +192,7 @@ def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | No
             _rename(db, athlete, run_sha, item.row)
             duplicates += 1
             continue
-        same = same_run(db, athlete=athlete, sport=run.sport, started_at=run.started_at,
-                        duration_s=run.duration_s)
+        same = same_run(db, athlete=athlete, sport=run.sport, started_at=run.started_at, duration_s=run.duration_s)
         if same is not None:
             _rename(db, athlete, same.sha256, item.row)
             duplicates += 1
@@ -190,8 +205,13 @@ def _store(db: Session, athlete: Athlete, item: Item, status: str, sha: str | No
     if not new and not duplicates and (refused or left_out):
         if refused:
             return Outcome(where, "error", refused[0])
-        return Outcome(where, "note", left_out[0] if len(left_out) == 1 else
-                       f"{len(left_out)} activities, all fragments or routes ({left_out[0]})")
+        return Outcome(
+            where,
+            "note",
+            left_out[0]
+            if len(left_out) == 1
+            else f"{len(left_out)} activities, all fragments or routes ({left_out[0]})",
+        )
     if left_out:
         remarks.append(f"{len(left_out)} left out ({left_out[0]})" if len(left_out) > 1 else f"left out {left_out[0]}")
     remarks += refused
@@ -216,14 +236,24 @@ def _amount(activity: Activity) -> str:
 def _run(activity: Activity, row: StravaRow | None, sha: str, kind: str, where: str) -> Run:
     """The ``Run`` row of an admitted activity; a Strava row's name wins over the file's."""
     return Run(
-        sha256=sha, source_name=where[-255:], source_kind=kind,
-        external_id=row.activity_id[:64] if row else None, started_at=activity.started_at,
-        utc_offset_min=activity.utc_offset_min, sport=activity.sport[:30],
+        sha256=sha,
+        source_name=where[-255:],
+        source_kind=kind,
+        external_id=row.activity_id[:64] if row else None,
+        started_at=activity.started_at,
+        utc_offset_min=activity.utc_offset_min,
+        sport=cast(str, activity.sport)[:30],  # an admitted activity has a sport (door.admit)
         sub_sport=activity.sub_sport[:30] if activity.sub_sport else None,
-        name=(row.name if row and row.name else activity.name), duration_s=activity.duration_s,
-        elapsed_s=activity.elapsed_s, distance_m=activity.distance_m, avg_hr=activity.avg_hr,
-        max_hr=activity.max_hr, energy_kcal=activity.energy_kcal, laps=activity.laps,
-        splits=activity.splits, legs=activity.legs,
+        name=(row.name if row and row.name else activity.name),
+        duration_s=activity.duration_s,
+        elapsed_s=activity.elapsed_s,
+        distance_m=activity.distance_m,
+        avg_hr=activity.avg_hr,
+        max_hr=activity.max_hr,
+        energy_kcal=activity.energy_kcal,
+        laps=activity.laps,
+        splits=activity.splits,
+        legs=activity.legs,
     )
 
 

@@ -96,7 +96,10 @@ class Item:
 
     @property
     def name(self) -> str:
-        return self.source.name if self.source else self.row.where
+        if self.source is not None:
+            return self.source.name
+        assert self.row is not None, "an item is a file, a Strava row, or both"
+        return self.row.where
 
 
 def expand(paths: list[Path]) -> tuple[list[Item], list[InputFileError], list[InputFileError]]:
@@ -123,8 +126,11 @@ def _items_of(path: Path, errors: list[InputFileError], notes: list[InputFileErr
     if path.suffix.lower() == ".zip":
         return _zip(path, errors, notes)
     if kind_of(path.name) is None:
-        raise InputFileError(path, "not a FIT, GPX or TCX file (.fit, .gpx, .tcx, optionally .gz), "
-                                   "a folder, a Strava export .zip or an Apple Health export")
+        raise InputFileError(
+            path,
+            "not a FIT, GPX or TCX file (.fit, .gpx, .tcx, optionally .gz), "
+            "a folder, a Strava export .zip or an Apple Health export",
+        )
     return [Item(Source(str(path)))]
 
 
@@ -143,8 +149,7 @@ def _folder(folder: Path, errors: list[InputFileError], notes: list[InputFileErr
     return items
 
 
-def _csv_rows(data: bytes, where: str, errors: list[InputFileError],
-              notes: list[InputFileError]) -> list[StravaRow]:
+def _csv_rows(data: bytes, where: str, errors: list[InputFileError], notes: list[InputFileError]) -> list[StravaRow]:
     """The rows of a Strava CSV; one that cannot be read is a note, and the files come in alone."""
     try:
         rows, bad_rows = read_activities_csv(data, where)
@@ -164,14 +169,18 @@ def _export_folder(folder: Path, errors: list[InputFileError], notes: list[Input
         source = None
         if row.filename:
             # from the export's root: this folder or, for a CSV kept in activities/, its parent
-            file = next((f for f in (folder / row.filename, folder.parent / row.filename) if f.is_file()),
-                        folder / row.filename)
+            file = next(
+                (f for f in (folder / row.filename, folder.parent / row.filename) if f.is_file()), folder / row.filename
+            )
             named.add(file)
             source = Source(str(file)) if file.is_file() else None
         items.append(Item(source, row))
     # activity files in the export that no row names are imported as plain files
-    items += [Item(Source(str(p))) for p in sorted(folder.rglob("*"))
-              if p.is_file() and kind_of(p.name) in KINDS and p not in named]
+    items += [
+        Item(Source(str(p)))
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and kind_of(p.name) in KINDS and p not in named
+    ]
     return items
 
 
@@ -200,19 +209,22 @@ def _zip(path: Path, errors: list[InputFileError], notes: list[InputFileError]) 
             items.append(Item(source, row))
     items += [Item(Source(str(path), m)) for m in sorted(members) if kind_of(m) in KINDS and m not in named]
     if not items:
-        raise InputFileError(path, "zip archive holds no activities.csv, no Apple Health export "
-                                   "and no FIT, GPX or TCX file")
+        raise InputFileError(
+            path, "zip archive holds no activities.csv, no Apple Health export and no FIT, GPX or TCX file"
+        )
     return items
 
 
 def read_activities_of(source: Source, data: bytes | None = None):
     """The activities of one source (its content ``data`` when already read): the readers'
     single entry point."""
-    if source.kind == "apple":
+    kind = source.kind
+    if kind == "apple":
         from scapula.runs.apple import read_apple_health
 
         return read_apple_health(source)
-    return read_activities_bytes(source.kind, data if data is not None else source.read(), source.name)
+    assert kind is not None, "a source is listed by a kind it has"
+    return read_activities_bytes(kind, data if data is not None else source.read(), source.name)
 
 
 def read_activities_bytes(kind: str, data: bytes, where: str):
@@ -234,4 +246,3 @@ def read_activities_bytes(kind: str, data: bytes, where: str):
     finally:
         if was_enabled:
             gc.enable()
-

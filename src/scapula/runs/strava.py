@@ -15,7 +15,7 @@ import csv
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from scapula.errors import InputFileError
 from scapula.runs.activity import Activity, sport_of
@@ -24,10 +24,19 @@ from scapula.runs.activity import Activity, sport_of
 _DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%Y-%m-%d %H:%M:%S", "%d %b %Y, %H:%M:%S", "%b %d, %Y %I:%M:%S %p")
 _REQUIRED = ("Activity ID", "Activity Date", "Activity Type")
 # The 2018 layout's names for the same columns.
-_SNAKE_CASE = {"id": "Activity ID", "date": "Activity Date", "name": "Activity Name", "type": "Activity Type",
-               "description": "Activity Description", "elapsed_time": "Elapsed Time", "moving_time": "Moving Time",
-               "distance": "Distance", "filename": "Filename", "average_heartrate": "Average Heart Rate",
-               "max_heartrate": "Max Heart Rate"}
+_SNAKE_CASE = {
+    "id": "Activity ID",
+    "date": "Activity Date",
+    "name": "Activity Name",
+    "type": "Activity Type",
+    "description": "Activity Description",
+    "elapsed_time": "Elapsed Time",
+    "moving_time": "Moving Time",
+    "distance": "Distance",
+    "filename": "Filename",
+    "average_heartrate": "Average Heart Rate",
+    "max_heartrate": "Max Heart Rate",
+}
 
 
 @dataclass(frozen=True)
@@ -56,9 +65,18 @@ class StravaRow:
         if not duration:
             raise InputFileError(self.where, "has neither a moving nor an elapsed time")
         return Activity(
-            started_at=self.started_at, utc_offset_min=None, sport=self.sport, sub_sport=self.sub_sport,
-            name=self.name, duration_s=duration, elapsed_s=self.elapsed_s, distance_m=self.distance_m,
-            avg_hr=self.avg_hr, max_hr=self.max_hr, laps=[], splits=[],
+            started_at=self.started_at,
+            utc_offset_min=None,
+            sport=self.sport,
+            sub_sport=self.sub_sport,
+            name=self.name,
+            duration_s=duration,
+            elapsed_s=self.elapsed_s,
+            distance_m=self.distance_m,
+            avg_hr=self.avg_hr,
+            max_hr=self.max_hr,
+            laps=[],
+            splits=[],
         )
 
 
@@ -76,14 +94,14 @@ def _date(text: str, where: str) -> datetime:
     text = text.strip()
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC)
         except ValueError:
             pass
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise InputFileError(where, f"unreadable Activity Date '{text}'") from None
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def read_activities_csv(data: bytes, where: str) -> tuple[list[StravaRow], list[InputFileError]]:
@@ -113,7 +131,7 @@ def read_activities_csv(data: bytes, where: str) -> tuple[list[StravaRow], list[
         if not any(c.strip() for c in cells):
             continue
 
-        def last(name: str) -> str | None:
+        def last(name: str, cells: list[str] = cells) -> str | None:
             found = [cells[i] for i in columns.get(name, []) if i < len(cells) and cells[i].strip()]
             return found[-1].strip() if found else None
 
@@ -127,12 +145,20 @@ def read_activities_csv(data: bytes, where: str) -> tuple[list[StravaRow], list[
         if distance is not None and len(columns.get("Distance", [])) < 2 and not metres:
             distance *= 1000.0  # the display-unit block only: km
         sport, sub = sport_of(last("Activity Type"))
-        rows.append(StravaRow(
-            where=row_where, activity_id=last("Activity ID") or f"row-{number}",
-            started_at=started_at, name=last("Activity Name"),
-            sport=sport, sub_sport=sub, elapsed_s=_number(last("Elapsed Time")),
-            moving_s=_number(last("Moving Time")), distance_m=distance,
-            avg_hr=_number(last("Average Heart Rate")), max_hr=_number(last("Max Heart Rate")),
-            filename=last("Filename"),
-        ))
+        rows.append(
+            StravaRow(
+                where=row_where,
+                activity_id=last("Activity ID") or f"row-{number}",
+                started_at=started_at,
+                name=last("Activity Name"),
+                sport=sport,
+                sub_sport=sub,
+                elapsed_s=_number(last("Elapsed Time")),
+                moving_s=_number(last("Moving Time")),
+                distance_m=distance,
+                avg_hr=_number(last("Average Heart Rate")),
+                max_hr=_number(last("Max Heart Rate")),
+                filename=last("Filename"),
+            )
+        )
     return rows, errors

@@ -9,7 +9,8 @@ laps leave out). A second ``<Track>`` inside one lap starts after a pause.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from typing import Any, overload
 
 import numpy as np
 
@@ -18,8 +19,13 @@ from scapula.runs.activity import Activity, Facts, Track, build_activity, intens
 from scapula.runs.door import clock_text
 from scapula.runs.xmlsafe import parse_xml
 
-_TRIGGERS = {"manual": "manual", "distance": "distance", "time": "time",
-             "location": "position_lap", "heartrate": "heart_rate"}
+_TRIGGERS = {
+    "manual": "manual",
+    "distance": "distance",
+    "time": "time",
+    "location": "position_lap",
+    "heartrate": "heart_rate",
+}
 
 
 class _LocalNames(dict):
@@ -58,6 +64,10 @@ def _float(text: str | None) -> float | None:
         return None
 
 
+@overload
+def _time(text: str, where: str) -> datetime: ...
+@overload
+def _time(text: str | None, where: str) -> datetime | None: ...
 def _time(text: str | None, where: str) -> datetime | None:
     if text is None:
         return None
@@ -65,7 +75,7 @@ def _time(text: str | None, where: str) -> datetime | None:
         moment = datetime.fromisoformat(text)
     except ValueError as e:
         raise InputFileError(where, f"unreadable time stamp '{text}'") from e
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 def read_tcx(data: bytes, where: str) -> list[Activity]:
@@ -80,16 +90,22 @@ def read_tcx(data: bytes, where: str) -> list[Activity]:
             found.append(_activity(element, where, cut))
         elif _tag(element) == "MultiSportSession":
             # <FirstSport><Activity/></FirstSport>, then <NextSport><Transition/><Activity/></NextSport>...
-            legs = [_activity(a, where, cut) for part in element if _tag(part) in ("FirstSport", "NextSport")
-                    for a in part if _tag(a) == "Activity"]
+            legs = [
+                _activity(a, where, cut)
+                for part in element
+                if _tag(part) in ("FirstSport", "NextSport")
+                for a in part
+                if _tag(a) == "Activity"
+            ]
             if legs:
                 found.append(multisport(legs) if len(legs) > 1 else legs[0])
     if not found:
         raise InputFileError(where, "TCX file holds no activity")
     if damage:
         last = found[-1]
-        found[-1] = dataclasses.replace(last, damage=f"{damage} at {clock_text(last.elapsed_s or last.duration_s)} "
-                                                     "of recording")
+        found[-1] = dataclasses.replace(
+            last, damage=f"{damage} at {clock_text(last.elapsed_s or last.duration_s)} of recording"
+        )
     return found
 
 
@@ -97,7 +113,8 @@ def _activity(activity, where: str, cut: bool = False) -> Activity:
     """One <Activity>; ``cut``: the file broke inside it, so its last lap's totals, written
     before its points, say more than the points that were saved."""
     t, lat, lon, dist, hr, segment = [], [], [], [], [], []
-    laps, lap_starts = [], []
+    laps: list[dict[str, Any]] = []  # each lap's totals as the file states them
+    lap_starts: list[float] = []
     offset = None
     start = _time(_text(activity, "Id"), where)
     tracks = 0  # segment number
@@ -106,14 +123,16 @@ def _activity(activity, where: str, cut: bool = False) -> Activity:
         lap_start = _time(lap.get("StartTime"), where)
         if lap_start is not None:
             lap_starts.append(lap_start.timestamp())
-            laps.append({
-                "duration_s": _float(_text(lap, "TotalTimeSeconds")),
-                "distance_m": _float(_text(lap, "DistanceMeters")),
-                "avg_hr": _float(_text(lap, "AverageHeartRateBpm", "Value")),
-                "max_hr": _float(_text(lap, "MaximumHeartRateBpm", "Value")),
-                "intensity": intensity_of(_text(lap, "Intensity")),
-                "trigger": _TRIGGERS.get((_text(lap, "TriggerMethod") or "").lower()),
-            })
+            laps.append(
+                {
+                    "duration_s": _float(_text(lap, "TotalTimeSeconds")),
+                    "distance_m": _float(_text(lap, "DistanceMeters")),
+                    "avg_hr": _float(_text(lap, "AverageHeartRateBpm", "Value")),
+                    "max_hr": _float(_text(lap, "MaximumHeartRateBpm", "Value")),
+                    "intensity": intensity_of(_text(lap, "Intensity")),
+                    "trigger": _TRIGGERS.get((_text(lap, "TriggerMethod") or "").lower()),
+                }
+            )
         for number, track in enumerate(c for c in lap if _tag(c) == "Track"):
             # every lap opens a Track; a second one inside a lap follows a pause
             tracks += number > 0
@@ -124,8 +143,9 @@ def _activity(activity, where: str, cut: bool = False) -> Activity:
                 if stamp is None or not stamp.text:
                     continue
                 moment = _time(stamp.text.strip(), where)
-                if offset is None and moment.utcoffset():
-                    offset = int(moment.utcoffset().total_seconds() // 60)
+                moment_offset = moment.utcoffset()
+                if offset is None and moment_offset:
+                    offset = int(moment_offset.total_seconds() // 60)
                 position = values.get("Position")
                 where_at = {local[c.tag]: c.text for c in position} if position is not None else {}
                 metres, beat = values.get("DistanceMeters"), values.get("HeartRateBpm")
@@ -135,7 +155,7 @@ def _activity(activity, where: str, cut: bool = False) -> Activity:
                 dist.append(_float(metres.text) if metres is not None else None)
                 hr.append(_float(beat[0].text) if beat is not None and len(beat) else None)  # <Value>
                 segment.append(tracks)
-    start = start or (datetime.fromtimestamp(min(lap_starts), timezone.utc) if lap_starts else None)
+    start = start or (datetime.fromtimestamp(min(lap_starts), UTC) if lap_starts else None)
     if start is None and not t:
         raise InputFileError(where, "has no time stamps")
 
@@ -143,8 +163,10 @@ def _activity(activity, where: str, cut: bool = False) -> Activity:
         return np.array([np.nan if v is None else v for v in values], dtype=float)
 
     order = np.argsort(t, kind="stable")
-    track = Track.from_positions(*(column(c)[order] for c in (t, lat, lon, hr, segment)),
-                                 dist=column(dist)[order] if any(d is not None for d in dist) else None)
+    times, lats, lons, hrs, segments = (column(c)[order] for c in (t, lat, lon, hr, segment))
+    track = Track.from_positions(
+        times, lats, lons, hrs, segments, dist=column(dist)[order] if any(d is not None for d in dist) else None
+    )
 
     if cut and laps:
         laps[-1] = {**laps[-1], "duration_s": None, "distance_m": None}
@@ -160,10 +182,17 @@ def _activity(activity, where: str, cut: bool = False) -> Activity:
     if not len(track) and laps and laps[-1]["duration_s"] is not None and start is not None:
         elapsed = lap_starts[-1] + laps[-1]["duration_s"] - start.timestamp()
     facts = Facts(
-        started_at=start.timestamp() if start else None, utc_offset_min=offset, sport=sport, sub_sport=sub,
+        started_at=start.timestamp() if start else None,
+        utc_offset_min=offset,
+        sport=sport,
+        sub_sport=sub,
         name=_text(activity, "Notes") or _text(activity, "Training", "Plan", "Name"),
-        duration_s=total("duration_s"), elapsed_s=elapsed, distance_m=total("distance_m"),
+        duration_s=total("duration_s"),
+        elapsed_s=elapsed,
+        distance_m=total("distance_m"),
         avg_hr=sum(h * d for h, d in timed) / sum(d for _, d in timed) if timed else None,
-        max_hr=max(max_hrs) if max_hrs else None, laps=laps, lap_starts=lap_starts,
+        max_hr=max(max_hrs) if max_hrs else None,
+        laps=laps,
+        lap_starts=lap_starts,
     )
     return build_activity(facts, track, where)

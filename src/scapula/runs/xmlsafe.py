@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from typing import cast
 
 from scapula.errors import InputFileError
 
@@ -55,7 +56,7 @@ def parse_xml(data: bytes, where: str, *, unfinished: str | None = None) -> tupl
         # in small pieces: after a callback raises, expat still scans the rest of what it
         # was fed (the callbacks just return), and the root starts within the first piece
         for start in range(0, len(data), _PIECE):
-            probe.feed(data[start:start + _PIECE])
+            probe.feed(data[start : start + _PIECE])
         probe.close()
     except _DtdFound:
         raise InputFileError(where, _REFUSED) from None
@@ -82,15 +83,16 @@ def salvage_xml(data: bytes, unfinished: str) -> tuple[ET.Element, str] | None:
     everything before it is whole. The damage is "truncated" when the XML stops short,
     "damaged" when it breaks mid-way. Only for XML already checked to have no DTD.
     """
-    parser = ET.XMLPullParser(events=("start",))
+    parser: ET.XMLPullParser = ET.XMLPullParser(events=("start",))
     damage = "truncated"
     try:
         for start in range(0, len(data), 1 << 16):
-            parser.feed(data[start:start + (1 << 16)])
+            parser.feed(data[start : start + (1 << 16)])
         parser.close()
     except ET.ParseError as e:
         damage = "truncated" if e.code in _CUT_SHORT else "damaged"
-    root = next((element for _, element in parser.read_events()), None)
+    # "start" events carry elements only
+    root = next((cast("tuple[str, ET.Element]", event)[1] for event in parser.read_events()), None)
     if root is None:
         return None
     chain = [root]
