@@ -38,9 +38,29 @@ def make_clip(dest: Path, loops: int, phone: bool = False) -> Path:
     from tests.realclip import demo_clip
 
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops - 1), "-i", str(demo_clip()),
-         "-vf", "scale=1920:1080,fps=30", "-c:v", "libx264", "-preset", "veryfast", "-crf", "20",
-         *(["-g", "30", "-bf", "0"] if phone else []), "-an", str(dest)], check=True)
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-stream_loop",
+            str(loops - 1),
+            "-i",
+            str(demo_clip()),
+            "-vf",
+            "scale=1920:1080,fps=30",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "20",
+            *(["-g", "30", "-bf", "0"] if phone else []),
+            "-an",
+            str(dest),
+        ],
+        check=True,
+    )
     return dest
 
 
@@ -72,8 +92,20 @@ def ours(path: Path, full_rate: bool) -> tuple[dict, float]:
     """`scapula analyze` as a runner types it: the whole command, start-up included."""
     out = path.with_name(f"report-{'full' if full_rate else 'fast'}.json")
     start = time.perf_counter()
-    subprocess.run([str(SCAPULA), "analyze", str(path), "--exercise", "auto", "--out", str(out),
-                    *(["--full-rate"] if full_rate else [])], capture_output=True, check=True)
+    subprocess.run(
+        [
+            str(SCAPULA),
+            "analyze",
+            str(path),
+            "--exercise",
+            "auto",
+            "--out",
+            str(out),
+            *(["--full-rate"] if full_rate else []),
+        ],
+        capture_output=True,
+        check=True,
+    )
     elapsed = time.perf_counter() - start
     return json.loads(out.read_text()), elapsed
 
@@ -95,8 +127,9 @@ def landmark_file(tmp: Path, minutes: float) -> tuple[int, float, float]:
     span = clip.frames[-1].t + 1 / clip.header.fps
     copies = int(np.ceil(minutes * 60 / span))
     path = tmp / "long.jsonl"
-    write_landmarks(path, clip.header, (Frame(f.t + k * span, f.image, f.world)
-                                        for k in range(copies) for f in clip.frames))
+    write_landmarks(
+        path, clip.header, (Frame(f.t + k * span, f.image, f.world) for k in range(copies) for f in clip.frames)
+    )
     start = time.perf_counter()
     header, frames = read_landmarks(path)
     result = analyze(header, frames, "auto")
@@ -116,8 +149,10 @@ def main() -> None:
         from scapula.vision.pose import open_video
 
         video = open_video(clip)
-        print(f"clip: {video.width}x{video.height} {video.fps:g} fps, {video.duration_s:.1f} s, "
-              f"{video.frame_count} frames, {'phone' if args.phone else 'x264 default'} encoding")
+        print(
+            f"clip: {video.width}x{video.height} {video.fps:g} fps, {video.duration_s:.1f} s, "
+            f"{video.frame_count} frames, {'phone' if args.phone else 'x264 default'} encoding"
+        )
         n, t_naive = naive(clip)
         full, t_full = ours(clip, full_rate=True)
         fast, t_fast = ours(clip, full_rate=False)
@@ -125,14 +160,17 @@ def main() -> None:
         rows = [("naive loop", t_naive), ("scapula full-rate", t_full), ("scapula", t_fast)]
         for name, t in rows:
             print(f"{name:18s} {t:7.2f} s  {n / t:6.1f} frames/s  {d / t:5.2f}x real time")
-        print(f"ratio scapula / naive: {t_naive / t_fast:.2f}x faster; "
-              f"full-rate / naive: {t_naive / t_full:.2f}x")
+        print(f"ratio scapula / naive: {t_naive / t_fast:.2f}x faster; full-rate / naive: {t_naive / t_full:.2f}x")
         same = (full["reps"], full["faults"], full["recognised"]) == (fast["reps"], fast["faults"], fast["recognised"])
-        print(f"same reps and faults as full rate: {same} "
-              f"(full {json.dumps(full['reps'])}, fast {json.dumps(fast['reps'])})")
+        print(
+            f"same reps and faults as full rate: {same} "
+            f"(full {json.dumps(full['reps'])}, fast {json.dumps(fast['reps'])})"
+        )
         frames, seconds, t_lm = landmark_file(tmp, args.minutes)
-        print(f"landmark file: {frames} frames ({seconds / 60:.1f} min of clip) read and analysed "
-              f"in {t_lm:.2f} s ({seconds / t_lm:.0f}x real time)")
+        print(
+            f"landmark file: {frames} frames ({seconds / 60:.1f} min of clip) read and analysed "
+            f"in {t_lm:.2f} s ({seconds / t_lm:.0f}x real time)"
+        )
 
 
 if __name__ == "__main__":

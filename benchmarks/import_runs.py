@@ -42,8 +42,24 @@ FIT_EPOCH = 631_065_600  # 1989-12-31 00:00 UTC in Unix seconds
 
 
 def _crc(data: bytes, crc: int = 0) -> int:
-    table = (0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
-             0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400)
+    table = (
+        0x0000,
+        0xCC01,
+        0xD801,
+        0x1400,
+        0xF001,
+        0x3C00,
+        0x2800,
+        0xE401,
+        0xA001,
+        0x6C00,
+        0x7800,
+        0xB401,
+        0x5000,
+        0x9C01,
+        0x8801,
+        0x4400,
+    )
     for byte in data:
         tmp = table[crc & 0xF]
         crc = (crc >> 4) & 0x0FFF
@@ -81,8 +97,9 @@ def fit_bytes(w) -> bytes:
     body += _definition(1, 21, [(253, 4, 0x86), (0, 1, 0x00), (1, 1, 0x00)])
     body += struct.pack("<BIBB", 1, ts0, 0, 0)
     body += _definition(2, 20, [(253, 4, 0x86), (0, 4, 0x85), (1, 4, 0x85), (5, 4, 0x86), (3, 1, 0x02)])
-    records = np.zeros(len(w.t), dtype=[("h", "u1"), ("ts", "<u4"), ("lat", "<i4"), ("lon", "<i4"),
-                                          ("dist", "<u4"), ("hr", "u1")])
+    records = np.zeros(
+        len(w.t), dtype=[("h", "u1"), ("ts", "<u4"), ("lat", "<i4"), ("lon", "<i4"), ("dist", "<u4"), ("hr", "u1")]
+    )
     records["h"] = 2
     records["ts"] = t
     records["lat"] = [round(w.lat(i) / 180 * 2**31) for i in range(len(w.t))]
@@ -91,23 +108,70 @@ def fit_bytes(w) -> bytes:
     records["hr"] = w.hr
     body += records.tobytes()
     body += struct.pack("<BIBB", 1, int(t[-1]), 0, 4)
-    body += _definition(3, 19, [(253, 4, 0x86), (2, 4, 0x86), (7, 4, 0x86), (8, 4, 0x86), (9, 4, 0x86),
-                                (15, 1, 0x02), (16, 1, 0x02), (23, 1, 0x00), (24, 1, 0x00)])
+    body += _definition(
+        3,
+        19,
+        [
+            (253, 4, 0x86),
+            (2, 4, 0x86),
+            (7, 4, 0x86),
+            (8, 4, 0x86),
+            (9, 4, 0x86),
+            (15, 1, 0x02),
+            (16, 1, 0x02),
+            (23, 1, 0x00),
+            (24, 1, 0x00),
+        ],
+    )
     for lap in w.laps:
         end = min(lap.end, len(w.t) - 1)
         seconds = w.t[end] - w.t[lap.start]
-        hr = w.hr[lap.start:lap.end]
-        body += struct.pack("<BIIIIIBBBB", 3, int(t[end]), int(t[lap.start]), seconds * 1000, seconds * 1000,
-                            round((w.dist[end] - w.dist[lap.start]) * 100), round(sum(hr) / len(hr)), max(hr),
-                            0, 2 if lap.trigger == "distance" else 7)
-    body += _definition(4, 18, [(253, 4, 0x86), (2, 4, 0x86), (7, 4, 0x86), (8, 4, 0x86), (9, 4, 0x86),
-                                (5, 1, 0x00), (6, 1, 0x00), (16, 1, 0x02), (17, 1, 0x02)])
-    body += struct.pack("<BIIIIIBBBB", 4, int(t[-1]), ts0, int(w.elapsed_s * 1000), int(w.moving_s * 1000),
-                        round(w.distance_m * 100), 1, 0, round(sum(w.hr) / len(w.hr)), max(w.hr))
-    body += _definition(5, 34, [(253, 4, 0x86), (0, 4, 0x86), (1, 2, 0x84), (2, 1, 0x00), (3, 1, 0x00),
-                                (4, 1, 0x00), (5, 4, 0x86)])
-    body += struct.pack("<BIIHBBBI", 5, int(t[-1]), int(w.moving_s * 1000), 1, 0, 26, 1,
-                        int(t[-1]) + w.offset_min * 60)
+        hr = w.hr[lap.start : lap.end]
+        body += struct.pack(
+            "<BIIIIIBBBB",
+            3,
+            int(t[end]),
+            int(t[lap.start]),
+            seconds * 1000,
+            seconds * 1000,
+            round((w.dist[end] - w.dist[lap.start]) * 100),
+            round(sum(hr) / len(hr)),
+            max(hr),
+            0,
+            2 if lap.trigger == "distance" else 7,
+        )
+    body += _definition(
+        4,
+        18,
+        [
+            (253, 4, 0x86),
+            (2, 4, 0x86),
+            (7, 4, 0x86),
+            (8, 4, 0x86),
+            (9, 4, 0x86),
+            (5, 1, 0x00),
+            (6, 1, 0x00),
+            (16, 1, 0x02),
+            (17, 1, 0x02),
+        ],
+    )
+    body += struct.pack(
+        "<BIIIIIBBBB",
+        4,
+        int(t[-1]),
+        ts0,
+        int(w.elapsed_s * 1000),
+        int(w.moving_s * 1000),
+        round(w.distance_m * 100),
+        1,
+        0,
+        round(sum(w.hr) / len(w.hr)),
+        max(w.hr),
+    )
+    body += _definition(
+        5, 34, [(253, 4, 0x86), (0, 4, 0x86), (1, 2, 0x84), (2, 1, 0x00), (3, 1, 0x00), (4, 1, 0x00), (5, 4, 0x86)]
+    )
+    body += struct.pack("<BIIHBBBI", 5, int(t[-1]), int(w.moving_s * 1000), 1, 0, 26, 1, int(t[-1]) + w.offset_min * 60)
     header = struct.pack("<BBHI4s", 14, 0x20, 2132, len(body), b".FIT")
     header += struct.pack("<H", _crc_fast(header))
     data = header + bytes(body)
@@ -188,13 +252,18 @@ def main() -> None:
         db = f"sqlite:///{Path(tmp, 'bench.db')}"
         for label in ("first import", "re-import (all stored)"):
             seconds, cpu, done = timed_import(folder, db, opts.workers)
-            print(f"{label}: {opts.files / seconds:.1f} files/s, {seconds:.1f} s total "
-                  f"({cpu:.1f} s CPU over {os.cpu_count()} cores); "
-                  f"scapula said: {done.stdout.strip().splitlines()[-1]} (exit {done.returncode})")
+            print(
+                f"{label}: {opts.files / seconds:.1f} files/s, {seconds:.1f} s total "
+                f"({cpu:.1f} s CPU over {os.cpu_count()} cores); "
+                f"scapula said: {done.stdout.strip().splitlines()[-1]} (exit {done.returncode})"
+            )
             if done.returncode != 0:
                 print(done.stderr, file=sys.stderr)
-        stored = json.loads(subprocess.run([str(SCAPULA), "--db", db, "runs", "--json"],
-                                           capture_output=True, text=True, check=True).stdout)
+        stored = json.loads(
+            subprocess.run(
+                [str(SCAPULA), "--db", db, "runs", "--json"], capture_output=True, text=True, check=True
+            ).stdout
+        )
         kinds = {k: sum(r["source_kind"] == k for r in stored) for k in ("fit", "gpx", "tcx")}
         print(f"stored {len(stored)} runs {kinds}; every file one run: {len(stored) == opts.files}")
 

@@ -46,8 +46,9 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCAPULA_")}
     env["SCAPULA_DATA_DIR"] = str(data_dir)
     scapula = Path(sys.executable).with_name("scapula")
-    proc = subprocess.Popen([str(scapula), "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(scapula), "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -94,9 +95,18 @@ async def run(url: str, cookie: str, token: str, mode: str, frames, fps: float, 
         if mode == "video":
             hello = {"type": "hello", "mode": "video", "width": 640, "height": 360, "fps": fps}
         else:
-            hello = {"type": "hello", "mode": "landmarks", "header": {
-                "format": "scapula-landmarks", "version": 1, "fps": fps, "width": 640, "height": 360,
-                "source": "benchmark"}}
+            hello = {
+                "type": "hello",
+                "mode": "landmarks",
+                "header": {
+                    "format": "scapula-landmarks",
+                    "version": 1,
+                    "fps": fps,
+                    "width": 640,
+                    "height": 360,
+                    "source": "benchmark",
+                },
+            }
         await ws.send(json.dumps(hello))
         ready = json.loads(await ws.recv())
         assert ready["type"] == "ready", ready
@@ -145,8 +155,12 @@ def percentiles(values: list[float]) -> dict:
     import numpy as np
 
     ms = np.array(values) * 1000
-    return {"p50": float(np.percentile(ms, 50)), "p95": float(np.percentile(ms, 95)),
-            "p99": float(np.percentile(ms, 99)), "max": float(ms.max())}
+    return {
+        "p50": float(np.percentile(ms, 50)),
+        "p95": float(np.percentile(ms, 95)),
+        "p99": float(np.percentile(ms, 99)),
+        "max": float(ms.max()),
+    }
 
 
 def main() -> None:
@@ -164,14 +178,18 @@ def main() -> None:
             r = httpx.get(url + "/api/csrf")
             token = r.json()["token"]
             cookie = "; ".join(f"{k}={v}" for k, v in r.cookies.items())
-            print(f"server {url}; {args.seconds:g} s at {args.fps:g} frames/s, JPEG 640x360 "
-                  f"(~{sum(len(f[1]) for f in frames) / len(frames) / 1000:.0f} kB a frame)")
+            print(
+                f"server {url}; {args.seconds:g} s at {args.fps:g} frames/s, JPEG 640x360 "
+                f"(~{sum(len(f[1]) for f in frames) / len(frames) / 1000:.0f} kB a frame)"
+            )
             for mode in ("video", "landmarks"):
                 out = asyncio.run(run(url, cookie, token, mode, frames, args.fps, args.seconds))
                 p = percentiles(out["latencies"])
-                print(f"{mode:9s}  p50 {p['p50']:6.1f} ms  p95 {p['p95']:6.1f} ms  p99 {p['p99']:6.1f} ms  "
-                      f"max {p['max']:6.1f} ms  skipped {out['skipped']}/{out['sent']}  "
-                      f"analysed {out['analysed']}  {'PASS' if p['p95'] < 150 else 'FAIL'} (p95 < 150 ms)")
+                print(
+                    f"{mode:9s}  p50 {p['p50']:6.1f} ms  p95 {p['p95']:6.1f} ms  p99 {p['p99']:6.1f} ms  "
+                    f"max {p['max']:6.1f} ms  skipped {out['skipped']}/{out['sent']}  "
+                    f"analysed {out['analysed']}  {'PASS' if p['p95'] < 150 else 'FAIL'} (p95 < 150 ms)"
+                )
         finally:
             proc.terminate()
             proc.wait(timeout=20)

@@ -37,12 +37,33 @@ def make_clip(dest: Path, minutes: float) -> Path:
     from tests.realclip import demo_clip
 
     unit = dest.with_name("unit.mp4")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(demo_clip()), "-vf", "scale=640:360,fps=30",
-                    "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-an", str(unit)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(demo_clip()),
+            "-vf",
+            "scale=640:360,fps=30",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-crf",
+            "23",
+            "-an",
+            str(unit),
+        ],
+        check=True,
+    )
     unit_s = 230 / 30
     loops = max(1, round(minutes * 60 / unit_s))
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops - 1), "-i", str(unit),
-                    "-c", "copy", str(dest)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-stream_loop", str(loops - 1), "-i", str(unit), "-c", "copy", str(dest)],
+        check=True,
+    )
     return dest
 
 
@@ -103,13 +124,17 @@ def main() -> None:
         from scapula.vision.pose import open_video
 
         video = open_video(clip)
-        print(f"clip: {video.width}x{video.height} {video.fps:g} fps, {video.duration_s / 60:.1f} min, "
-              f"{video.frame_count} frames ({clip.stat().st_size / 2**20:.0f} MiB)")
+        print(
+            f"clip: {video.width}x{video.height} {video.fps:g} fps, {video.duration_s / 60:.1f} min, "
+            f"{video.frame_count} frames ({clip.stat().st_size / 2**20:.0f} MiB)"
+        )
         scapula = str(Path(sys.executable).with_name("scapula"))
         cmd = [scapula, "--db", f"sqlite:///{tmp}/m.db", "analyze", str(clip), "--workers", str(args.workers)]
         samples, elapsed, code = sample(cmd, args.interval)
-    print(f"scapula analyze: exit {code}, {elapsed:.0f} s ({video.duration_s / elapsed:.1f}x real time), "
-          f"{len(samples)} samples")
+    print(
+        f"scapula analyze: exit {code}, {elapsed:.0f} s ({video.duration_s / elapsed:.1f}x real time), "
+        f"{len(samples)} samples"
+    )
     if code != 0 or not samples:
         sys.exit(1)
 
@@ -118,8 +143,9 @@ def main() -> None:
     for t, row in samples:
         workers = [m for pid, m in row.items() if pid != main_pid and _is_worker(pid)]
         main_m = row.get(main_pid, (0.0, 0.0))
-        series.append((t, main_m[0], max((m[0] for m in workers), default=0.0), len(workers),
-                       sum(m[1] for m in row.values())))
+        series.append(
+            (t, main_m[0], max((m[0] for m in workers), default=0.0), len(workers), sum(m[1] for m in row.values()))
+        )
     full = [s for s in series if s[3] >= args.workers] or series
     first, last = full[0], full[-1]
     # the workers load the model and the first frames during their first segment
@@ -133,8 +159,10 @@ def main() -> None:
     print(f"{'':20s} {'start':>6s} {f'+{SETTLE_S:.0f} s':>7s} {'peak':>6s} {'end':>6s}  (MiB)  end - +{SETTLE_S:.0f} s")
     for name, i in [("main process RSS", 1), ("largest worker RSS", 2), ("all processes PSS", 4)]:
         peak = max(s[i] for s in full)
-        print(f"{name:20s} {first[i]:6.0f} {settled[i]:7.0f} {peak:6.0f} {last[i]:6.0f}         "
-              f"{last[i] - settled[i]:+.0f}")
+        print(
+            f"{name:20s} {first[i]:6.0f} {settled[i]:7.0f} {peak:6.0f} {last[i]:6.0f}         "
+            f"{last[i] - settled[i]:+.0f}"
+        )
 
 
 if __name__ == "__main__":

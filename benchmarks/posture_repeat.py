@@ -35,9 +35,18 @@ def synthetic(n: int = 200) -> dict[str, dict[str, float]]:
     for view, base in views:
         deg, cm = [], []
         for i in range(n):
-            s = Scene(**{**base.__dict__, "distance": rng.uniform(2.5, 3.5), "aim_rise": rng.uniform(-0.1, 0.1),
-                         "turn": rng.uniform(-8, 8), "roll": rng.uniform(-1, 1), "jitter_px": 2.0,
-                         "jitter_mm": 15.0, "seed": i})
+            s = Scene(
+                **{
+                    **base.__dict__,
+                    "distance": rng.uniform(2.5, 3.5),
+                    "aim_rise": rng.uniform(-0.1, 0.1),
+                    "turn": rng.uniform(-8, 8),
+                    "roll": rng.uniform(-1, 1),
+                    "jitter_px": 2.0,
+                    "jitter_mm": 15.0,
+                    "seed": i,
+                }
+            )
             header, fs = frames(s)
             r = assess(Capture("synthetic", "landmarks", "", fs, header.width, header.height), view)
             assert not r.refused, r.problems
@@ -56,8 +65,7 @@ def _reframings(rgb: np.ndarray, n: int, rng: np.random.Generator):
         scale = rng.uniform(0.85, 1.0)
         cw, ch = int(w * scale), int(h * scale)
         x0, y0 = int(rng.uniform(0, w - cw)), int(rng.uniform(0, h - ch))
-        crop = im.crop((x0, y0, x0 + cw, y0 + ch)).resize((int(w * rng.uniform(0.8, 1.2)),) * 2 if w == h
-                                                          else (w, h))
+        crop = im.crop((x0, y0, x0 + cw, y0 + ch)).resize((int(w * rng.uniform(0.8, 1.2)),) * 2 if w == h else (w, h))
         buf = io.BytesIO()
         crop.save(buf, format="JPEG", quality=int(rng.uniform(75, 95)))
         yield np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
@@ -95,8 +103,10 @@ def main() -> None:
         print(name)
         for view, sds in result.items():
             for m in sds["deg"]:
-                print(f"  {view:5} {m:17} SD {sds['deg'][m]:.2f} deg  {sds['cm'][m]:.2f} cm"
-                      + (f"  (n={sds['n']})" if "n" in sds else ""))
+                print(
+                    f"  {view:5} {m:17} SD {sds['deg'][m]:.2f} deg  {sds['cm'][m]:.2f} cm"
+                    + (f"  (n={sds['n']})" if "n" in sds else "")
+                )
 
 
 if __name__ == "__main__":

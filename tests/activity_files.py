@@ -61,12 +61,21 @@ class Workout:
 
     def lap_time(self, lap: Lap) -> float:
         """Timer seconds of a lap, counted the way the file writers below count them."""
-        return float(sum(1 for i in range(lap.start + 1, lap.end) if self.t[i] - self.t[i - 1] == 1)
-                     + (1 if lap.end < len(self.t) and self.t[lap.end] - self.t[lap.end - 1] == 1 else 0))
+        return float(
+            sum(1 for i in range(lap.start + 1, lap.end) if self.t[i] - self.t[i - 1] == 1)
+            + (1 if lap.end < len(self.t) and self.t[lap.end] - self.t[lap.end - 1] == 1 else 0)
+        )
 
 
-def interval_session(start: datetime, *, offset_min: int = 120, reps: int = 5, seed: int = 0,
-                     pause_s: int = 45, name: str | None = "5 x 1 km") -> Workout:
+def interval_session(
+    start: datetime,
+    *,
+    offset_min: int = 120,
+    reps: int = 5,
+    seed: int = 0,
+    pause_s: int = 45,
+    name: str | None = "5 x 1 km",
+) -> Workout:
     """Warm-up 10 min, ``reps`` x (1 km hard, 2 min jog), cool-down 10 min; one pause mid-way.
 
     Pace and HR follow the effort, so the laps and the km splits differ as a real session's do.
@@ -76,8 +85,9 @@ def interval_session(start: datetime, *, offset_min: int = 120, reps: int = 5, s
     wobble = (seed % 7) * 0.01
     paused = False
 
-    def run(seconds: int | None, speed: float, target_hr: float, intensity: str,
-            metres_to_go: float | None = None) -> None:
+    def run(
+        seconds: int | None, speed: float, target_hr: float, intensity: str, metres_to_go: float | None = None
+    ) -> None:
         nonlocal clock, metres, hr, paused
         first = len(w.t)
         goal = metres + metres_to_go if metres_to_go else None
@@ -106,8 +116,16 @@ def interval_session(start: datetime, *, offset_min: int = 120, reps: int = 5, s
     return w
 
 
-def steady_run(start: datetime, *, seconds: int = 3600, speed: float = 3.1, offset_min: int = 0,
-               seed: int = 0, name: str | None = None, sub_sport: str | None = None) -> Workout:
+def steady_run(
+    start: datetime,
+    *,
+    seconds: int = 3600,
+    speed: float = 3.1,
+    offset_min: int = 0,
+    seed: int = 0,
+    name: str | None = None,
+    sub_sport: str | None = None,
+) -> Workout:
     """An easy hour at 1 s recording, one lap per km (auto-lap), with a gentle HR drift."""
     w = Workout(start=start, offset_min=offset_min, name=name, sub_sport=sub_sport)
     metres = 0.0
@@ -160,19 +178,38 @@ def expected_splits(w: Workout) -> list[dict]:
 # ------------------------------------------------------------------ FIT (fit-tool)
 
 
-def fit_bytes(w: Workout, *, workout_name: str | None = None, with_local_timestamp: bool = True,
-              local_timestamp: int | None = None, with_distance: bool = True,
-              time_created: datetime | None = None) -> bytes:
+def fit_bytes(
+    w: Workout,
+    *,
+    workout_name: str | None = None,
+    with_local_timestamp: bool = True,
+    local_timestamp: int | None = None,
+    with_distance: bool = True,
+    time_created: datetime | None = None,
+) -> bytes:
     """``local_timestamp``: the activity's raw local time (Zwift writes 0); ``with_distance``
     False: HR only (no positions, no distances, as an indoor session without a footpod);
     ``time_created``: the file_id's creation time, when it is not the first sample's."""
-    return multisport_fit([w], workout_name=workout_name, with_local_timestamp=with_local_timestamp,
-                          local_timestamp=local_timestamp, with_distance=with_distance, time_created=time_created)
+    return multisport_fit(
+        [w],
+        workout_name=workout_name,
+        with_local_timestamp=with_local_timestamp,
+        local_timestamp=local_timestamp,
+        with_distance=with_distance,
+        time_created=time_created,
+    )
 
 
-def multisport_fit(legs: list[Workout], *, transition_s: int = 0, workout_name: str | None = None,
-                   with_local_timestamp: bool = True, local_timestamp: int | None = None,
-                   with_distance: bool = True, time_created: datetime | None = None) -> bytes:
+def multisport_fit(
+    legs: list[Workout],
+    *,
+    transition_s: int = 0,
+    workout_name: str | None = None,
+    with_local_timestamp: bool = True,
+    local_timestamp: int | None = None,
+    with_distance: bool = True,
+    time_created: datetime | None = None,
+) -> bytes:
     """One FIT file of consecutive legs, as a multisport watch writes it: the records of
     all legs with one distance counting on across them, a session (with its laps) per
     leg, and a transition session between legs, ``transition_s`` long, with no records."""
@@ -222,8 +259,17 @@ def multisport_fit(legs: list[Workout], *, transition_s: int = 0, workout_name: 
         message.timestamp = at_ms
         builder.add(message)
 
-    def session_message(start_ms: int, end_ms: int, elapsed: float, timer: float, distance: float | None,
-                        hr: list[int], sport: str, sub_sport: str | None, laps: int) -> SessionMessage:
+    def session_message(
+        start_ms: int,
+        end_ms: int,
+        elapsed: float,
+        timer: float,
+        distance: float | None,
+        hr: list[int],
+        sport: str,
+        sub_sport: str | None,
+        laps: int,
+    ) -> SessionMessage:
         session = SessionMessage()
         session.timestamp = end_ms
         session.start_time = start_ms
@@ -243,13 +289,13 @@ def multisport_fit(legs: list[Workout], *, transition_s: int = 0, workout_name: 
 
     carried = 0.0  # the distance of the legs before: a multisport file counts on across legs
     for number, leg in enumerate(legs):
+
         def ms(i: int, leg=leg) -> int:
             return unix_ms(leg.at(i))
 
         if number:
             gap_start = unix_ms(legs[number - 1].at(len(legs[number - 1].t) - 1))
-            builder.add(session_message(gap_start, ms(0), transition_s, transition_s, None, [], "transition",
-                                        None, 0))
+            builder.add(session_message(gap_start, ms(0), transition_s, transition_s, None, [], "transition", None, 0))
         event(EventType.START, ms(0))
         lap_of = {lap.end - 1: lap for lap in leg.laps}
         for i in range(len(leg.t)):
@@ -270,12 +316,14 @@ def multisport_fit(legs: list[Workout], *, transition_s: int = 0, workout_name: 
                 message.timestamp = ms(i)
                 message.start_time = ms(lap.start)
                 message.total_elapsed_time = float(leg.t[lap.end - 1] - leg.t[lap.start]) + (
-                    1 if lap.end < len(leg.t) else 0)
+                    1 if lap.end < len(leg.t) else 0
+                )
                 message.total_timer_time = leg.lap_time(lap)
                 if with_distance:
-                    message.total_distance = (leg.dist[lap.end] if lap.end < len(leg.t) else leg.dist[-1]) - \
-                        leg.dist[lap.start]
-                values = leg.hr[lap.start:lap.end]
+                    message.total_distance = (leg.dist[lap.end] if lap.end < len(leg.t) else leg.dist[-1]) - leg.dist[
+                        lap.start
+                    ]
+                values = leg.hr[lap.start : lap.end]
                 message.avg_heart_rate = round(sum(values) / len(values))
                 message.max_heart_rate = max(values)
                 message.intensity = Intensity[lap.intensity.upper()]
@@ -285,9 +333,19 @@ def multisport_fit(legs: list[Workout], *, transition_s: int = 0, workout_name: 
                 message.sport = Sport[leg.sport.upper()]
                 builder.add(message)
         event(EventType.STOP_ALL, ms(len(leg.t) - 1))
-        builder.add(session_message(ms(0), ms(len(leg.t) - 1), leg.elapsed_s, leg.moving_s,
-                                    leg.distance_m if with_distance else None, leg.hr, leg.sport, leg.sub_sport,
-                                    len(leg.laps)))
+        builder.add(
+            session_message(
+                ms(0),
+                ms(len(leg.t) - 1),
+                leg.elapsed_s,
+                leg.moving_s,
+                leg.distance_m if with_distance else None,
+                leg.hr,
+                leg.sport,
+                leg.sub_sport,
+                len(leg.laps),
+            )
+        )
         carried += leg.distance_m
     last = legs[-1]
     end_ms = unix_ms(last.at(len(last.t) - 1))
@@ -314,13 +372,21 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def gpx_text(w: Workout, *, with_time: bool = True, with_hr: bool = True,
-             gpx_type: str | None = "running", tracks: list[Workout] | None = None) -> str:
+def gpx_text(
+    w: Workout,
+    *,
+    with_time: bool = True,
+    with_hr: bool = True,
+    gpx_type: str | None = "running",
+    tracks: list[Workout] | None = None,
+) -> str:
     """GPX 1.1 with the Garmin TrackPointExtension for HR; a pause starts a new segment."""
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<gpx version="1.1" creator="scapula tests" xmlns="http://www.topografix.com/GPX/1/1" '
-           'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">',
-           f"<metadata><time>{_iso(w.start)}</time></metadata>"]
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<gpx version="1.1" creator="scapula tests" xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">',
+        f"<metadata><time>{_iso(w.start)}</time></metadata>",
+    ]
     for track in tracks or [w]:
         out.append("<trk>")
         if track.name:
@@ -335,40 +401,53 @@ def gpx_text(w: Workout, *, with_time: bool = True, with_hr: bool = True,
             if with_time:
                 point += f"<time>{_iso(track.at(i))}</time>"
             if with_hr:
-                point += (f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{track.hr[i]}"
-                          "</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions>")
+                point += (
+                    f"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>{track.hr[i]}"
+                    "</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions>"
+                )
             out.append(point + "</trkpt>")
         out.append("</trkseg></trk>")
     out.append("</gpx>")
     return "\n".join(out)
 
 
-def tcx_text(w: Workout, *, sport: str = "Running", notes: str | None = None,
-             plan_name: str | None = None, with_hr: bool = True) -> str:
+def tcx_text(
+    w: Workout, *, sport: str = "Running", notes: str | None = None, plan_name: str | None = None, with_hr: bool = True
+) -> str:
     """TCX v2: one Lap element per lap, a new Track after a pause, HR in the points and laps."""
     intensity = {"active": "Active", "rest": "Resting", "warmup": "Active", "cooldown": "Active"}
     trigger = {"manual": "Manual", "distance": "Distance", "session_end": "Manual", "time": "Time"}
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">',
-           f'<Activities><Activity Sport="{sport}"><Id>{_iso(w.start)}</Id>']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">',
+        f'<Activities><Activity Sport="{sport}"><Id>{_iso(w.start)}</Id>',
+    ]
     for lap in w.laps:
         end = min(lap.end, len(w.t) - 1)
-        values = w.hr[lap.start:lap.end]
-        out.append(f'<Lap StartTime="{_iso(w.at(lap.start))}">'
-                   f"<TotalTimeSeconds>{w.lap_time(lap):.1f}</TotalTimeSeconds>"
-                   f"<DistanceMeters>{w.dist[end] - w.dist[lap.start]:.2f}</DistanceMeters>")
+        values = w.hr[lap.start : lap.end]
+        out.append(
+            f'<Lap StartTime="{_iso(w.at(lap.start))}">'
+            f"<TotalTimeSeconds>{w.lap_time(lap):.1f}</TotalTimeSeconds>"
+            f"<DistanceMeters>{w.dist[end] - w.dist[lap.start]:.2f}</DistanceMeters>"
+        )
         if with_hr:
-            out.append(f"<AverageHeartRateBpm><Value>{round(sum(values) / len(values))}</Value></AverageHeartRateBpm>"
-                       f"<MaximumHeartRateBpm><Value>{max(values)}</Value></MaximumHeartRateBpm>")
-        out.append(f"<Intensity>{intensity[lap.intensity]}</Intensity>"
-                   f"<TriggerMethod>{trigger[lap.trigger]}</TriggerMethod><Track>")
+            out.append(
+                f"<AverageHeartRateBpm><Value>{round(sum(values) / len(values))}</Value></AverageHeartRateBpm>"
+                f"<MaximumHeartRateBpm><Value>{max(values)}</Value></MaximumHeartRateBpm>"
+            )
+        out.append(
+            f"<Intensity>{intensity[lap.intensity]}</Intensity>"
+            f"<TriggerMethod>{trigger[lap.trigger]}</TriggerMethod><Track>"
+        )
         for i in range(lap.start, lap.end):
             if i > lap.start and w.t[i] - w.t[i - 1] > 1:
                 out.append("</Track><Track>")
-            point = (f"<Trackpoint><Time>{_iso(w.at(i))}</Time><Position>"
-                     f"<LatitudeDegrees>{w.lat(i):.7f}</LatitudeDegrees>"
-                     f"<LongitudeDegrees>{LON0:.7f}</LongitudeDegrees></Position>"
-                     f"<DistanceMeters>{w.dist[i]:.2f}</DistanceMeters>")
+            point = (
+                f"<Trackpoint><Time>{_iso(w.at(i))}</Time><Position>"
+                f"<LatitudeDegrees>{w.lat(i):.7f}</LatitudeDegrees>"
+                f"<LongitudeDegrees>{LON0:.7f}</LongitudeDegrees></Position>"
+                f"<DistanceMeters>{w.dist[i]:.2f}</DistanceMeters>"
+            )
             if with_hr:
                 point += f"<HeartRateBpm><Value>{w.hr[i]}</Value></HeartRateBpm>"
             out.append(point + "</Trackpoint>")
@@ -376,8 +455,10 @@ def tcx_text(w: Workout, *, sport: str = "Running", notes: str | None = None,
     if notes:
         out.append(f"<Notes>{notes}</Notes>")
     if plan_name:
-        out.append(f'<Training VirtualPartner="false"><Plan Type="Workout" IntervalWorkout="true">'
-                   f"<Name>{plan_name}</Name><Extensions/></Plan></Training>")
+        out.append(
+            f'<Training VirtualPartner="false"><Plan Type="Workout" IntervalWorkout="true">'
+            f"<Name>{plan_name}</Name><Extensions/></Plan></Training>"
+        )
     out.append("</Activity></Activities></TrainingCenterDatabase>")
     return "\n".join(out)
 
@@ -426,25 +507,36 @@ def apple_health_export(folder: Path, workouts: list[AppleWorkout]) -> Path:
         w, off = a.w, a.w.offset_min
         start, end = _apple_time(w.at(0), off), _apple_time(w.at(len(w.t) - 1), off)
         rest = _apple_time(w.at(0) - timedelta(hours=2), off)
-        records.append(f'<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min" '
-                       f'creationDate="{rest}" startDate="{rest}" endDate="{rest}" value="58"/>')
+        records.append(
+            f'<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" unit="count/min" '
+            f'creationDate="{rest}" startDate="{rest}" endDate="{rest}" value="58"/>'
+        )
         for i in range(0, len(w.t), a.hr_every_s):
             at = _apple_time(w.at(i), off)
-            records.append(f'<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" '
-                           f'unit="count/min" creationDate="{at}" startDate="{at}" endDate="{at}" '
-                           f'value="{w.hr[i]}"><MetadataEntry key="HKMetadataKeyHeartRateMotionContext" '
-                           f'value="2"/></Record>')
-        records.append(f'<Record type="HKQuantityTypeIdentifierStepCount" sourceName="Phone" unit="count" '
-                       f'startDate="{start}" endDate="{end}" value="4000"/>')
-        attributes = f'workoutActivityType="HKWorkoutActivityType{a.kind}" duration="{w.moving_s / 60:.4f}" ' \
-                     'durationUnit="min"'
+            records.append(
+                f'<Record type="HKQuantityTypeIdentifierHeartRate" sourceName="Watch" '
+                f'unit="count/min" creationDate="{at}" startDate="{at}" endDate="{at}" '
+                f'value="{w.hr[i]}"><MetadataEntry key="HKMetadataKeyHeartRateMotionContext" '
+                f'value="2"/></Record>'
+            )
+        records.append(
+            f'<Record type="HKQuantityTypeIdentifierStepCount" sourceName="Phone" unit="count" '
+            f'startDate="{start}" endDate="{end}" value="4000"/>'
+        )
+        attributes = (
+            f'workoutActivityType="HKWorkoutActivityType{a.kind}" duration="{w.moving_s / 60:.4f}" durationUnit="min"'
+        )
         children = [f'<MetadataEntry key="HKIndoorWorkout" value="{1 if a.indoor else 0}"/>']
         if a.statistics:
-            children.append(f'<WorkoutStatistics type="HKQuantityTypeIdentifierActiveEnergyBurned" '
-                            f'startDate="{start}" endDate="{end}" sum="{a.energy_kcal}" unit="kcal"/>')
+            children.append(
+                f'<WorkoutStatistics type="HKQuantityTypeIdentifierActiveEnergyBurned" '
+                f'startDate="{start}" endDate="{end}" sum="{a.energy_kcal}" unit="kcal"/>'
+            )
             if w.distance_m:
-                children.append(f'<WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" '
-                                f'startDate="{start}" endDate="{end}" sum="{w.distance_m / 1000:.5f}" unit="km"/>')
+                children.append(
+                    f'<WorkoutStatistics type="HKQuantityTypeIdentifierDistanceWalkingRunning" '
+                    f'startDate="{start}" endDate="{end}" sum="{w.distance_m / 1000:.5f}" unit="km"/>'
+                )
         else:
             attributes += f' totalEnergyBurned="{a.energy_kcal}" totalEnergyBurnedUnit="kcal"'
             if w.distance_m:
@@ -452,26 +544,36 @@ def apple_health_export(folder: Path, workouts: list[AppleWorkout]) -> Path:
         if a.route and not a.indoor:
             route = f"route_{w.at(0):%Y-%m-%d_%H.%M}.gpx"
             text = gpx_text(w, with_hr=False, gpx_type=None).replace(
-                "<trk>", f"<trk><name>Route {w.at(0):%Y-%m-%d %H:%M}</name>", 1)
+                "<trk>", f"<trk><name>Route {w.at(0):%Y-%m-%d %H:%M}</name>", 1
+            )
             write(root / "workout-routes" / route, text)
-            children.append(f'<WorkoutRoute sourceName="Watch" startDate="{start}" endDate="{end}">'
-                            f'<FileReference path="/workout-routes/{route}"/></WorkoutRoute>')
-        items.append(f'<Workout {attributes} sourceName="Watch" creationDate="{end}" startDate="{start}" '
-                     f'endDate="{end}">' + "".join(children) + "</Workout>")
-    text = "\n".join([
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        "<!DOCTYPE HealthData [",
-        "<!-- HealthKit Export Version: 13 -->",
-        "<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>",
-        "<!ATTLIST HealthData\n  locale CDATA #REQUIRED\n>",
-        "<!ELEMENT Workout ((MetadataEntry|WorkoutEvent|WorkoutRoute|WorkoutStatistics)*)>",
-        "<!ATTLIST Workout\n  workoutActivityType CDATA #REQUIRED\n  duration CDATA #IMPLIED\n>",
-        "]>",
-        '<HealthData locale="en_GB">',
-        ' <ExportDate value="2026-06-01 10:00:00 +0200"/>',
-        ' <Me HKCharacteristicTypeIdentifierDateOfBirth="1990-04-01"/>',
-        *records, *items,
-        "</HealthData>", ""])
+            children.append(
+                f'<WorkoutRoute sourceName="Watch" startDate="{start}" endDate="{end}">'
+                f'<FileReference path="/workout-routes/{route}"/></WorkoutRoute>'
+            )
+        items.append(
+            f'<Workout {attributes} sourceName="Watch" creationDate="{end}" startDate="{start}" '
+            f'endDate="{end}">' + "".join(children) + "</Workout>"
+        )
+    text = "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            "<!DOCTYPE HealthData [",
+            "<!-- HealthKit Export Version: 13 -->",
+            "<!ELEMENT HealthData (ExportDate,Me,(Record|Correlation|Workout|ActivitySummary)*)>",
+            "<!ATTLIST HealthData\n  locale CDATA #REQUIRED\n>",
+            "<!ELEMENT Workout ((MetadataEntry|WorkoutEvent|WorkoutRoute|WorkoutStatistics)*)>",
+            "<!ATTLIST Workout\n  workoutActivityType CDATA #REQUIRED\n  duration CDATA #IMPLIED\n>",
+            "]>",
+            '<HealthData locale="en_GB">',
+            ' <ExportDate value="2026-06-01 10:00:00 +0200"/>',
+            ' <Me HKCharacteristicTypeIdentifierDateOfBirth="1990-04-01"/>',
+            *records,
+            *items,
+            "</HealthData>",
+            "",
+        ]
+    )
     write(root / "export.xml", text)
     write(root / "export_cda.xml", "<ClinicalDocument/>")
     return root

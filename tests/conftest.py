@@ -34,15 +34,24 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None, timeout: float = 60) -> Result:
         proc = subprocess.run(
-            [str(SCAPULA), *args], input=input, capture_output=True, text=True,
-            env=self.env, timeout=timeout,
+            [str(SCAPULA), *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=timeout,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     def popen(self, *args: str) -> subprocess.Popen:
         return subprocess.Popen(
-            [str(SCAPULA), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True, bufsize=1, env=self.env,
+            [str(SCAPULA), *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            env=self.env,
         )
 
 
@@ -129,6 +138,24 @@ def demo() -> Path:
 def small_demo(demo: Path, tmp_path_factory) -> Path:
     """The demo at 640x360, H.264, no sound, as a phone would upload it: quick to analyse."""
     out = tmp_path_factory.mktemp("clip") / "person.mp4"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(demo), "-vf", "scale=640:360",
-                    "-c:v", "libx264", "-preset", "veryfast", "-an", str(out)], check=True, timeout=120)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(demo),
+            "-vf",
+            "scale=640:360",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-an",
+            str(out),
+        ],
+        check=True,
+        timeout=120,
+    )
     return out

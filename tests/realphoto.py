@@ -19,8 +19,17 @@ WHEEL_SHA256 = "74aa5518ccea28121f57a95374581d3b979839adc25bb03f289b1bc9b99c58af
 MEMBER = "skimage/data/astronaut.png"
 PHOTO_SHA256 = "88431cd9653ccd539741b555fb0a46b61558b301d4110412b5bc28b5e3ea6cb5"
 # platform pinned too: the same wheel (and sha256) whatever machine runs the tests
-PIP_ARGS = [f"scikit-image=={VERSION}", "--platform", "manylinux_2_28_x86_64", "--python-version", "3.11",
-            "--implementation", "cp", "--abi", "cp311"]
+PIP_ARGS = [
+    f"scikit-image=={VERSION}",
+    "--platform",
+    "manylinux_2_28_x86_64",
+    "--python-version",
+    "3.11",
+    "--implementation",
+    "cp",
+    "--abi",
+    "cp311",
+]
 
 
 class PhotoUnavailable(RuntimeError):
@@ -28,5 +37,12 @@ class PhotoUnavailable(RuntimeError):
 
 
 def astronaut_png() -> Path:
-    return wheel_member(f"scikit-image-{VERSION}-astronaut.png", MEMBER, PHOTO_SHA256, WHEEL_NAME, WHEEL_SHA256,
-                        PIP_ARGS, PhotoUnavailable)
+    return wheel_member(
+        f"scikit-image-{VERSION}-astronaut.png",
+        MEMBER,
+        PHOTO_SHA256,
+        WHEEL_NAME,
+        WHEEL_SHA256,
+        PIP_ARGS,
+        PhotoUnavailable,
+    )

@@ -6,8 +6,15 @@ import json
 
 import pytest
 
-HEADER = {"format": "scapula-landmarks", "version": 1, "fps": 30.0, "width": 1280, "height": 720,
-          "skeleton": "blazepose33", "source": "test"}
+HEADER = {
+    "format": "scapula-landmarks",
+    "version": 1,
+    "fps": 30.0,
+    "width": 1280,
+    "height": 720,
+    "skeleton": "blazepose33",
+    "source": "test",
+}
 
 
 def _write(path, lines):

@@ -56,8 +56,16 @@ def test_exercises_lists_every_entry(cli):
 def test_exercises_shows_one_in_full(cli):
     result = cli("exercises", "chainsaw_row")
     assert result.code == 0, result.err
-    for heading in ("Setup", "Execution", "Form cues", "Faults to watch for", "Dose", "Variants",
-                    "Regressions", "Progressions"):
+    for heading in (
+        "Setup",
+        "Execution",
+        "Form cues",
+        "Faults to watch for",
+        "Dose",
+        "Variants",
+        "Regressions",
+        "Progressions",
+    ):
         assert heading in result.out
     assert "square_stance" in result.out and "3 x 10-12 reps per side" in result.out
 
@@ -119,6 +127,7 @@ def test_empty_or_missing_catalog_directory(cli, tmp_path):
 def test_a_new_move_is_just_a_yaml_file(cli, catalog_copy):
     text = (catalog_copy / "reverse_fly.yaml").read_text()
     (catalog_copy / "face_pull.yaml").write_text(
-        text.replace("id: reverse_fly", "id: face_pull").replace("name: Band reverse fly", "name: Band face pull"))
+        text.replace("id: reverse_fly", "id: face_pull").replace("name: Band reverse fly", "name: Band face pull")
+    )
     result = cli("--catalog", str(catalog_copy), "exercises", "face_pull")
     assert result.code == 0 and "Band face pull" in result.out

@@ -32,12 +32,40 @@ T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 T1 = datetime(2026, 11, 22, 12, 30, tzinfo=UTC)
 
 ITEMS = (
-    Prescription("reverse_fly", 3, False, 12, 15, hold_s=1, rest_s=60, load_label="medium band",
-                 why="Every set reached 12 at RPE 7 last week: up to 12-15 on the same band."),
-    Prescription("chainsaw_row", 3, True, 8, 10, hold_s=1, rest_s=90, load_label="14 kg kettlebell",
-                 load_kg=14.0, why="Moved up from 12 kg: all sets hit 12 reps at RPE 8."),
-    Prescription("superman", 3, True, 10, 12, hold_s=1.5, rest_s=45, variant="leg_lift",
-                 why="Three-second holds were easy: the opposite leg joins in."),
+    Prescription(
+        "reverse_fly",
+        3,
+        False,
+        12,
+        15,
+        hold_s=1,
+        rest_s=60,
+        load_label="medium band",
+        why="Every set reached 12 at RPE 7 last week: up to 12-15 on the same band.",
+    ),
+    Prescription(
+        "chainsaw_row",
+        3,
+        True,
+        8,
+        10,
+        hold_s=1,
+        rest_s=90,
+        load_label="14 kg kettlebell",
+        load_kg=14.0,
+        why="Moved up from 12 kg: all sets hit 12 reps at RPE 8.",
+    ),
+    Prescription(
+        "superman",
+        3,
+        True,
+        10,
+        12,
+        hold_s=1.5,
+        rest_s=45,
+        variant="leg_lift",
+        why="Three-second holds were easy: the opposite leg joins in.",
+    ),
     Prescription("doorway_chest_stretch", 2, True, hold_s=30, rest_s=10),
     Prescription("open_book", 1, True, hold_s=40, rest_s=10),
     Prescription("foam_roller_chest_opener", 1, False, hold_s=60, rest_s=0),
@@ -46,7 +74,10 @@ ITEMS = (
 
 def session(uid: str, day: date, **changes) -> SessionPlan:
     plan = SessionPlan(
-        uid=uid, day=day, minutes=25, items=ITEMS,
+        uid=uid,
+        day=day,
+        minutes=25,
+        items=ITEMS,
         reason="Thu: easy day, 48 h after Mon, not before Sat long run",
         notes=("Band anchor on the top hinge",),
     )
@@ -60,6 +91,7 @@ WEEK = [
 
 
 # --- iCalendar -----------------------------------------------------------------------------
+
 
 def unfolded(path: Path) -> list[str]:
     """The file's content lines (CRLF-ended, as RFC 5545 says) with folding undone, as plain text."""
@@ -112,16 +144,25 @@ def test_ics_description_lists_every_item_in_order(tmp_path):
     text = str(event["DESCRIPTION"])
     lines = text.splitlines()
 
-    names = ["Band reverse fly", "Kettlebell chainsaw row", "Alternating superman arm lift",
-             "Doorway chest stretch", "Open book", "Foam roller chest opener"]
+    names = [
+        "Band reverse fly",
+        "Kettlebell chainsaw row",
+        "Alternating superman arm lift",
+        "Doorway chest stretch",
+        "Open book",
+        "Foam roller chest opener",
+    ]
     positions = [text.index(name) for name in names]
     assert positions == sorted(positions)
     assert lines[0] == "1. Band reverse fly: 3 x 12-15 reps, 1 s hold at the top; medium band; rest 60 s"
     assert "   Why: Every set reached 12 at RPE 7 last week: up to 12-15 on the same band." in lines
-    assert ("2. Kettlebell chainsaw row: 3 x 8-10 reps per side, 1 s hold at the top; "
-            "14 kg kettlebell; rest 90 s") in lines
-    assert ("3. Alternating superman arm lift (Opposite leg lift): 3 x 10-12 reps per side, "
-            "1.5 s hold at the top; rest 45 s") in lines
+    assert (
+        "2. Kettlebell chainsaw row: 3 x 8-10 reps per side, 1 s hold at the top; 14 kg kettlebell; rest 90 s"
+    ) in lines
+    assert (
+        "3. Alternating superman arm lift (Opposite leg lift): 3 x 10-12 reps per side, "
+        "1.5 s hold at the top; rest 45 s"
+    ) in lines
     assert "4. Doorway chest stretch: 2 x 30 s hold per side; rest 10 s" in lines
     assert "5. Open book: 1 x 40 s hold per side; rest 10 s" in lines
     assert "6. Foam roller chest opener: 1 x 60 s hold" in lines
@@ -184,8 +225,14 @@ def test_ics_dropped_and_moved_are_cancelled_done_is_kept(tmp_path):
 
 def test_ics_race_week_summary_and_alarm_minutes(tmp_path):
     path = tmp_path / "race.ics"
-    write_ics([session("r", date(2026, 11, 26), race_week=True, minutes=15)], CATALOG, path,
-              tz="Europe/Berlin", alarm_minutes=90, now=T0)
+    write_ics(
+        [session("r", date(2026, 11, 26), race_week=True, minutes=15)],
+        CATALOG,
+        path,
+        tz="Europe/Berlin",
+        alarm_minutes=90,
+        now=T0,
+    )
     (event,) = events(path).values()
     assert str(event["SUMMARY"]) == "Scapula: upper back, race week (15 min)"
     assert event.walk("VALARM")[0]["TRIGGER"].dt == timedelta(minutes=-90)
@@ -232,6 +279,7 @@ def test_ics_refuses_to_overwrite_a_file_that_is_not_a_calendar(tmp_path):
 
 # --- FIT workouts ---------------------------------------------------------------------------
 
+
 def garmin_read(data: bytes) -> dict:
     """Messages from Garmin's decoder, after its header and CRC checks; fails on any error."""
     assert Decoder(Stream.from_byte_array(bytearray(data))).is_fit()
@@ -256,8 +304,15 @@ def step_row(step: dict) -> tuple:
     if step["duration_type"] == "repeat_until_steps_cmplt":
         return ("repeat", step["duration_step"], step["repeat_steps"])
     value = step["duration_reps"] if step["duration_type"] == "reps" else step["duration_time"]
-    return (step.get("wkt_step_name"), step["duration_type"], value, step["intensity"],
-            step.get("exercise_category"), step.get("exercise_name"), step.get("exercise_weight"))
+    return (
+        step.get("wkt_step_name"),
+        step["duration_type"],
+        value,
+        step["intensity"],
+        step.get("exercise_category"),
+        step.get("exercise_name"),
+        step.get("exercise_weight"),
+    )
 
 
 def rest(seconds: float) -> tuple:
@@ -326,10 +381,14 @@ def test_fit_workout_read_the_same_by_fitdecode(tmp_path):
 
 
 def test_fit_repeat_only_where_it_saves_steps_and_no_rest_after_the_last_set():
-    plan = session("short", date(2026, 12, 1), items=(
-        Prescription("foam_roller_chest_opener", 2, False, hold_s=45, rest_s=0),
-        Prescription("chainsaw_row", 3, True, 10, 12, rest_s=60, load_kg=16.0),
-    ))
+    plan = session(
+        "short",
+        date(2026, 12, 1),
+        items=(
+            Prescription("foam_roller_chest_opener", 2, False, hold_s=45, rest_s=0),
+            Prescription("chainsaw_row", 3, True, 10, 12, rest_s=60, load_kg=16.0),
+        ),
+    )
     messages = garmin_read(build_workout(plan, CATALOG, created=T0))
     steps = messages["workout_step_mesgs"]
     row = ("row", 9, 16.0)
@@ -368,8 +427,16 @@ def test_fit_skips_dropped_and_moved_and_names_files_by_date(tmp_path):
 
 
 def test_fit_strings_fit_the_watch(tmp_path):
-    long = Prescription("reverse_fly", 2, False, 10, 12, rest_s=30,
-                        load_label="extra heavy fabric loop band with handles", variant="thumbs_up")
+    long = Prescription(
+        "reverse_fly",
+        2,
+        False,
+        10,
+        12,
+        rest_s=30,
+        load_label="extra heavy fabric loop band with handles",
+        variant="thumbs_up",
+    )
     messages = garmin_read(build_workout(session("s", date(2026, 12, 3), items=(long,)), CATALOG))
     for step in messages["workout_step_mesgs"]:
         assert len(step.get("wkt_step_name", "").encode()) <= 15

@@ -126,7 +126,7 @@ def test_fit_activity_is_stored_with_laps_splits_offset_and_workout_name(cli_db,
     for lap, want in zip(laps, w.laps):
         assert lap["start_s"] == w.t[want.start]
         assert lap["duration_s"] == w.lap_time(want)
-        assert lap["max_hr"] == max(w.hr[want.start:want.end])
+        assert lap["max_hr"] == max(w.hr[want.start : want.end])
     hard = [lap for lap in laps if lap["intensity"] == "active"]
     assert all(lap["distance_m"] == pytest.approx(1000, abs=6) for lap in hard)
     assert_splits(run["splits"], w)
@@ -237,9 +237,10 @@ def test_bad_files_are_named_once_each_and_the_rest_imports(cli_db, tmp_path):
         "7-no-times.gpx": gpx_text(easy(), with_time=False).encode(),
         "8-broken.tcx.gz": b"\x1f\x8b\x08\x00 not really gzip",
         "9-entities.gpx": b'<?xml version="1.0"?><!DOCTYPE gpx [<!ENTITY a "aaaa">]><gpx>&a;</gpx>',
-        "9-laughs.tcx": ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE t [<!ENTITY a "aaaa">'
-                         '<!ENTITY b "&a;&a;&a;&a;">]><TrainingCenterDatabase>&b;</TrainingCenterDatabase>'
-                         ).encode("utf-16"),
+        "9-laughs.tcx": (
+            '<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE t [<!ENTITY a "aaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;">]><TrainingCenterDatabase>&b;</TrainingCenterDatabase>'
+        ).encode("utf-16"),
     }
     for name, content in bad.items():
         write(folder / name, content)
@@ -289,12 +290,16 @@ def test_a_failing_file_never_loses_earlier_runs(cli_db, tmp_path):
 
 # ---------------------------------------------------------------- Strava export
 
-NEW_HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
-              "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,"
-              "Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,Average Speed,"
-              "Elevation Gain,Average Heart Rate,Calories,Some Column Strava Adds Next Year")
-OLD_HEADER = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,"
-              "Commute,Activity Gear,Filename")
+NEW_HEADER = (
+    "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,"
+    "Distance,Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,"
+    "Athlete Weight,Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,Average Speed,"
+    "Elevation Gain,Average Heart Rate,Calories,Some Column Strava Adds Next Year"
+)
+OLD_HEADER = (
+    "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,"
+    "Commute,Activity Gear,Filename"
+)
 
 
 def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
@@ -303,8 +308,15 @@ def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
     write(root / "activities" / "102.gpx", gpx_text(steady_run(MAY_5, seconds=1200)))
     write(root / "activities" / "103.tcx.gz", gzip.compress(tcx_text(easy()).encode()))
     rows = [
-        ("101", "May 1, 2026, 5:30:00 AM", "Track: 3x1k, felt strong", "Run", "activities/101.fit.gz", "9000",
-         "7000.5"),
+        (
+            "101",
+            "May 1, 2026, 5:30:00 AM",
+            "Track: 3x1k, felt strong",
+            "Run",
+            "activities/101.fit.gz",
+            "9000",
+            "7000.5",
+        ),
         ("102", "May 5, 2026, 6:15:00 AM", "Parkrun warm-up", "Run", "activities/102.gpx", "3700", "3720.0"),
         ("103", "May 3, 2026, 4:00:00 PM", "River loop", "Run", "activities/103.tcx.gz", "4700", "4650.0"),
         ("104", "May 7, 2026, 7:00:00 PM", "Treadmill, gym", "Run", "", "2400", "6000.0"),
@@ -313,8 +325,32 @@ def strava_export(root: Path, header: str = NEW_HEADER) -> Path:
     for aid, when, name, kind, filename, elapsed, metres in rows:
         if header == NEW_HEADER:
             km = f"{float(metres) / 1000:.2f}"
-            cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, km, "181", "", "false",
-                     "", "", filename, "", "", f"{elapsed}.0", "2390", metres, "", "", "", "151", "", "x"]
+            cells = [
+                aid,
+                f'"{when}"',
+                f'"{name}"',
+                kind,
+                "",
+                elapsed,
+                km,
+                "181",
+                "",
+                "false",
+                "",
+                "",
+                filename,
+                "",
+                "",
+                f"{elapsed}.0",
+                "2390",
+                metres,
+                "",
+                "",
+                "",
+                "151",
+                "",
+                "x",
+            ]
         else:
             km = f"{float(metres) / 1000:.2f}"
             cells = [aid, f'"{when}"', f'"{name}"', kind, "", elapsed, km, "false", "", filename]
@@ -389,8 +425,10 @@ def test_strava_row_with_a_bad_date_is_one_error_line(cli, tmp_path):
 
 def test_large_batch_counts_without_listing_and_without_a_bar_off_a_terminal(cli, tmp_path):
     for i in range(24):
-        write(tmp_path / "many" / f"{i:02d}.gpx", gpx_text(steady_run(datetime(2026, 3, 1 + i, 6, tzinfo=UTC),
-                                                                        seconds=300, seed=i)))
+        write(
+            tmp_path / "many" / f"{i:02d}.gpx",
+            gpx_text(steady_run(datetime(2026, 3, 1 + i, 6, tzinfo=UTC), seconds=300, seed=i)),
+        )
     result = cli("import", str(tmp_path / "many"), "--workers", "2")
     assert result.code == 0
     assert result.out.strip() == "imported 24 runs (0 duplicates, 0 skipped)"
@@ -436,22 +474,23 @@ def test_real_watch_files(cli, tmp_path):
 
 # A GPX with every kind of thing the fast reader must read as gpxpy does, written around a
 # short run: {body} is the run's <trk> elements (from gpx_text) or whatever a test puts there.
-GPX_SHELL = ('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="t" '
-             'xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="http://www.garmin.com/xmlschemas/'
-             'TrackPointExtension/v1">{head}{body}</gpx>')
+GPX_SHELL = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="t" '
+    'xmlns="http://www.topografix.com/GPX/1/1" xmlns:gpxtpx="http://www.garmin.com/xmlschemas/'
+    'TrackPointExtension/v1">{head}{body}</gpx>'
+)
 
 
 def _trks(text: str) -> str:
     """The <trk> elements of a gpx_text file."""
-    return text[text.index("<trk>"):text.rindex("</gpx>")]
+    return text[text.index("<trk>") : text.rindex("</gpx>")]
 
 
 def _shift_times(text: str, render) -> str:
     """Every <time> of a gpx_text file written again by ``render(aware datetime)``."""
     import re
 
-    return re.sub(r"<time>([^<]*)</time>",
-                  lambda m: f"<time>{render(datetime.fromisoformat(m[1]))}</time>", text)
+    return re.sub(r"<time>([^<]*)</time>", lambda m: f"<time>{render(datetime.fromisoformat(m[1]))}</time>", text)
 
 
 def gpx_variants() -> dict[str, str]:
@@ -463,8 +502,10 @@ def gpx_variants() -> dict[str, str]:
     base = gpx_text(short)
     plus2 = timezone(timedelta(hours=2))
     minus530 = timezone(-timedelta(hours=5, minutes=30))
-    hr_ext = re.compile(r"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>(\d+)</gpxtpx:hr>"
-                        r"</gpxtpx:TrackPointExtension></extensions>")
+    hr_ext = re.compile(
+        r"<extensions><gpxtpx:TrackPointExtension><gpxtpx:hr>(\d+)</gpxtpx:hr>"
+        r"</gpxtpx:TrackPointExtension></extensions>"
+    )
     out = {
         "intervals (a pause, two segments)": gpx_text(intervals(), gpx_type="trail_running"),
         "easy": gpx_text(easy()),
@@ -475,10 +516,12 @@ def gpx_variants() -> dict[str, str]:
         "namespace prefix ns3": base.replace("gpxtpx", "ns3"),
         "hr in no namespace": hr_ext.sub(r"<extensions><heartrate>\1</heartrate></extensions>", base),
         "heart_rate in another namespace": hr_ext.sub(
-            r'<extensions><x:Data xmlns:x="urn:x"><x:Heart_Rate>\1</x:Heart_Rate></x:Data></extensions>', base),
+            r'<extensions><x:Data xmlns:x="urn:x"><x:Heart_Rate>\1</x:Heart_Rate></x:Data></extensions>', base
+        ),
         "hr that is no number": hr_ext.sub(r"<extensions><hr>fast</hr></extensions>", base, count=40),
         "empty hr, then one in a second extension": hr_ext.sub(
-            r"<extensions><a><hr/></a><b><hr> \1 </hr></b></extensions>", base),
+            r"<extensions><a><hr/></a><b><hr> \1 </hr></b></extensions>", base
+        ),
         "times with milliseconds": _shift_times(base, lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.250Z")),
         "times with nine decimals": _shift_times(base, lambda t: t.strftime("%Y-%m-%dT%H:%M:%S.123456789Z")),
         "times at +02:00": _shift_times(base, lambda t: t.astimezone(plus2).isoformat()),
@@ -488,31 +531,39 @@ def gpx_variants() -> dict[str, str]:
         "across midnight": gpx_text(steady_run(datetime(2026, 5, 5, 23, 55, tzinfo=UTC), seconds=600)),
         "no elevation": base.replace("<ele>300.0</ele>", ""),
         "a second, bad ele is not read": base.replace("<ele>300.0</ele>", "<ele> 300 </ele><ele>high</ele>"),
-        "unused point fields": base.replace("<ele>300.0</ele>", "<ele>3e2</ele><sat>7</sat><fix>3d</fix>"
-                                            "<hdop>1.5</hdop><speed>fast</speed><course>N</course>"),
+        "unused point fields": base.replace(
+            "<ele>300.0</ele>",
+            "<ele>3e2</ele><sat>7</sat><fix>3d</fix><hdop>1.5</hdop><speed>fast</speed><course>N</course>",
+        ),
         "no default namespace": base.replace(' xmlns="http://www.topografix.com/GPX/1/1"', ""),
         "gpx 1.0 (no type, no extensions)": base.replace('version="1.1"', 'version="1.0"').replace("1/1", "1/0"),
         "version 1.2, read as 1.0": base.replace('version="1.1"', 'version="1.2"'),
-        "gpx 1.0, its name at the root": base.replace('version="1.1"', 'version="1.0"').replace(
-            "<metadata>", "<name>Root</name><metadata>").replace("<name>Short</name>", ""),
+        "gpx 1.0, its name at the root": base.replace('version="1.1"', 'version="1.0"')
+        .replace("<metadata>", "<name>Root</name><metadata>")
+        .replace("<name>Short</name>", ""),
         "gpx 1.1, a name at the root (not read)": base.replace("<metadata>", "<name>Root</name><metadata>").replace(
-            "<name>Short</name>", ""),
+            "<name>Short</name>", ""
+        ),
         "a point without time": base.replace("<time>", "<timex>", 5).replace("</time>", "</timex>", 5),
-        "metadata name": base.replace("<metadata>", "<metadata><name> Sunday </name>"
-                                      '<bounds minlat="46" maxlat="47"/>').replace("<name>Short</name>", ""),
+        "metadata name": base.replace(
+            "<metadata>", '<metadata><name> Sunday </name><bounds minlat="46" maxlat="47"/>'
+        ).replace("<name>Short</name>", ""),
     }
     segments = base.replace("</trkpt>", "</trkpt></trkseg><trkseg>", 3)  # three one-point segments
     out["many segments, one empty"] = segments.replace("<trkseg>", "<trkseg></trkseg><trkseg>", 1)
     shell = GPX_SHELL.format
-    two_types = _trks(gpx_text(short, gpx_type="hiking")) + _trks(gpx_text(steady_run(
-        MAY_5 + timedelta(minutes=20), seconds=300), gpx_type="running"))
+    two_types = _trks(gpx_text(short, gpx_type="hiking")) + _trks(
+        gpx_text(steady_run(MAY_5 + timedelta(minutes=20), seconds=300), gpx_type="running")
+    )
     out["two types, 8 minutes apart"] = shell(head="", body=two_types)
     out["waypoints and a route only"] = shell(
         head='<metadata><name>Lake</name></metadata><wpt lat="45.7" lon="14.3"><ele>500</ele><name>a</name></wpt>',
-        body='<rte><number>1</number><rtept lat="45.8" lon="14.4"><time>2026-05-05T06:15:00Z</time></rtept></rte>')
+        body='<rte><number>1</number><rtept lat="45.8" lon="14.4"><time>2026-05-05T06:15:00Z</time></rtept></rte>',
+    )
     out["an empty track"] = shell(head="", body="<trk><name>x</name><trkseg/></trk>")
-    out["tracks out of order"] = shell(head="", body=_trks(gpx_text(steady_run(MAY_5 + timedelta(minutes=15),
-                                                                         seconds=300))) + _trks(base))
+    out["tracks out of order"] = shell(
+        head="", body=_trks(gpx_text(steady_run(MAY_5 + timedelta(minutes=15), seconds=300))) + _trks(base)
+    )
     return out
 
 
@@ -556,9 +607,16 @@ def test_gpx_readers_agree():
     assert outcomes["waypoints and a route only"] == outcomes["an empty track"] == "GPX file holds no track points"
     assert len(outcomes["two outings"]) == 2 and len(outcomes["two types, 8 minutes apart"]) == 2
     assert len(outcomes["tracks out of order"]) == 1
-    hr = {name: outcomes[name][0].avg_hr for name in ("short", "namespace prefix ns3", "hr in no namespace",
-                                                        "heart_rate in another namespace",
-                                                        "empty hr, then one in a second extension")}
+    hr = {
+        name: outcomes[name][0].avg_hr
+        for name in (
+            "short",
+            "namespace prefix ns3",
+            "hr in no namespace",
+            "heart_rate in another namespace",
+            "empty hr, then one in a second extension",
+        )
+    }
     assert None not in hr.values() and len(set(hr.values())) == 1, hr
     assert outcomes["gpx 1.0 (no type, no extensions)"][0].avg_hr is None
     assert outcomes["times at +02:00"][0].utc_offset_min == 120
@@ -587,8 +645,9 @@ def test_what_gpxpy_would_refuse_or_read_alone_is_left_to_gpxpy():
     base = gpx_text(steady_run(MAY_5, seconds=120))
     cases = {
         "malformed XML": base[:-20],
-        "not UTF-8": base.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace("<metadata>", "<metadata>"
-                                                                                       "<name>Jezero é</name>"),
+        "not UTF-8": base.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').replace(
+            "<metadata>", "<metadata><name>Jezero é</name>"
+        ),
         "bad elevation": base.replace("<ele>300.0</ele>", "<ele>high</ele>", 1),
         "no lat": base.replace('<trkpt lat="', '<trkpt x="', 1),
         "bad fix": base.replace("<ele>300.0</ele>", "<fix>4d</fix>", 1),
@@ -652,18 +711,33 @@ def test_the_fast_gpx_reader_checks_every_value_gpxpy_checks():
     for version in ("1.0", "1.1"):
         v11 = version == "1.1"
         head = "metadata/" if v11 else ""
-        assert fields(g.GPX, version) == {head + "bounds": g.GPXBounds, "wpt": g.GPXWaypoint, "rte": g.GPXRoute,
-                                           "trk": g.GPXTrack, **({"metadata/extensions": "extensions",
-                                                                 "extensions": "extensions"} if v11 else {})}
+        assert fields(g.GPX, version) == {
+            head + "bounds": g.GPXBounds,
+            "wpt": g.GPXWaypoint,
+            "rte": g.GPXRoute,
+            "trk": g.GPXTrack,
+            **({"metadata/extensions": "extensions", "extensions": "extensions"} if v11 else {}),
+        }
         assert fields(g.GPXBounds, version) == {f"@{a}": ours._float for a in ours.BOUNDS_ATTRIBUTES}
-        assert fields(g.GPXWaypoint, version) == fields(g.GPXRoutePoint, version) == (
-            point_11 if v11 else {**mandatory, **ours.POINT_CHECKS})
-        assert fields(g.GPXRoute, version) == {**ours.ROUTE_CHECKS, "rtept": g.GPXRoutePoint,
-                                               **({"extensions": "extensions"} if v11 else {})}
-        assert fields(g.GPXTrack, version) == {**ours.TRACK_CHECKS, "trkseg": g.GPXTrackSegment,
-                                               **({"extensions": "extensions"} if v11 else {})}
-        assert fields(g.GPXTrackSegment, version) == {"trkpt": g.GPXTrackPoint,
-                                                      **({"extensions": "extensions"} if v11 else {})}
+        assert (
+            fields(g.GPXWaypoint, version)
+            == fields(g.GPXRoutePoint, version)
+            == (point_11 if v11 else {**mandatory, **ours.POINT_CHECKS})
+        )
+        assert fields(g.GPXRoute, version) == {
+            **ours.ROUTE_CHECKS,
+            "rtept": g.GPXRoutePoint,
+            **({"extensions": "extensions"} if v11 else {}),
+        }
+        assert fields(g.GPXTrack, version) == {
+            **ours.TRACK_CHECKS,
+            "trkseg": g.GPXTrackSegment,
+            **({"extensions": "extensions"} if v11 else {}),
+        }
+        assert fields(g.GPXTrackSegment, version) == {
+            "trkpt": g.GPXTrackPoint,
+            **({"extensions": "extensions"} if v11 else {}),
+        }
         assert fields(g.GPXTrackPoint, version) == (point_11 if v11 else {**mandatory, **ours.TRKPT_10_CHECKS})
 
 
@@ -677,18 +751,41 @@ def test_gpx_time_stamps_are_read_as_gpxpy_reads_them():
 
     from scapula.runs.gpx import gpx_time, utc_seconds
 
-    common = [f"{day}T{h:02}:{m:02}:{s:02}Z" for day in ("2026-05-01", "2024-02-29", "1999-12-31", "2038-01-19")
-              for h in (0, 5, 23) for m in (0, 30, 59) for s in (0, 7, 59)]
+    common = [
+        f"{day}T{h:02}:{m:02}:{s:02}Z"
+        for day in ("2026-05-01", "2024-02-29", "1999-12-31", "2038-01-19")
+        for h in (0, 5, 23)
+        for m in (0, 30, 59)
+        for s in (0, 7, 59)
+    ]
     others = [
-        "2026-05-01T05:30:00.5Z", "2026-05-01T05:30:00.123456789Z", "2026-05-01T05:30:00+02:00",
-        "2026-05-01T05:30:00-0530", "2026-05-01T05:30:00+02", "2026-05-01 05:30:00Z", "2026-05-01T05:30:00",
-        "2026-05-01T05:30:00.000001-11:45", "2026-12-31T23:59:59.999999-00:01", "1970-01-01T00:00:00Z",
+        "2026-05-01T05:30:00.5Z",
+        "2026-05-01T05:30:00.123456789Z",
+        "2026-05-01T05:30:00+02:00",
+        "2026-05-01T05:30:00-0530",
+        "2026-05-01T05:30:00+02",
+        "2026-05-01 05:30:00Z",
+        "2026-05-01T05:30:00",
+        "2026-05-01T05:30:00.000001-11:45",
+        "2026-12-31T23:59:59.999999-00:01",
+        "1970-01-01T00:00:00Z",
         # not the common form though 20 characters long, or not valid: each left to gpxpy
-        "2023-02-29T06:00:00Z", "2026-05-01T24:00:00Z", "2026-05-01T05:60:00Z", "2026-05-01T05:30:60Z",
-        "2023-W01-1T06:00:00Z", "2026-13-01T05:30:00Z", "2026-05-00T05:30:00Z",
+        "2023-02-29T06:00:00Z",
+        "2026-05-01T24:00:00Z",
+        "2026-05-01T05:60:00Z",
+        "2026-05-01T05:30:60Z",
+        "2023-W01-1T06:00:00Z",
+        "2026-13-01T05:30:00Z",
+        "2026-05-00T05:30:00Z",
         "\uff12\uff10\uff12\uff16-05-01T05:30:00Z",
-        "2026-5-1T05:30:00Z", "2026-05-01T05:30:00Z\n", " 2026-05-01T05:30:00Z", "2026-05-01T05:30:00z",
-        "2026-05-01T05:30:00+24:00", "2026-05-01T05:30:00\u221202:00", "2026-05-01T05:30:00+2:00", "yesterday",
+        "2026-5-1T05:30:00Z",
+        "2026-05-01T05:30:00Z\n",
+        " 2026-05-01T05:30:00Z",
+        "2026-05-01T05:30:00z",
+        "2026-05-01T05:30:00+24:00",
+        "2026-05-01T05:30:00\u221202:00",
+        "2026-05-01T05:30:00+2:00",
+        "yesterday",
     ]
     read_here = 0
     for text in common + others:
@@ -730,8 +827,14 @@ def test_xml_with_a_dtd_is_refused_wherever_its_prolog_ends():
         data = text.encode("utf-16") if "UTF-16" in text else text.encode()
         with pytest.raises(InputFileError, match="DTD"):
             parse_xml(data, "x.tcx")
-    broken = [b"<t><u></t>", b"<?xml version='1.0'?>", b"<t>&undefined;</t>", b"junk<t/>",
-              b"<t/><!DOCTYPE t>", long_comment.encode() + b"<t><u></t>"]
+    broken = [
+        b"<t><u></t>",
+        b"<?xml version='1.0'?>",
+        b"<t>&undefined;</t>",
+        b"junk<t/>",
+        b"<t/><!DOCTYPE t>",
+        long_comment.encode() + b"<t><u></t>",
+    ]
     for data in broken:
         with pytest.raises(ET.ParseError) as reference:
             ET.XML(data)

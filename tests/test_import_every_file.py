@@ -52,13 +52,16 @@ def walk(start: datetime, seconds: int, speed: float, sport: str = "walking", **
 
 
 def test_zwift_zero_local_time_and_a_gpx_of_one_instant_never_break_the_log(cli_db, tmp_path):
-    zwift = write(tmp_path / "1-zwift.fit", fit_bytes(steady_run(JUNE_2, seconds=1800, sub_sport="virtual_activity"),
-                                                      local_timestamp=0))
+    zwift = write(
+        tmp_path / "1-zwift.fit",
+        fit_bytes(steady_run(JUNE_2, seconds=1800, sub_sport="virtual_activity"), local_timestamp=0),
+    )
     w = steady_run(JUNE_4, seconds=600)
     instant = gpx_text(w)
     for i in range(1, len(w.t)):  # every point at the first point's time, to within a millisecond
-        instant = instant.replace(f"<time>{w.at(i):%Y-%m-%dT%H:%M:%SZ}</time>",
-                                  f"<time>{w.at(0):%Y-%m-%dT%H:%M:%S}.{i % 1000:03d}Z</time>", 1)
+        instant = instant.replace(
+            f"<time>{w.at(i):%Y-%m-%dT%H:%M:%SZ}</time>", f"<time>{w.at(0):%Y-%m-%dT%H:%M:%S}.{i % 1000:03d}Z</time>", 1
+        )
     same_time = write(tmp_path / "2-one-instant.gpx", instant)
     later = write(tmp_path / "3-later.tcx", tcx_text(steady_run(JUNE_4 + timedelta(days=1), seconds=1500)))
     result = cli_db("import", str(zwift), str(same_time), str(later))
@@ -67,7 +70,8 @@ def test_zwift_zero_local_time_and_a_gpx_of_one_instant_never_break_the_log(cli_
     assert "imported 2 runs (0 duplicates, 1 skipped)" in result.out
     [line] = lines(result.err)  # its points lie within one second
     assert line.startswith(f"{same_time}: a fragment of 0:00:01 and ") and line.endswith(
-        " too short to be an activity (skipped)")
+        " too short to be an activity (skipped)"
+    )
     stored = runs(cli_db)
     assert [r["source_kind"] for r in stored] == ["fit", "tcx"]
     assert stored[0]["utc_offset_min"] is None and stored[0]["sub_sport"] == "virtual_activity"
@@ -87,8 +91,9 @@ def test_dates_no_activity_can_have_are_refused_and_device_times_are_set_on_the_
     assert result.code == 1
     assert "imported 1 run (0 duplicates, 3 skipped)" in result.out
     reasons = dict(line.split(": ", 1) for line in lines(result.err))
-    assert reasons[str(lost)] == ("its times count from the watch's power-on and it holds no date to set them by "
-                                  "(the watch's clock was not set)")
+    assert reasons[str(lost)] == (
+        "its times count from the watch's power-on and it holds no date to set them by (the watch's clock was not set)"
+    )
     assert reasons[str(future)] == "dated 2031-01-01, in the future (the device's clock was wrong)"
     assert reasons[str(old)].startswith("dated 1985-06-01, before any watch recorded a run")
     [run] = runs(cli)
@@ -122,8 +127,11 @@ def _expected_km(w, seconds: float) -> float:
 def test_files_cut_by_a_dying_battery_keep_what_was_recorded(cli, tmp_path):
     w = steady_run(JUNE_2, seconds=3600)
     fit, gpx, tcx = fit_bytes(w), gpx_text(w).encode(), tcx_text(w).encode()
-    cut = {"cut.fit": fit[: len(fit) * 9 // 10], "cut.gpx": gpx[: len(gpx) * 9 // 10],
-           "cut.tcx": tcx[: len(tcx) * 9 // 10]}
+    cut = {
+        "cut.fit": fit[: len(fit) * 9 // 10],
+        "cut.gpx": gpx[: len(gpx) * 9 // 10],
+        "cut.tcx": tcx[: len(tcx) * 9 // 10],
+    }
     for number, (name, data) in enumerate(cut.items()):
         path = write(tmp_path / name, data)
         result = cli("import", str(path))
@@ -137,8 +145,9 @@ def test_files_cut_by_a_dying_battery_keep_what_was_recorded(cli, tmp_path):
         reached = run["duration_s"]
         assert 0.8 * 3600 < reached < 3600
         clock = f"{int(reached) // 3600}:{int(reached) % 3600 // 60:02d}:{int(reached) % 60:02d}"
-        assert remark == (f"{path}: truncated at {clock} of recording — imported what was there "
-                          f"({run['distance_m'] / 1000:.1f} km)")
+        assert remark == (
+            f"{path}: truncated at {clock} of recording — imported what was there ({run['distance_m'] / 1000:.1f} km)"
+        )
         assert run["distance_m"] / 1000 == pytest.approx(_expected_km(w, reached), abs=0.02)
         assert len(run["splits"]) == math.ceil(run["distance_m"] / 1000)
 
@@ -153,10 +162,12 @@ def test_damaged_fit_files_unfinished_bad_checksum_and_broken_mid_way(cli, tmp_p
     bad_crc = good[:-2] + bytes([good[-2] ^ 0xFF, good[-1]])
     # bytes lost from the middle of the record stream: the session summary at the end is whole
     middle = len(good) // 2
-    broken = good[:middle] + good[middle + 7:]
-    for name, data, words in (("unfinished.fit", bytes(unfinished), "never closed (an unfinished recording)"),
-                              ("bad-crc.fit", bad_crc, "fails its checksum — imported what was there"),
-                              ("broken.fit", broken, "damaged at ")):
+    broken = good[:middle] + good[middle + 7 :]
+    for name, data, words in (
+        ("unfinished.fit", bytes(unfinished), "never closed (an unfinished recording)"),
+        ("bad-crc.fit", bad_crc, "fails its checksum — imported what was there"),
+        ("broken.fit", broken, "damaged at "),
+    ):
         run_cli = cli.__class__({**cli.env, "SCAPULA_DATA_DIR": str(tmp_path / f"data-{name}")})
         path = write(tmp_path / name, data)
         result = run_cli("import", str(path))
@@ -182,8 +193,7 @@ def test_sports_are_kept_and_files_without_one_get_it_from_their_speed(cli, tmp_
     write(folder / "4-rowing.tcx", tcx_text(walk(JUNE_2 + timedelta(days=3), 2700, 0.37), sport="Other"))
     write(folder / "5-fragment.gpx", gpx_text(steady_run(JUNE_2 + timedelta(days=4), seconds=1)))
     zero_hr = gpx_text(steady_run(JUNE_2 + timedelta(days=5), seconds=1200), gpx_type=None)
-    write(folder / "6-strap-off.gpx", re.sub(r"<gpxtpx:hr>\d+</gpxtpx:hr>", "<gpxtpx:hr>0</gpxtpx:hr>",
-                                                          zero_hr))
+    write(folder / "6-strap-off.gpx", re.sub(r"<gpxtpx:hr>\d+</gpxtpx:hr>", "<gpxtpx:hr>0</gpxtpx:hr>", zero_hr))
     # a planned route: 20 km stamped a second apart
     route = steady_run(datetime(2010, 1, 1, tzinfo=UTC), seconds=120, speed=170.0)
     write(folder / "7-route.gpx", gpx_text(route, gpx_type=None, with_hr=False))
@@ -195,15 +205,20 @@ def test_sports_are_kept_and_files_without_one_get_it_from_their_speed(cli, tmp_
     assert "a planned route, not a recording" in err[str(folder / "7-route.gpx")]
     out = dict(line.split(": ", 1) for line in lines(result.out) if line.startswith(str(folder)))
     assert out[str(folder / "3-walk-other.gpx")].startswith(
-        "the file names no sport: taken as walking from its pace, 11:5")
+        "the file names no sport: taken as walking from its pace, 11:5"
+    )
     rowing = out[str(folder / "4-rowing.tcx")]  # 0.37 m/s: 45 min/km
     assert rowing.startswith("the file names no sport: kept as other training (its pace, 45:0")
     assert rowing.endswith(" /km is no run or walk)")
     assert out[str(folder / "6-strap-off.gpx")].startswith("the file names no sport: taken as running")
     stored = {r["source_name"].rpartition("/")[2]: r for r in runs(cli)}
     assert {name: stored[name]["sport"] for name in stored} == {
-        "1-hike.fit": "hiking", "2-ride.fit": "cycling", "3-walk-other.gpx": "walking", "4-rowing.tcx": "other",
-        "6-strap-off.gpx": "running"}
+        "1-hike.fit": "hiking",
+        "2-ride.fit": "cycling",
+        "3-walk-other.gpx": "walking",
+        "4-rowing.tcx": "other",
+        "6-strap-off.gpx": "running",
+    }
     assert stored["6-strap-off.gpx"]["avg_hr"] is None and stored["6-strap-off.gpx"]["max_hr"] is None
     assert all(s["avg_hr"] is None for s in stored["6-strap-off.gpx"]["splits"])
 
@@ -238,14 +253,16 @@ def test_a_multisport_tcx_is_read_as_legs(cli, tmp_path):
     second = tcx_text(run)
 
     def activity(text: str) -> str:
-        return text[text.index("<Activity "):text.index("</Activity>") + len("</Activity>")]
+        return text[text.index("<Activity ") : text.index("</Activity>") + len("</Activity>")]
 
-    multi = (first[:first.index("<Activities>") + len("<Activities>")]
-             + f"<MultiSportSession><Id>{JUNE_4:%Y-%m-%dT%H:%M:%SZ}</Id><FirstSport>{activity(first)}</FirstSport>"
-             + f'<NextSport><Transition StartTime="{bike.at(len(bike.t) - 1):%Y-%m-%dT%H:%M:%SZ}">'
-             + "<TotalTimeSeconds>99</TotalTimeSeconds><DistanceMeters>0</DistanceMeters><Calories>5</Calories>"
-             + "<Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod></Transition>"
-             + f"{activity(second)}</NextSport></MultiSportSession></Activities></TrainingCenterDatabase>")
+    multi = (
+        first[: first.index("<Activities>") + len("<Activities>")]
+        + f"<MultiSportSession><Id>{JUNE_4:%Y-%m-%dT%H:%M:%SZ}</Id><FirstSport>{activity(first)}</FirstSport>"
+        + f'<NextSport><Transition StartTime="{bike.at(len(bike.t) - 1):%Y-%m-%dT%H:%M:%SZ}">'
+        + "<TotalTimeSeconds>99</TotalTimeSeconds><DistanceMeters>0</DistanceMeters><Calories>5</Calories>"
+        + "<Intensity>Active</Intensity><TriggerMethod>Manual</TriggerMethod></Transition>"
+        + f"{activity(second)}</NextSport></MultiSportSession></Activities></TrainingCenterDatabase>"
+    )
     path = write(tmp_path / "brick.tcx", multi)
     result = cli("import", str(path))
     assert result.code == 0, result.err
@@ -265,11 +282,13 @@ def apple_workouts() -> list[AppleWorkout]:
     other = walk(JUNE_2 + timedelta(days=3), 3600, 1.1)
     other.offset_min = 120
     yoga = steady_run(JUNE_2 + timedelta(days=4), seconds=1800, speed=0.0, offset_min=120)
-    return [AppleWorkout("Running", outdoor, energy_kcal=512.5),
-            AppleWorkout("Running", treadmill, indoor=True, statistics=True),
-            AppleWorkout("Walking", stroll, statistics=True),
-            AppleWorkout("Other", other),
-            AppleWorkout("Yoga", yoga, route=False)]
+    return [
+        AppleWorkout("Running", outdoor, energy_kcal=512.5),
+        AppleWorkout("Running", treadmill, indoor=True, statistics=True),
+        AppleWorkout("Walking", stroll, statistics=True),
+        AppleWorkout("Other", other),
+        AppleWorkout("Yoga", yoga, route=False),
+    ]
 
 
 def test_an_apple_health_export_brings_its_workouts_with_heart_rate_and_routes(cli_db, tmp_path):
@@ -285,7 +304,12 @@ def test_an_apple_health_export_brings_its_workouts_with_heart_rate_and_routes(c
     assert f"{archive}:apple_health_export/export.xml: the file names no sport: taken as walking" in result.out
     stored = runs(cli_db)
     assert [(r["sport"], r["sub_sport"]) for r in stored] == [
-        ("running", None), ("running", "treadmill"), ("walking", None), ("walking", None), ("training", "yoga")]
+        ("running", None),
+        ("running", "treadmill"),
+        ("walking", None),
+        ("walking", None),
+        ("training", "yoga"),
+    ]
     run, treadmill, _stroll, _, yoga = stored
     outdoor = workouts[0]
     assert run["started_at"] == JUNE_2.isoformat() and run["utc_offset_min"] == 120
@@ -314,13 +338,17 @@ def test_apple_health_export_xml_alone_and_broken(cli, tmp_path):
     result = cli("import", str(export / "export.xml"))
     assert result.code == 0, result.err
     assert [r["sub_sport"] for r in runs(cli)] == ["treadmill"]
-    entity = write(tmp_path / "x" / "export.xml", '<?xml version="1.0"?><!DOCTYPE HealthData [<!ENTITY a "aaaa">]>'
-                                                  '<HealthData>&a;</HealthData>')
+    entity = write(
+        tmp_path / "x" / "export.xml",
+        '<?xml version="1.0"?><!DOCTYPE HealthData [<!ENTITY a "aaaa">]><HealthData>&a;</HealthData>',
+    )
     other = write(tmp_path / "y" / "export.xml", "<Something/>")
     result = cli("import", str(entity), str(other))
     assert result.code == 1
-    assert lines(result.err) == [f"{entity}: XML with entity declarations is refused",
-                                 f"{other}: not an Apple Health export (its root element is <Something>)"]
+    assert lines(result.err) == [
+        f"{entity}: XML with entity declarations is refused",
+        f"{other}: not an Apple Health export (its root element is <Something>)",
+    ]
 
 
 # ---------------------------------------------------------------- Strava layouts
@@ -330,12 +358,19 @@ def test_the_2018_strava_layout_and_an_export_below_the_folder_named(cli, tmp_pa
     root = tmp_path / "downloads" / "export_2018"
     write(root / "activities" / "1.gpx", gpx_text(steady_run(JUNE_2, seconds=1500), gpx_type=None))
     write(root / "activities" / "2.tcx", tcx_text(steady_run(JUNE_4, seconds=1500)))
-    write(root / "activities.csv", "\n".join([
-        "id,date,name,type,description,elapsed_time,distance,commute,gear,filename",
-        f'11,{JUNE_2:%Y-%m-%d %H:%M:%S},Morning Run,Run,"",1500,4650.0,false,,activities/1.gpx',
-        f'12,{JUNE_4:%Y-%m-%d %H:%M:%S},Evening jog,Run,"",1500,4650.0,false,,activities/2.tcx',
-        '13,2026-06-05 07:00:00,Treadmill,Run,"",1800,5200.0,false,,',
-        '14,2026-06-06 07:00:00,Hike up,Hike,"",7200,9000.0,false,,']) + "\n")
+    write(
+        root / "activities.csv",
+        "\n".join(
+            [
+                "id,date,name,type,description,elapsed_time,distance,commute,gear,filename",
+                f'11,{JUNE_2:%Y-%m-%d %H:%M:%S},Morning Run,Run,"",1500,4650.0,false,,activities/1.gpx',
+                f'12,{JUNE_4:%Y-%m-%d %H:%M:%S},Evening jog,Run,"",1500,4650.0,false,,activities/2.tcx',
+                '13,2026-06-05 07:00:00,Treadmill,Run,"",1800,5200.0,false,,',
+                '14,2026-06-06 07:00:00,Hike up,Hike,"",7200,9000.0,false,,',
+            ]
+        )
+        + "\n",
+    )
     result = cli("import", str(tmp_path / "downloads"))
     assert result.code == 0, result.err
     assert "imported 4 runs (0 duplicates, 0 skipped)" in result.out
@@ -351,9 +386,11 @@ def test_a_strava_csv_that_cannot_be_read_leaves_the_files_to_come_in_alone(cli,
     write(root / "activities.csv", "Activity Identifier;When;What\n1;2026;Run\n")
     result = cli("import", str(root))
     assert result.code == 0, result.err
-    assert lines(result.err) == [f"{root / 'activities.csv'}: not a Strava activities.csv (no column 'Activity ID', "
-                                 "'Activity Date', 'Activity Type'); the activity files are imported without it "
-                                 "(skipped)"]
+    assert lines(result.err) == [
+        f"{root / 'activities.csv'}: not a Strava activities.csv (no column 'Activity ID', "
+        "'Activity Date', 'Activity Type'); the activity files are imported without it "
+        "(skipped)"
+    ]
     assert [r["source_kind"] for r in runs(cli)] == ["fit"]
 
 
@@ -405,15 +442,42 @@ def test_a_log_holding_values_no_activity_can_have_is_repaired(db_url, tmp_path)
     meta = sa.MetaData()
     athlete = sa.Table("athlete", meta, autoload_with=engine)
     run = sa.Table("run", meta, autoload_with=engine)
-    row = dict(sha256="a" * 64, source_name="zwift.fit", source_kind="fit", sport="running", duration_s=1800.0,
-               distance_m=6000.0, laps=[], splits=[], imported_at=JUNE_4)
+    row = dict(
+        sha256="a" * 64,
+        source_name="zwift.fit",
+        source_kind="fit",
+        sport="running",
+        duration_s=1800.0,
+        distance_m=6000.0,
+        laps=[],
+        splits=[],
+        imported_at=JUNE_4,
+    )
     with engine.begin() as c:
-        c.execute(athlete.insert().values(id=1, name="me", sessions_per_week=2, goal="", created_at=JUNE_2,
-                                          hard_days=[], rest_days=[]))
-        c.execute(run.insert().values(athlete_id=1, started_at=JUNE_2, utc_offset_min=-14_200_000,
-                                      elapsed_s=-5.0, avg_hr=0.0, max_hr=0.0, **row))
-        c.execute(run.insert().values(athlete_id=1, started_at=datetime(1970, 1, 1, 0, 20, tzinfo=UTC),
-                                      utc_offset_min=None, **{**row, "sha256": "b" * 64}))
+        c.execute(
+            athlete.insert().values(
+                id=1, name="me", sessions_per_week=2, goal="", created_at=JUNE_2, hard_days=[], rest_days=[]
+            )
+        )
+        c.execute(
+            run.insert().values(
+                athlete_id=1,
+                started_at=JUNE_2,
+                utc_offset_min=-14_200_000,
+                elapsed_s=-5.0,
+                avg_hr=0.0,
+                max_hr=0.0,
+                **row,
+            )
+        )
+        c.execute(
+            run.insert().values(
+                athlete_id=1,
+                started_at=datetime(1970, 1, 1, 0, 20, tzinfo=UTC),
+                utc_offset_min=None,
+                **{**row, "sha256": "b" * 64},
+            )
+        )
     engine.dispose()
     env = _base_env(tmp_path)
     env["SCAPULA_DB"] = db_url
@@ -424,7 +488,10 @@ def test_a_log_holding_values_no_activity_can_have_is_repaired(db_url, tmp_path)
     [repaired] = runs(cli)
     assert repaired["started_at"] == JUNE_2.isoformat()
     assert (repaired["utc_offset_min"], repaired["elapsed_s"], repaired["avg_hr"], repaired["max_hr"]) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert repaired["legs"] == [] and repaired["energy_kcal"] is None
     assert repaired["distance_m"] == 6000.0 and repaired["duration_s"] == 1800.0
-

@@ -18,16 +18,26 @@ UTC = UTC
 
 
 def week_of(*kinds: str) -> UsualWeek:
-    return UsualWeek(tuple(DayInfo(MON + timedelta(days=i), DayKind(k), "constructed")
-                           for i, k in enumerate(kinds)), "constructed")
+    return UsualWeek(
+        tuple(DayInfo(MON + timedelta(days=i), DayKind(k), "constructed") for i, k in enumerate(kinds)), "constructed"
+    )
 
 
-def schedule(usual: UsualWeek, *, per_week=2, today=MON, weeks=1, races=None, done=(),
-             planned=None, anchor=MON, strictness=Strictness.fit):
+def schedule(
+    usual: UsualWeek,
+    *,
+    per_week=2,
+    today=MON,
+    weeks=1,
+    races=None,
+    done=(),
+    planned=None,
+    anchor=MON,
+    strictness=Strictness.fit,
+):
     cal = Calendar(usual, {}, races or {}, today)
     s = Scheduler(cal, sessions_per_week=per_week, anchor=anchor, strictness=strictness)
-    return s.plan(today - timedelta(days=today.weekday()), weeks, done=list(done),
-                  planned_before=planned or {})
+    return s.plan(today - timedelta(days=today.weekday()), weeks, done=list(done), planned_before=planned or {})
 
 
 def days_of(week) -> list[str]:
@@ -55,6 +65,7 @@ def assert_rules(weeks, usual: UsualWeek, races=(), *, ideal=True):
 
 
 # ------------------------------------------------------------------ scheduling rules
+
 
 @pytest.mark.fast
 def test_long_run_sunday_keeps_saturday_free_and_prefers_rest_days():
@@ -106,8 +117,10 @@ def test_a_week_with_no_rest_day_uses_easy_days_away_from_key_runs():
     crowded = week_of("easy", "hard", "easy", "easy", "hard", "easy", "long")
     weeks = schedule(crowded, weeks=1, strictness=Strictness.ideal)
     assert days_of(weeks[0]) == ["Wed"]
-    assert any(n.startswith("only 1 of 2 sessions fit") and "Thu: eve of the Fri hard session" in n
-               and "--strictness fit" in n for n in weeks[0].notes)
+    assert any(
+        n.startswith("only 1 of 2 sessions fit") and "Thu: eve of the Fri hard session" in n and "--strictness fit" in n
+        for n in weeks[0].notes
+    )
     # fitting what was asked for: the second session goes after Friday's hard run
     weeks = schedule(crowded, weeks=2)
     assert_rules(weeks, crowded, ideal=False)
@@ -168,8 +181,7 @@ def test_a_missed_session_moves_when_a_day_fits_and_is_dropped_when_none_does():
     assert not week.planned
     dropped = [p for p in week.sessions if p.status == "dropped"]
     assert [p.day for p in dropped] == [MON, wednesday]
-    assert any("dropped, not crammed in" in n and "Fri: eve of the Sat hard session" in n
-               for n in week.notes)
+    assert any("dropped, not crammed in" in n and "Fri: eve of the Sat hard session" in n for n in week.notes)
 
 
 @pytest.mark.fast
@@ -185,11 +197,22 @@ def test_a_session_done_on_another_day_stands_in_for_the_planned_one():
 
 # ------------------------------------------------------------------ reading the running week
 
-def run(day: date, minutes: float, km: float, *, name=None, laps=(), splits=(), hr=None,
-        sport="running", hour=7) -> Run:
-    return Run(started_at=datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hour),
-               utc_offset_min=60, sport=sport, sub_sport=None, name=name, duration_s=minutes * 60,
-               distance_m=km * 1000, avg_hr=hr, laps=list(laps), splits=list(splits))
+
+def run(
+    day: date, minutes: float, km: float, *, name=None, laps=(), splits=(), hr=None, sport="running", hour=7
+) -> Run:
+    return Run(
+        started_at=datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hour),
+        utc_offset_min=60,
+        sport=sport,
+        sub_sport=None,
+        name=name,
+        duration_s=minutes * 60,
+        distance_m=km * 1000,
+        avg_hr=hr,
+        laps=list(laps),
+        splits=list(splits),
+    )
 
 
 def intervals_laps(work=6, work_pace=240, rest_pace=420):
@@ -204,18 +227,25 @@ def intervals_laps(work=6, work_pace=240, rest_pace=420):
 def test_long_runs_races_intervals_and_tempo_are_told_apart():
     start = MON - timedelta(weeks=1)
     runs = [
-        run(start, 40, 7.3),                                    # easy
+        run(start, 40, 7.3),  # easy
         run(start + timedelta(days=1), 55, 11, laps=intervals_laps()),  # intervals by laps
-        run(start + timedelta(days=3), 45, 10.5),               # tempo by pace (4:17 vs ~5:20)
+        run(start + timedelta(days=3), 45, 10.5),  # tempo by pace (4:17 vs ~5:20)
         run(start + timedelta(days=4), 42, 7.8, name="Easy 6x strides"),
         run(start + timedelta(days=5), 25, 5, name="Saturday parkrun"),
-        run(start + timedelta(days=6), 105, 19),                # long (> 90 min)
+        run(start + timedelta(days=6), 105, 19),  # long (> 90 min)
         run(start + timedelta(days=2), 60, 6, sport="cycling"),
     ]
     days = classify_days(runs, UTC)
     kinds = {d.strftime("%a"): info.kind.value for d, info in sorted(days.items())}
-    assert kinds == {"Mon": "easy", "Tue": "hard", "Wed": "other", "Thu": "hard", "Fri": "easy",
-                     "Sat": "race", "Sun": "long"}
+    assert kinds == {
+        "Mon": "easy",
+        "Tue": "hard",
+        "Wed": "other",
+        "Thu": "hard",
+        "Fri": "easy",
+        "Sat": "race",
+        "Sun": "long",
+    }
     assert "intervals" in days[start + timedelta(days=1)].why
     assert "quicker than your usual" in days[start + timedelta(days=3)].why
     assert days[start + timedelta(days=2)].why == "other training: cycling, 1 h 00 min"
@@ -255,11 +285,13 @@ def test_six_weeks_of_runs_give_the_usual_week_and_a_declared_day_overrides():
     runs = []
     for w in range(1, 7):
         monday = MON - timedelta(weeks=w)
-        runs += [run(monday + timedelta(days=1), 55, 11, laps=intervals_laps()),
-                 run(monday + timedelta(days=2), 40, 7.5),
-                 run(monday + timedelta(days=3), 45, 8.3),
-                 run(monday + timedelta(days=5), 35, 6.5),
-                 run(monday + timedelta(days=6), 100, 18)]
+        runs += [
+            run(monday + timedelta(days=1), 55, 11, laps=intervals_laps()),
+            run(monday + timedelta(days=2), 40, 7.5),
+            run(monday + timedelta(days=3), 45, 8.3),
+            run(monday + timedelta(days=5), 35, 6.5),
+            run(monday + timedelta(days=6), 100, 18),
+        ]
     days = classify_days(runs, UTC)
     usual = usual_week(days, today=MON)
     assert [d.kind.value for d in usual.days] == ["rest", "hard", "easy", "easy", "rest", "easy", "long"]
@@ -271,6 +303,7 @@ def test_six_weeks_of_runs_give_the_usual_week_and_a_declared_day_overrides():
 
 
 # ------------------------------------------------------------------ the command
+
 
 def plan_json(cli_db, *args):
     result = cli_db("plan", "--json", *args)
@@ -311,8 +344,9 @@ def decision(plan, move, side):
 
 def test_declared_week_plan_has_reasons_and_stable_uids(cli_db):
     today = "2026-11-30"
-    plan = plan_json(cli_db, "--long-run", "sun", "--hard", "tue", "--rest", "mon,fri",
-                     "--today", today, "--weeks", "2")
+    plan = plan_json(
+        cli_db, "--long-run", "sun", "--hard", "tue", "--rest", "mon,fri", "--today", today, "--weeks", "2"
+    )
     planned = [s for s in plan["sessions"] if s["status"] == "planned"]
     assert len(planned) == 4
     for s in planned:
@@ -322,8 +356,7 @@ def test_declared_week_plan_has_reasons_and_stable_uids(cli_db):
         assert 15 <= s["minutes"] <= 30
         assert [i["exercise_id"] for i in s["items"]][:3] == ["reverse_fly", "chainsaw_row", "superman"]
     again = plan_json(cli_db, "--today", "2026-12-01")
-    assert [s["uid"] for s in again["sessions"] if s["status"] == "planned"][:2] == \
-        [s["uid"] for s in planned][:2]
+    assert [s["uid"] for s in again["sessions"] if s["status"] == "planned"][:2] == [s["uid"] for s in planned][:2]
 
 
 def test_a_missed_session_is_moved_or_dropped_by_the_command(cli_db):
@@ -338,8 +371,9 @@ def test_a_missed_session_is_moved_or_dropped_by_the_command(cli_db):
 
 
 def test_a_race_on_the_list_lightens_its_week(cli_db):
-    plan = plan_json(cli_db, "--sessions", "3", "--race", "2026-12-06=Valencia 10K",
-                     "--today", "2026-11-30", "--weeks", "2")
+    plan = plan_json(
+        cli_db, "--sessions", "3", "--race", "2026-12-06=Valencia 10K", "--today", "2026-11-30", "--weeks", "2"
+    )
     first, second = plan["weeks"]
     assert first["race_week"] and first["target"] == 2 and not second["race_week"]
     race_week_sessions = [s for s in plan["sessions"] if s["race_week"] and s["status"] == "planned"]
@@ -399,8 +433,12 @@ def test_supermans_climb_by_hold_then_the_leg_lift(cli_db):
 
 
 def test_bad_plan_options_are_one_clear_line(cli_db):
-    for args, words in ((["--hard", "tues,funday"], "funday"), (["--race", "13/12/2026"], "13/12/2026"),
-                        (["--tz", "Mars/Olympus"], "Mars/Olympus"), (["--time", "late"], "late")):
+    for args, words in (
+        (["--hard", "tues,funday"], "funday"),
+        (["--race", "13/12/2026"], "13/12/2026"),
+        (["--tz", "Mars/Olympus"], "Mars/Olympus"),
+        (["--time", "late"], "late"),
+    ):
         result = cli_db("plan", *args)
         assert result.code == 2 and words in result.err
         assert len(result.err.strip().splitlines()) == 1
@@ -453,8 +491,10 @@ def test_a_folder_of_fit_files_gives_a_plan_around_the_running(cli, tmp_path):
         write(folder / f"w{week}-tue.fit", fit_bytes(interval_session(day(1), offset_min=60, name=None, seed=week)))
         write(folder / f"w{week}-thu.fit", fit_bytes(steady_run(day(3), seconds=2400, offset_min=60, seed=week)))
         write(folder / f"w{week}-sat.fit", fit_bytes(steady_run(day(5), seconds=1800, offset_min=60, seed=week)))
-        write(folder / f"w{week}-sun.fit", fit_bytes(steady_run(day(6), seconds=5700, speed=2.9, offset_min=60,
-                                                                seed=week)))
+        write(
+            folder / f"w{week}-sun.fit",
+            fit_bytes(steady_run(day(6), seconds=5700, speed=2.9, offset_min=60, seed=week)),
+        )
     result = cli("import", str(folder))
     assert result.code == 0, result.err
     plan = plan_json(cli, "--today", "2026-11-30", "--weeks", "2")

@@ -30,8 +30,11 @@ def planned(p: dict) -> list[dict]:
 
 def days(p: dict, week: int = 0) -> list[str]:
     monday = TODAY + timedelta(weeks=week)
-    return [DOW[date.fromisoformat(s["date"]).weekday()] for s in planned(p)
-            if monday <= date.fromisoformat(s["date"]) < monday + timedelta(days=7)]
+    return [
+        DOW[date.fromisoformat(s["date"]).weekday()]
+        for s in planned(p)
+        if monday <= date.fromisoformat(s["date"]) < monday + timedelta(days=7)
+    ]
 
 
 def on(p: dict, weekday: str, week: int = 0) -> dict:
@@ -70,6 +73,7 @@ def assert_never_rules(p: dict, races: tuple[date, ...] = ()) -> None:
 
 # ------------------------------------------------------------------ declared weeks
 
+
 def test_tue_thu_hard_and_sunday_long_run_gets_the_sessions_asked_for(cli_db):
     p = plan(cli_db, "--sessions", "3", "--long-run", "sun", "--hard", "tue,thu", "--weeks", "2")
     assert p["strictness"] == "fit" and p["max_minutes"] == 25
@@ -78,16 +82,21 @@ def test_tue_thu_hard_and_sunday_long_run_gets_the_sessions_asked_for(cli_db):
         assert days(p, week) == ["Tue", "Thu", "Sat"]
     tue, thu, sat = on(p, "Tue"), on(p, "Thu"), on(p, "Sat")
     for s in (tue, thu):
-        assert s["reason"].startswith(f"{DOW[date.fromisoformat(s['date']).weekday()]}: hard session, "
-                                      "after the hard run, never before it")
+        assert s["reason"].startswith(
+            f"{DOW[date.fromisoformat(s['date']).weekday()]}: hard session, after the hard run, never before it"
+        )
         assert "to fit 3 sessions this week: hard days stay hard, easy days easy" in s["reason"]
         assert s["bends"] == ["stacked"] and not s["light"]
     assert sat["reason"].startswith("Sat: easy day, eve of the Sun long run, 48 h after Thu")
     assert "no kettlebell" in sat["reason"] and sat["bends"] == ["eve"]
     assert sat["minutes"] < tue["minutes"]
     week = p["weeks"][0]["notes"]
-    assert any(n.startswith("0 of 3 sessions on ideal days") and "Mon: eve of the Tue hard session" in n
-               and "Sat: eve of the Sun long run" in n for n in week)
+    assert any(
+        n.startswith("0 of 3 sessions on ideal days")
+        and "Mon: eve of the Tue hard session" in n
+        and "Sat: eve of the Sun long run" in n
+        for n in week
+    )
     # the full session is computed from its dose and kept to 25 min by shorter rests
     assert 20 <= tue["minutes"] <= 25
     assert tue["notes"] == ["rests 30 s instead of 60 s, to keep the session within 25 min"]
@@ -111,8 +120,13 @@ def test_only_ideal_days_gives_fewer_sessions_and_says_why(cli):
     assert p["strictness"] == "ideal"
     assert days(p) == ["Fri"] and on(p, "Fri")["bends"] == []
     [note] = [n for n in p["weeks"][0]["notes"] if n.startswith("only 1 of 3 sessions fit this week")]
-    for blocked in ("Mon: eve of the Tue hard session", "Tue: hard session", "Wed: eve of the Thu hard session",
-                    "Sat: eve of the Sun long run", "Sun: long run"):
+    for blocked in (
+        "Mon: eve of the Tue hard session",
+        "Tue: hard session",
+        "Wed: eve of the Thu hard session",
+        "Sat: eve of the Sun long run",
+        "Sun: long run",
+    ):
         assert blocked in note
     assert "--strictness fit" in note
     assert plan(cli)["strictness"] == "ideal"  # kept
@@ -126,9 +140,11 @@ def test_a_longer_session_when_the_runner_asks_for_it(cli):
     assert {i["rest_s"] for i in s["items"] if i["reps_min"]} == {60}
     assert 25 < s["minutes"] <= 30
     # refused in the words of the web API: the field's name, then the problem
-    for args, words in ((["--minutes", "90"], "session_minutes: between 20 and 60"),
-                        (["--minutes", "lots"], "session_minutes: Input should be a valid integer"),
-                        (["--strictness", "loose"], "strictness: Input should be 'fit' or 'ideal'")):
+    for args, words in (
+        (["--minutes", "90"], "session_minutes: between 20 and 60"),
+        (["--minutes", "lots"], "session_minutes: Input should be a valid integer"),
+        (["--strictness", "loose"], "strictness: Input should be 'fit' or 'ideal'"),
+    ):
         result = cli("plan", *args)
         assert result.code == 2 and words in result.err, result.err
         assert len(result.err.strip().splitlines()) == 1
@@ -147,8 +163,19 @@ def test_back_to_back_hard_days(cli):
 
 
 def test_race_week_keeps_the_two_days_before_the_race_free(cli):
-    p = plan(cli, "--sessions", "3", "--long-run", "sun", "--hard", "tue,thu",
-             "--race", "2026-12-06=Valencia 10K", "--weeks", "2")
+    p = plan(
+        cli,
+        "--sessions",
+        "3",
+        "--long-run",
+        "sun",
+        "--hard",
+        "tue,thu",
+        "--race",
+        "2026-12-06=Valencia 10K",
+        "--weeks",
+        "2",
+    )
     race = (date(2026, 12, 6),)
     assert_never_rules(p, race)
     first, _second = p["weeks"]
@@ -160,6 +187,7 @@ def test_race_week_keeps_the_two_days_before_the_race_free(cli):
 
 
 # ------------------------------------------------------------------ weeks from running files
+
 
 def _moment(day: date, hour: float) -> datetime:
     return datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=hour)
@@ -177,8 +205,10 @@ def write_weeks(folder: Path, week: dict[int, list[str]], *, weeks: int = 3) -> 
                 seed = w * 10 + weekday
                 name = f"{day:%Y%m%d}-{n}"
                 if kind == "intervals":
-                    write(folder / f"{name}.tcx", tcx_text(interval_session(start, seed=seed, name=None),
-                                                         notes="5 x 1 km"))
+                    write(
+                        folder / f"{name}.tcx",
+                        tcx_text(interval_session(start, seed=seed, name=None), notes="5 x 1 km"),
+                    )
                 elif kind == "ride":
                     ride = steady_run(start, seconds=3600, speed=7.5, seed=seed, name="Spin")
                     write(folder / f"{name}.gpx", gpx_text(ride, gpx_type="cycling"))
@@ -198,8 +228,11 @@ def imported(cli, tmp_path: Path, week: dict[int, list[str]]) -> None:
 
 def test_six_runs_and_a_ride_no_rest_day(cli, tmp_path):
     """Tue intervals, Wed and Thu easy, Fri intervals, Sat easy, Sun long, Mon on the bike."""
-    imported(cli, tmp_path, {0: ["ride"], 1: ["intervals"], 2: ["easy"], 3: ["easy"], 4: ["intervals"],
-                             5: ["easy"], 6: ["long"]})
+    imported(
+        cli,
+        tmp_path,
+        {0: ["ride"], 1: ["intervals"], 2: ["easy"], 3: ["easy"], 4: ["intervals"], 5: ["easy"], 6: ["long"]},
+    )
     p = plan(cli, "--sessions", "3", "--tz", "Europe/Paris", "--weeks", "2")
     assert [d["kind"] for d in p["usual_week"]["days"]] == ["easy", "hard", "easy", "easy", "hard", "easy", "long"]
     assert_never_rules(p)
@@ -230,11 +263,13 @@ def test_a_runner_who_runs_twice_every_day_is_told_what_the_plan_cannot_do(cli, 
     assert days(p) == ["Tue", "Thu", "Sat"]
     assert "after the hard run and the day's other run, never before either" in on(p, "Tue")["reason"]
     assert on(p, "Sat")["reason"].startswith("Sat: easy day, after your second run, eve of the Sun long run")
-    assert any("you run twice every day" in n and "none can fall on a day off running" in n
-               for n in p["weeks"][0]["notes"])
+    assert any(
+        "you run twice every day" in n and "none can fall on a day off running" in n for n in p["weeks"][0]["notes"]
+    )
 
 
 # ------------------------------------------------------------------ the setting on the setup page
+
 
 def test_the_setup_page_keeps_how_strictly_to_place_the_sessions(tmp_path):
     import re
@@ -245,22 +280,35 @@ def test_the_setup_page_keeps_how_strictly_to_place_the_sessions(tmp_path):
         from fastapi.testclient import TestClient
     from scapula.web.app import Config, create_app
 
-    client = TestClient(create_app(Config(db_url=f"sqlite:///{tmp_path / 'log.db'}", data_dir=tmp_path / "data")),
-                        base_url="http://127.0.0.1")
+    client = TestClient(
+        create_app(Config(db_url=f"sqlite:///{tmp_path / 'log.db'}", data_dir=tmp_path / "data")),
+        base_url="http://127.0.0.1",
+    )
     page = client.get("/setup")
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     assert re.search(r'name="strictness" value="fit"\s+checked', page.text)  # the default
 
     def save(strictness: str):
-        return client.post("/setup/week", data={
-            "csrf_token": csrf, "sessions_per_week": "3", "long_run_day": "6", "hard_days": ["1", "3"],
-            "strictness": strictness}, follow_redirects=False)
+        return client.post(
+            "/setup/week",
+            data={
+                "csrf_token": csrf,
+                "sessions_per_week": "3",
+                "long_run_day": "6",
+                "hard_days": ["1", "3"],
+                "strictness": strictness,
+            },
+            follow_redirects=False,
+        )
 
     def next_week() -> list[str]:
         monday = date.fromisoformat(client.get("/api/plan?weeks=2").json()["weeks"][1]["monday"])
         sessions = client.get("/api/plan?weeks=2").json()["sessions"]
-        return [DOW[date.fromisoformat(s["date"]).weekday()] for s in sessions
-                if s["status"] == "planned" and date.fromisoformat(s["date"]) >= monday]
+        return [
+            DOW[date.fromisoformat(s["date"]).weekday()]
+            for s in sessions
+            if s["status"] == "planned" and date.fromisoformat(s["date"]) >= monday
+        ]
 
     assert save("fit").status_code == 303
     assert next_week() == ["Tue", "Thu", "Sat"]

@@ -261,8 +261,13 @@ def test_a_short_real_clip_runs_end_to_end_with_its_steadiness(cli, tmp_path, as
     frames = []
     for _ in range(30):
         dx, dy = rng.normal(0, 3, 2)
-        frames.append(np.asarray(photo.transform(photo.size, Image.Transform.AFFINE, (1, 0, dx, 0, 1, dy),
-                                                 resample=Image.Resampling.BILINEAR)))
+        frames.append(
+            np.asarray(
+                photo.transform(
+                    photo.size, Image.Transform.AFFINE, (1, 0, dx, 0, 1, dy), resample=Image.Resampling.BILINEAR
+                )
+            )
+        )
     _write_clip(tmp_path / "clip.mp4", frames)
     code, report, err = _report(cli, str(tmp_path / "clip.mp4"), out=tmp_path / "r.json")
     assert code == 0, err
@@ -288,8 +293,9 @@ def test_real_side_photo_from_the_demo_clip(cli, tmp_path, demo):
     video = open_video(demo)
     _, rgb = next(video.frames(3.0, 3.04))
     Image.fromarray(rgb[394:994, 820:1420]).save(tmp_path / "side.jpg", quality=92)
-    code, report, err = _report(cli, str(tmp_path / "side.jpg"), "--annotate", str(tmp_path / "s.png"),
-                                out=tmp_path / "r.json")
+    code, report, err = _report(
+        cli, str(tmp_path / "side.jpg"), "--annotate", str(tmp_path / "s.png"), out=tmp_path / "r.json"
+    )
     assert code == 0, err
     assert report["view"] == "side"
     head, shoulder = report["measures"]["head_forward"], report["measures"]["shoulder_forward"]
@@ -304,8 +310,16 @@ def _assessed(picture: np.ndarray | None):
     from scapula.posture.check import Capture, assess
 
     header, frames = posture_frames(Scene(neck_flex=25))
-    capture = Capture("synthetic.jpg", "photo", "a synthetic side photo", frames, header.width, header.height,
-                      picture=picture, picture_frame=0 if picture is not None else None)
+    capture = Capture(
+        "synthetic.jpg",
+        "photo",
+        "a synthetic side photo",
+        frames,
+        header.width,
+        header.height,
+        picture=picture,
+        picture_frame=0 if picture is not None else None,
+    )
     return assess(capture, "side")
 
 

@@ -45,34 +45,48 @@ def test_a_set_out_of_range_is_refused_alike(both) -> None:
         (("--reps", "10", "--side", "up"), {"reps": 10, "side": "up"}, "side"),
     ]
     for options, body, field in cases:
-        _same(cli("log", "reverse_fly", *options),
-              client.post(f"/api/sessions/{session}/sets", headers=h, json={"exercise_id": "reverse_fly", **body}),
-              f"{field}:")
+        _same(
+            cli("log", "reverse_fly", *options),
+            client.post(f"/api/sessions/{session}/sets", headers=h, json={"exercise_id": "reverse_fly", **body}),
+            f"{field}:",
+        )
     assert cli("history", "--json").json()[0]["sets"] == []
 
 
 def test_the_week_is_checked_alike(both) -> None:
     cli, client, h = both
-    _same(cli("plan", "--hard", "tue", "--rest", "tue"),
-          client.patch("/api/athlete", headers=h, json={"hard_days": ["tue"], "rest_days": ["tue"]}),
-          "both a hard day and a rest day")
+    _same(
+        cli("plan", "--hard", "tue", "--rest", "tue"),
+        client.patch("/api/athlete", headers=h, json={"hard_days": ["tue"], "rest_days": ["tue"]}),
+        "both a hard day and a rest day",
+    )
     # a rest day on a day already stored as hard is the same clash, from either side
     assert cli("plan", "--hard", "thu").code == 0
-    _same(cli("plan", "--rest", "thu"), client.patch("/api/athlete", headers=h, json={"rest_days": ["thu"]}),
-          "both a hard day and a rest day")
-    _same(cli("plan", "--sessions", "1"), client.patch("/api/athlete", headers=h, json={"sessions_per_week": 1}),
-          "sessions_per_week:")
+    _same(
+        cli("plan", "--rest", "thu"),
+        client.patch("/api/athlete", headers=h, json={"rest_days": ["thu"]}),
+        "both a hard day and a rest day",
+    )
+    _same(
+        cli("plan", "--sessions", "1"),
+        client.patch("/api/athlete", headers=h, json={"sessions_per_week": 1}),
+        "sessions_per_week:",
+    )
     _same(cli("plan", "--weeks", "13"), client.get("/api/plan?weeks=13"), "weeks:")
-    _same(cli("export", "ics", "plan.ics", "--alarm", "1441"), client.get("/api/export/calendar.ics?alarm=1441"),
-          "alarm:")
+    _same(
+        cli("export", "ics", "plan.ics", "--alarm", "1441"), client.get("/api/export/calendar.ics?alarm=1441"), "alarm:"
+    )
     assert client.get("/api/athlete").json()["rest_days"] == []
 
 
 def test_a_race_is_checked_alike(both) -> None:
     cli, client, h = both
     day = (date.today() + timedelta(weeks=6)).isoformat()
-    _same(cli("plan", "--race", f"{day}={'x' * 121}"),
-          client.post("/api/races", headers=h, json={"day": day, "name": "x" * 121}), "name:")
+    _same(
+        cli("plan", "--race", f"{day}={'x' * 121}"),
+        client.post("/api/races", headers=h, json={"day": day, "name": "x" * 121}),
+        "name:",
+    )
     past = (date.today() - timedelta(days=3)).isoformat()
     _same(cli("plan", "--race", past), client.post("/api/races", headers=h, json={"day": past}), "in the past")
     assert client.get("/api/athlete").json()["races"] == []
@@ -83,8 +97,11 @@ def test_a_superman_records_the_variant_typed_else_the_plans(both) -> None:
     # by hand: the variant typed, from either front end
     assert cli("log", "superman", "--side", "left", "--reps", "8", "--load", "leg lift").code == 0
     session = cli("history", "--json").json()[0]["id"]
-    r = client.post(f"/api/sessions/{session}/sets", headers=h,
-                    json={"exercise_id": "superman", "side": "right", "reps": 8, "load": "leg lift"})
+    r = client.post(
+        f"/api/sessions/{session}/sets",
+        headers=h,
+        json={"exercise_id": "superman", "side": "right", "reps": 8, "load": "leg lift"},
+    )
     assert r.status_code == 201, r.text
     logged = cli("history", "--json").json()[0]["sets"]
     assert [s["load"] for s in logged] == ["leg lift", "leg lift"]
@@ -100,18 +117,26 @@ def test_the_guided_session_logs_alike_from_the_terminal_and_the_web(both) -> No
     session = step["session"]["id"]
     while step["next"]["exercise_id"] != "superman":  # the fly and the rows first, as the plan offers
         nxt = step["next"]
-        r = client.post(f"/api/sessions/{session}/steps/set", headers=h, json={
-            "exercise_id": nxt["exercise_id"], "reps": nxt["target_reps"], "load": nxt["load"] or None})
+        r = client.post(
+            f"/api/sessions/{session}/steps/set",
+            headers=h,
+            json={"exercise_id": nxt["exercise_id"], "reps": nxt["target_reps"], "load": nxt["load"] or None},
+        )
         assert r.status_code == 201, r.text
         step = r.json()
     for typed in (None, None, "leg lift"):
         nxt = step["next"]
-        r = client.post(f"/api/sessions/{session}/steps/set", headers=h, json={
-            "exercise_id": "superman", "reps": nxt["target_reps"], "load": typed})
+        r = client.post(
+            f"/api/sessions/{session}/steps/set",
+            headers=h,
+            json={"exercise_id": "superman", "reps": nxt["target_reps"], "load": typed},
+        )
         assert r.status_code == 201, r.text
         step = r.json()
     web = [s for s in step["session"]["sets"] if s["exercise"] == "superman"]
     assert [(s["load"], s["hold_s"]) for s in web[:4]] == [(s["load"], s["hold_s"]) for s in terminal[:4]]
     assert [s["load"] for s in web[4:]] == ["leg lift", "leg lift"]
-    r = client.post(f"/api/sessions/{session}/steps/set", headers=h, json={"exercise_id": "superman", "reps": {"left": 8}})
+    r = client.post(
+        f"/api/sessions/{session}/steps/set", headers=h, json={"exercise_id": "superman", "reps": {"left": 8}}
+    )
     assert r.status_code == 422 and "the next step is" in r.json()["detail"]

@@ -17,8 +17,13 @@ def test_scripted_session_logs_every_set_and_stretch(cli_db):
     result = cli_db("session", "--yes", "--rest", "0", "--rpe", "7", "--load", "16")
     assert result.code == 0, result.err
     assert "Session done" in result.out
-    for cue in ("Ribs knit down", "staggered half-lunge", "Rest 30 s", "about 25 min",
-                "(rests 30 s instead of 60 s, to keep the session within 25 min)"):
+    for cue in (
+        "Ribs knit down",
+        "staggered half-lunge",
+        "Rest 30 s",
+        "about 25 min",
+        "(rests 30 s instead of 60 s, to keep the session within 25 min)",
+    ):
         assert cue in result.out
     [performed] = cli_db("history", "--json").json()
     assert performed["completed"] and performed["ended_at"]
@@ -28,32 +33,56 @@ def test_scripted_session_logs_every_set_and_stretch(cli_db):
         by_move.setdefault(s["exercise"], []).append((s["set"], s["side"], s["reps"]))
     assert by_move["reverse_fly"] == [(n, "both", target["reverse_fly", "both"]) for n in (1, 2, 3)]
     # the row: all reps on the left then the right, set by set
-    assert by_move["chainsaw_row"] == [(n, side, target["chainsaw_row", side]) for n in (1, 2, 3)
-                                       for side in ("left", "right")]
+    assert by_move["chainsaw_row"] == [
+        (n, side, target["chainsaw_row", side]) for n in (1, 2, 3) for side in ("left", "right")
+    ]
     assert by_move["superman"] == [(n, side, target["superman", side]) for n in (1, 2, 3) for side in ("left", "right")]
     assert all(s["rpe"] == 7 for s in sets)
     assert {s["load_kg"] for s in sets if s["exercise"] == "chainsaw_row"} == {16}
     assert {s["hold_s"] for s in sets if s["exercise"] == "superman"} == {1.5}
     assert {(s["stretch"], s["side"]) for s in performed["stretches"]} == {
-        ("doorway_chest_stretch", "left"), ("doorway_chest_stretch", "right"),
-        ("open_book", "left"), ("open_book", "right"), ("foam_roller_chest_opener", "both")}
+        ("doorway_chest_stretch", "left"),
+        ("doorway_chest_stretch", "right"),
+        ("open_book", "left"),
+        ("open_book", "right"),
+        ("foam_roller_chest_opener", "both"),
+    }
 
 
 def test_typed_answers_are_checked_and_logged(cli):
     # one superman set at a time: left reps, right reps, hold, RPE — with two typos corrected
-    answers = "\n".join([
-        "11", "lots", "10", "2", "eleven", "8",   # set 1 (a bad reps and a bad RPE re-asked)
-        "12", "12", "", "",                       # set 2: default hold (the last one, 2 s), no RPE
-        "9", "8", "1.5", "9.5",                   # set 3
-    ]) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "11",
+                "lots",
+                "10",
+                "2",
+                "eleven",
+                "8",  # set 1 (a bad reps and a bad RPE re-asked)
+                "12",
+                "12",
+                "",
+                "",  # set 2: default hold (the last one, 2 s), no RPE
+                "9",
+                "8",
+                "1.5",
+                "9.5",  # set 3
+            ]
+        )
+        + "\n"
+    )
     result = cli("session", "--only", "superman", "--no-stretch", "--rest", "0", input=answers)
     assert result.code == 0, result.err
     assert "reps: type a whole number" in result.out and "RPE: type a number" in result.out
     [performed] = cli("history", "--json").json()
     assert [(s["set"], s["side"], s["reps"], s["hold_s"], s["rpe"]) for s in performed["sets"]] == [
-        (1, "left", 11, 2, 8), (1, "right", 10, 2, 8),
-        (2, "left", 12, 2, None), (2, "right", 12, 2, None),
-        (3, "left", 9, 1.5, 9.5), (3, "right", 8, 1.5, 9.5),
+        (1, "left", 11, 2, 8),
+        (1, "right", 10, 2, 8),
+        (2, "left", 12, 2, None),
+        (2, "right", 12, 2, None),
+        (3, "left", 9, 1.5, 9.5),
+        (3, "right", 8, 1.5, 9.5),
     ]
     assert performed["stretches"] == []
 
@@ -113,7 +142,9 @@ def test_killed_session_keeps_every_set_logged_before_the_kill(cli):
     assert code == -signal.SIGKILL
     [performed] = cli("history", "--json").json()
     assert [(s["side"], s["reps"], s["load_kg"], s["rpe"]) for s in performed["sets"]] == [
-        ("left", 12, 14, 8), ("right", 11, 14, 8)]
+        ("left", 12, 14, 8),
+        ("right", 11, 14, 8),
+    ]
     assert performed["ended_at"] is None  # cut short: nothing ran after the kill
     assert "unfinished" in cli("history").out
 

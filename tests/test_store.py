@@ -17,8 +17,15 @@ def test_migrations_build_exactly_the_models(db_url):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
-    assert {"athlete", "equipment", "planned_session", "performed_session", "set_record",
-            "stretch_record", "note"} <= set(inspect(engine).get_table_names())
+    assert {
+        "athlete",
+        "equipment",
+        "planned_session",
+        "performed_session",
+        "set_record",
+        "stretch_record",
+        "note",
+    } <= set(inspect(engine).get_table_names())
     engine.dispose()
 
 
@@ -37,17 +44,25 @@ def test_sets_logged_by_hand_come_back_in_history(cli_db):
     assert cli_db("log", "reverse_fly", "--reps", "12", "--load", "medium band", "--rpe", "7").code == 0
     assert cli_db("log", "reverse_fly", "--reps", "11", "--load", "medium band", "--rpe", "8").code == 0
     assert cli_db("log", "chainsaw_row", "--side", "left", "--reps", "10", "--load", "12").code == 0
-    assert cli_db("log", "doorway_chest_stretch", "--side", "right", "--hold", "25",
-                  "--note", "tight left pec").code == 0
+    assert (
+        cli_db("log", "doorway_chest_stretch", "--side", "right", "--hold", "25", "--note", "tight left pec").code == 0
+    )
     sessions = cli_db("history", "--json").json()
     assert len(sessions) == 1  # all logged into today's open session
     sets = sessions[0]["sets"]
     assert [(s["exercise"], s["set"], s["side"], s["reps"]) for s in sets] == [
-        ("reverse_fly", 1, "both", 12), ("reverse_fly", 2, "both", 11), ("chainsaw_row", 1, "left", 10)]
+        ("reverse_fly", 1, "both", 12),
+        ("reverse_fly", 2, "both", 11),
+        ("chainsaw_row", 1, "left", 10),
+    ]
     assert sets[0]["load"] == "medium band" and sets[0]["load_kg"] == 9 and sets[1]["rpe"] == 8
     assert sets[2]["load"] == "12 kg" and sets[2]["load_kg"] == 12
-    assert sessions[0]["stretches"][0] == {**sessions[0]["stretches"][0], "stretch": "doorway_chest_stretch",
-                                           "side": "right", "hold_s": 25}
+    assert sessions[0]["stretches"][0] == {
+        **sessions[0]["stretches"][0],
+        "stretch": "doorway_chest_stretch",
+        "side": "right",
+        "hold_s": 25,
+    }
     assert sessions[0]["notes"] == ["tight left pec"]
     table = cli_db("history")
     assert table.code == 0 and "2×" not in table.out and "12/11 @ medium band" in table.out
@@ -89,15 +104,31 @@ def test_duplicate_plan_slots_are_merged_before_the_constraint(db_url):
     engine = make_engine(db_url)
     command.upgrade(alembic_config(engine), "0004")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO athlete (id, name, sessions_per_week, goal, created_at, hard_days, rest_days) "
-                          "VALUES (1, 'me', 2, '', '2027-01-01 00:00:00', '[]', '[]')"))
-        for row_id, uid, day in ((1, "scapula-2027-W03-1", "2027-01-19"), (2, "scapula-2027-W03-2", "2027-01-21"),
-                                 (3, "scapula-2027-W03-2", "2027-01-22"), (4, "scapula-2027-W03-2", "2027-01-21")):
-            conn.execute(text("INSERT INTO planned_session (id, athlete_id, day, status, reason, deload, race_week, uid) "
-                              "VALUES (:id, 1, :day, 'planned', '', false, false, :uid)"),
-                         {"id": row_id, "uid": uid, "day": day})
-        conn.execute(text("INSERT INTO performed_session (id, athlete_id, planned_session_id, started_at, completed) "
-                          "VALUES (1, 1, 3, '2027-01-22 07:00:00', true)"))
+        conn.execute(
+            text(
+                "INSERT INTO athlete (id, name, sessions_per_week, goal, created_at, hard_days, rest_days) "
+                "VALUES (1, 'me', 2, '', '2027-01-01 00:00:00', '[]', '[]')"
+            )
+        )
+        for row_id, uid, day in (
+            (1, "scapula-2027-W03-1", "2027-01-19"),
+            (2, "scapula-2027-W03-2", "2027-01-21"),
+            (3, "scapula-2027-W03-2", "2027-01-22"),
+            (4, "scapula-2027-W03-2", "2027-01-21"),
+        ):
+            conn.execute(
+                text(
+                    "INSERT INTO planned_session (id, athlete_id, day, status, reason, deload, race_week, uid) "
+                    "VALUES (:id, 1, :day, 'planned', '', false, false, :uid)"
+                ),
+                {"id": row_id, "uid": uid, "day": day},
+            )
+        conn.execute(
+            text(
+                "INSERT INTO performed_session (id, athlete_id, planned_session_id, started_at, completed) "
+                "VALUES (1, 1, 3, '2027-01-22 07:00:00', true)"
+            )
+        )
     migrate(engine)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, uid FROM planned_session ORDER BY id")).all()

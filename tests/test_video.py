@@ -11,15 +11,16 @@ import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import pytest
 
-from tests.conftest import unavailable as _unavailable
 from scapula.errors import InputFileError
 from scapula.vision.landmarks import Frame, read_landmarks, write_landmarks
 from scapula.vision.pose import BlazePose, open_video, video_landmarks
 from scapula.vision.skeleton import P
+from tests.conftest import unavailable as _unavailable
 
 DEMO_SIZE = (1768, 994)
 DEMO_FRAMES = 230
@@ -39,8 +40,9 @@ def ffmpeg() -> str:
 
 
 def _ffmpeg(*args: str | Path) -> bytes:
-    proc = subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", *map(str, args)],
-                          capture_output=True, timeout=120)
+    proc = subprocess.run(
+        ["ffmpeg", "-v", "error", "-nostdin", "-y", *map(str, args)], capture_output=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     return proc.stdout
 
@@ -59,8 +61,12 @@ def _with_rotation(src: Path, dst: Path, ccw: int) -> Path:
         _ffmpeg("-display_rotation:v:0", ccw, "-i", src, "-c", "copy", dst)
     else:
         _ffmpeg("-i", src, "-c", "copy", "-metadata:s:v:0", f"rotate={ccw}", dst)
-    probe = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_streams",
-                            "-of", "json", str(dst)], capture_output=True, text=True, check=True)
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_streams", "-of", "json", str(dst)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     side = json.loads(probe.stdout)["streams"][0].get("side_data_list", [])
     assert [round(s["rotation"]) % 360 for s in side if "rotation" in s] == [ccw % 360]
     return dst
@@ -76,7 +82,7 @@ class FakeEstimator:
     """Records what the stream feeds it; finds nobody."""
 
     source = "fake estimator"
-    made: list["FakeEstimator"] = []
+    made: ClassVar[list[FakeEstimator]] = []
 
     def __init__(self) -> None:
         self.calls: list[tuple[float, tuple[int, ...]]] = []
@@ -136,14 +142,29 @@ def test_windows_of_a_clip_with_b_frames_match_decoding_it_all(demo, ffmpeg, tmp
     # H.264 with B-frames and one keyframe: decoding from start_s runs through every frame
     # before it and skips those no other frame refers to; the frames kept must not change.
     clip = tmp_path / "bframes.mp4"
-    _ffmpeg("-i", demo, "-t", "4", "-vf", "scale=320:180", "-c:v", "libx264", "-preset", "veryfast",
-            "-bf", "3", "-g", "300", "-an", clip)
+    _ffmpeg(
+        "-i",
+        demo,
+        "-t",
+        "4",
+        "-vf",
+        "scale=320:180",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-bf",
+        "3",
+        "-g",
+        "300",
+        "-an",
+        clip,
+    )
     video = open_video(clip)
     whole = list(video.frames(max_side=160, threads=False))
     windows = [(None, None, 2), (1.5, 3.0, 2), (2.02, None, 2), (0.7, 2.5, 3), (3.0, None, 1)]
     for start, end, stride in windows:
-        inside = [(t, rgb) for t, rgb in whole
-                  if (start or 0) - 1e-6 <= t < (end or 99) - 1e-6][::stride]
+        inside = [(t, rgb) for t, rgb in whole if (start or 0) - 1e-6 <= t < (end or 99) - 1e-6][::stride]
         window = list(video.frames(start, end, stride, max_side=160))
         assert [t for t, _ in window] == [t for t, _ in inside]
         assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(window, inside))
@@ -155,8 +176,26 @@ def test_keyframes_are_read_from_the_index_and_segments_are_cut_on_them(demo, ff
     # a phone-like clip, a keyframe every second: the cut moves to the nearest one and the
     # segment after it needs no warm-up
     phone = tmp_path / "gop1s.mp4"
-    _ffmpeg("-i", demo, "-t", "6", "-vf", "scale=320:180,fps=30", "-c:v", "libx264", "-preset", "veryfast",
-            "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-an", phone)
+    _ffmpeg(
+        "-i",
+        demo,
+        "-t",
+        "6",
+        "-vf",
+        "scale=320:180,fps=30",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-g",
+        "30",
+        "-keyint_min",
+        "30",
+        "-sc_threshold",
+        "0",
+        "-an",
+        phone,
+    )
     video = open_video(phone)
     assert video.keyframes(2.5, 4.2) == pytest.approx([2.0, 3.0, 4.0])
     assert video.keyframes(3.0, 3.0) == pytest.approx([3.0])
@@ -164,17 +203,35 @@ def test_keyframes_are_read_from_the_index_and_segments_are_cut_on_them(demo, ff
     assert _cut(video, 2.9, 2.9) == (pytest.approx(3.0), 0.0)
     # one keyframe in the clip: no keyframe near the cut, the warm-up stays
     sparse = tmp_path / "gop-long.mp4"
-    _ffmpeg("-i", demo, "-t", "6", "-vf", "scale=320:180,fps=30", "-c:v", "libx264", "-preset", "veryfast",
-            "-g", "600", "-sc_threshold", "0", "-an", sparse)
+    _ffmpeg(
+        "-i",
+        demo,
+        "-t",
+        "6",
+        "-vf",
+        "scale=320:180,fps=30",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-g",
+        "600",
+        "-sc_threshold",
+        "0",
+        "-an",
+        sparse,
+    )
     assert _cut(open_video(sparse), 3.0, 3.0) == (3.0, WARMUP_S)
     # the segments cut this way still hold every frame of the clip exactly once
     whole = [t for t, _ in video.frames(stride=2, max_side=160)]
     cut, _ = _cut(video, 2.9, 2.9)
-    halves = [t for t, _ in video.frames(None, cut, 2, max_side=160)] + \
-             [t for t, _ in video.frames(cut, None, 2, max_side=160)]
+    halves = [t for t, _ in video.frames(None, cut, 2, max_side=160)] + [
+        t for t, _ in video.frames(cut, None, 2, max_side=160)
+    ]
     assert sorted(set(halves)) == halves and set(whole) <= set(video_times := [t for t, _ in video.frames()])
-    assert len(halves) == len([t for t in video_times if t < cut - 1e-6][::2]) + \
-        len([t for t in video_times if t >= cut - 1e-6][::2])
+    assert len(halves) == len([t for t in video_times if t < cut - 1e-6][::2]) + len(
+        [t for t in video_times if t >= cut - 1e-6][::2]
+    )
 
 
 @pytest.mark.parametrize("wrong", ["a frame unannounced", "an announced frame that never comes"])
@@ -182,8 +239,9 @@ def test_stride_falls_back_to_counting_when_the_packets_mislead(demo, ffmpeg, tm
     # With a stride, frames are kept by the places their packets announce; a decoder that
     # disagrees (damaged timestamps) sends the decoding back to counting every frame.
     clip = tmp_path / "bframes.mp4"
-    _ffmpeg("-i", demo, "-t", "3", "-vf", "scale=320:180", "-c:v", "libx264", "-preset", "veryfast",
-            "-bf", "3", "-an", clip)
+    _ffmpeg(
+        "-i", demo, "-t", "3", "-vf", "scale=320:180", "-c:v", "libx264", "-preset", "veryfast", "-bf", "3", "-an", clip
+    )
     video = open_video(clip)
     expected = [t for t, _ in video.frames(0.5, 2.5, 2)]
     true_ranks = type(video)._ranks
@@ -191,7 +249,7 @@ def test_stride_falls_back_to_counting_when_the_packets_mislead(demo, ffmpeg, tm
     def misleading(self, *args):
         ranks = true_ranks(self, *args)
         pts = sorted(ranks)
-        pts = pts[:10] + pts[11:] if wrong == "a frame unannounced" else pts[:10] + [pts[9] + 1] + pts[10:]
+        pts = pts[:10] + pts[11:] if wrong == "a frame unannounced" else [*pts[:10], pts[9] + 1, *pts[10:]]
         return {p: i for i, p in enumerate(pts)}
 
     monkeypatch.setattr(type(video), "_ranks", misleading)
@@ -223,19 +281,24 @@ def test_rotation_metadata_is_applied_as_a_player_shows_it(demo, ffmpeg, tmp_pat
     assert np.median(np.linalg.norm(expected - found, axis=-1)) < 0.02
 
 
-@pytest.mark.parametrize("pix_fmt, max_side, size", [
-    ("yuv420p", 640, (640, 360)),    # shrunk plane by plane and converted by OpenCV
-    ("yuv420p", 641, (641, 360)),    # an odd width: swscale
-    ("yuvj420p", 640, (640, 360)),   # full-range levels: swscale
-    ("yuv444p", None, (1768, 994)),  # another chroma layout: swscale
-])
-def test_frames_come_out_as_ffmpeg_shows_them_whatever_the_pixel_format(demo, ffmpeg, tmp_path,
-                                                                       pix_fmt, max_side, size):
+@pytest.mark.parametrize(
+    "pix_fmt, max_side, size",
+    [
+        ("yuv420p", 640, (640, 360)),  # shrunk plane by plane and converted by OpenCV
+        ("yuv420p", 641, (641, 360)),  # an odd width: swscale
+        ("yuvj420p", 640, (640, 360)),  # full-range levels: swscale
+        ("yuv444p", None, (1768, 994)),  # another chroma layout: swscale
+    ],
+)
+def test_frames_come_out_as_ffmpeg_shows_them_whatever_the_pixel_format(
+    demo, ffmpeg, tmp_path, pix_fmt, max_side, size
+):
     clip = tmp_path / f"{pix_fmt}.mp4"
     _ffmpeg("-i", demo, "-t", "0.5", "-pix_fmt", pix_fmt, "-c:v", "libx264", "-crf", "8", "-an", clip)
     w, h = size
-    shown = _ffmpeg("-i", clip, "-frames:v", "1", "-vf", f"scale={w}:{h}:flags=area",
-                    "-f", "rawvideo", "-pix_fmt", "rgb24", "-")
+    shown = _ffmpeg(
+        "-i", clip, "-frames:v", "1", "-vf", f"scale={w}:{h}:flags=area", "-f", "rawvideo", "-pix_fmt", "rgb24", "-"
+    )
     shown = np.frombuffer(shown, np.uint8).reshape(h, w, 3).astype(int)
     video = open_video(clip)
     for deblock in (True, False):  # without deblocking: the same picture, to the eye
@@ -280,8 +343,9 @@ def test_phone_portrait_clip_comes_out_upright(demo, ffmpeg, tmp_path):
 
 def test_a_file_without_timestamps_or_length_still_decodes(ffmpeg, tmp_path):
     raw = tmp_path / "clip.h264"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc=d=1:s=160x120:r=25", "-c:v", "libx264",
-            "-preset", "ultrafast", "-f", "h264", raw)
+    _ffmpeg(
+        "-f", "lavfi", "-i", "testsrc=d=1:s=160x120:r=25", "-c:v", "libx264", "-preset", "ultrafast", "-f", "h264", raw
+    )
     video = open_video(raw)
     times = [t for t, _ in video.frames()]
     assert (video.width, video.height, video.fps) == (160, 120, 25.0)
@@ -315,8 +379,9 @@ def test_blazepose_finds_the_athlete_in_metres(demo, demo_times, tmp_path):
     assert 0.25 <= median_length(P.LEFT_SHOULDER, P.RIGHT_SHOULDER) <= 0.5
     assert 0.15 <= median_length(P.LEFT_HIP, P.RIGHT_HIP) <= 0.4
     assert 0.2 <= median_length(P.LEFT_SHOULDER, P.LEFT_ELBOW) <= 0.45
-    torso = np.linalg.norm(_mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
-                           - _mid(world, P.LEFT_HIP, P.RIGHT_HIP), axis=1)
+    torso = np.linalg.norm(
+        _mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - _mid(world, P.LEFT_HIP, P.RIGHT_HIP), axis=1
+    )
     assert 0.35 <= np.median(torso) <= 0.7
     assert np.median(np.abs(_mid(world, P.LEFT_HIP, P.RIGHT_HIP))) < 0.05  # origin: mid-hips
     assert np.mean(world[:, P.NOSE, 1] < _mid(world, P.LEFT_HIP, P.RIGHT_HIP)[:, 1]) > 0.9
@@ -331,8 +396,19 @@ def test_blazepose_finds_the_athlete_in_metres(demo, demo_times, tmp_path):
 
 def test_a_clip_without_a_person_gives_empty_frames(ffmpeg, tmp_path):
     clip = tmp_path / "testsrc.mp4"
-    _ffmpeg("-f", "lavfi", "-i", "testsrc=d=2:s=320x240:r=25", "-c:v", "libx264",
-            "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip)
+    _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc=d=2:s=320x240:r=25",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-pix_fmt",
+        "yuv420p",
+        clip,
+    )
     header, frames = video_landmarks(clip)
     frames = list(frames)
     assert (header.width, header.height, header.fps) == (320, 240, 25.0)
@@ -353,8 +429,7 @@ def test_blazepose_on_its_own():
 
 def test_the_stream_feeds_the_estimator_and_closes_it(demo, demo_times):
     FakeEstimator.made.clear()
-    header, frames = video_landmarks(demo, FakeEstimator, start_s=2.0, end_s=3.0, stride=2,
-                                     max_side=640)
+    header, frames = video_landmarks(demo, FakeEstimator, start_s=2.0, end_s=3.0, stride=2, max_side=640)
     assert (header.width, header.height, header.fps, header.source) == (*DEMO_SIZE, 15.0, "fake estimator")
     assert FakeEstimator.made == []  # no estimator until the first frame is asked for
     out = list(frames)
@@ -388,13 +463,16 @@ def _unusable(kind: str, where: Path) -> Path:
 
 
 @pytest.mark.fast
-@pytest.mark.parametrize("kind, problem", [
-    ("missing", "no such file"),
-    ("directory", "is a directory"),
-    ("empty", "is empty"),
-    ("random-bytes", "is not a video file"),
-    ("text", "is not a video file"),
-])
+@pytest.mark.parametrize(
+    "kind, problem",
+    [
+        ("missing", "no such file"),
+        ("directory", "is a directory"),
+        ("empty", "is empty"),
+        ("random-bytes", "is not a video file"),
+        ("text", "is not a video file"),
+    ],
+)
 def test_unusable_files_are_refused_with_one_clear_line(tmp_path, kind, problem):
     path = _unusable(kind, tmp_path)
     with pytest.raises(InputFileError) as caught:
@@ -417,13 +495,13 @@ def test_a_file_broken_part_way_fails_where_it_breaks(demo, tmp_path, damage):
         data = data[: len(data) // 2]
     else:
         middle = len(data) // 2
-        data[middle: middle + 50_000] = np.random.default_rng(1).integers(0, 256, 50_000, dtype=np.uint8).tobytes()
+        data[middle : middle + 50_000] = np.random.default_rng(1).integers(0, 256, 50_000, dtype=np.uint8).tobytes()
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(bytes(data))
     header, frames = video_landmarks(broken, FakeEstimator)  # the header (moov) is intact
     assert (header.width, header.height) == DEMO_SIZE
     got = []
-    with pytest.raises(InputFileError, match="damaged|truncated") as caught:
+    with pytest.raises(InputFileError, match=r"damaged|truncated") as caught:
         for frame in frames:
             got.append(frame)
     assert 30 < len(got) < DEMO_FRAMES  # everything before the break was delivered

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import warnings
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -40,9 +40,19 @@ def test_setup_through_the_api(client: TestClient) -> None:
     assert bell["label"] == "12 kg kettlebell" and bell["kg"] == 12
     r = client.post("/api/equipment", json={"kind": "kettlebell", "value": "heavy"}, headers=h)
     assert r.status_code == 422 and "kettlebell weight must be kg" in r.json()["detail"]
-    r = client.patch("/api/athlete", headers=h, json={
-        "sessions_per_week": 3, "long_run_day": "sun", "hard_days": ["tue"], "rest_days": ["fri"],
-        "session_time": "07:30", "timezone": "Europe/Paris", "goal": "stand tall"})
+    r = client.patch(
+        "/api/athlete",
+        headers=h,
+        json={
+            "sessions_per_week": 3,
+            "long_run_day": "sun",
+            "hard_days": ["tue"],
+            "rest_days": ["fri"],
+            "session_time": "07:30",
+            "timezone": "Europe/Paris",
+            "goal": "stand tall",
+        },
+    )
     assert r.status_code == 200, r.text
     athlete = r.json()
     assert athlete["long_run_day"] == "sun" and athlete["hard_days"] == ["tue"]
@@ -52,8 +62,9 @@ def test_setup_through_the_api(client: TestClient) -> None:
     assert r.status_code == 422 and "not a time zone name" in r.json()["detail"]
     r = client.patch("/api/athlete", headers=h, json={"long_run_day": None})
     assert r.json()["long_run_day"] is None and r.json()["hard_days"] == ["tue"]  # the rest kept
-    race = client.post("/api/races", headers=h, json={"day": str(date.today() + timedelta(weeks=5)),
-                                                      "name": "Spring Half"}).json()
+    race = client.post(
+        "/api/races", headers=h, json={"day": str(date.today() + timedelta(weeks=5)), "name": "Spring Half"}
+    ).json()
     assert client.get("/api/athlete").json()["races"][0]["name"] == "Spring Half"
     assert client.delete(f"/api/races/{race['id']}", headers=h).status_code == 204
     r = client.delete(f"/api/races/{race['id']}", headers=h)
@@ -109,11 +120,17 @@ def test_guided_session_logs_each_set_and_survives_a_restart(tmp_path: Path) -> 
     # the same open session comes back, not a second one
     assert client.post("/api/sessions", headers=h).json()["session"]["id"] == session_id
     for reps in (12, 11):
-        r = client.post(f"/api/sessions/{session_id}/sets", headers=h,
-                        json={"exercise_id": "reverse_fly", "reps": reps, "load": "light band", "rpe": 8})
+        r = client.post(
+            f"/api/sessions/{session_id}/sets",
+            headers=h,
+            json={"exercise_id": "reverse_fly", "reps": reps, "load": "light band", "rpe": 8},
+        )
         assert r.status_code == 201, r.text
-    r = client.post(f"/api/sessions/{session_id}/sets", headers=h,
-                    json={"exercise_id": "chainsaw_row", "side": "left", "reps": 10, "load": "12"})
+    r = client.post(
+        f"/api/sessions/{session_id}/sets",
+        headers=h,
+        json={"exercise_id": "chainsaw_row", "side": "left", "reps": 10, "load": "12"},
+    )
     assert r.json()["load_kg"] == 12
     guide = client.get(f"/api/sessions/{session_id}").json()
     assert guide["steps_done"] == 3 and guide["next"]["set_number"] == 3  # fly 1, 2 and row left 1
@@ -123,7 +140,10 @@ def test_guided_session_logs_each_set_and_survives_a_restart(tmp_path: Path) -> 
     again = make_client(tmp_path)
     kept = again.get(f"/api/sessions/{session_id}").json()
     assert [(s["exercise"], s["set"], s["reps"]) for s in kept["session"]["sets"]] == [
-        ("reverse_fly", 1, 12), ("reverse_fly", 2, 11), ("chainsaw_row", 1, 10)]
+        ("reverse_fly", 1, 12),
+        ("reverse_fly", 2, 11),
+        ("chainsaw_row", 1, 10),
+    ]
     assert kept["next"]["exercise_id"] == "reverse_fly" and kept["next"]["set_number"] == 3
     h2 = token(again)
     done = again.post(f"/api/sessions/{session_id}/finish", headers=h2, json={"completed": False}).json()
@@ -135,12 +155,15 @@ def test_guided_session_logs_each_set_and_survives_a_restart(tmp_path: Path) -> 
 
 def test_a_session_is_dated_on_the_athletes_own_clock(client: TestClient) -> None:
     # a time zone whose calendar day differs from UTC's right now (one of the two always does)
-    from datetime import datetime, timezone
+    from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    utc_day = datetime.now(timezone.utc).date()
-    zone = next(z for z in ("Pacific/Kiritimati", "Etc/GMT+12")  # UTC+14, UTC-12
-                if datetime.now(ZoneInfo(z)).date() != utc_day)
+    utc_day = datetime.now(UTC).date()
+    zone = next(
+        z
+        for z in ("Pacific/Kiritimati", "Etc/GMT+12")  # UTC+14, UTC-12
+        if datetime.now(ZoneInfo(z)).date() != utc_day
+    )
     local_day = datetime.now(ZoneInfo(zone)).date()
     h = token(client)
     assert client.patch("/api/athlete", headers=h, json={"timezone": zone}).status_code == 200
@@ -151,10 +174,11 @@ def test_a_session_is_dated_on_the_athletes_own_clock(client: TestClient) -> Non
     progress = client.get("/progress").text
     assert f'">{local_day:%a %d %b} ' in progress and f'">{utc_day:%a %d %b} ' not in progress  # recent sessions
     # an imported run is listed on the athlete's day too
-    start = datetime.now(timezone.utc).replace(hour=11, minute=30) - timedelta(days=3)
+    start = datetime.now(UTC).replace(hour=11, minute=30) - timedelta(days=3)
     gpx = gpx_text(steady_run(start, seconds=1800)).encode()
-    runs = client.post("/api/import", headers=h, files=[("files", ("run.gpx", gpx, "application/gpx+xml"))]
-                       ).json()["files"][0]["runs"]
+    runs = client.post("/api/import", headers=h, files=[("files", ("run.gpx", gpx, "application/gpx+xml"))]).json()[
+        "files"
+    ][0]["runs"]
     there = start.astimezone(ZoneInfo(zone))
     assert there.date() != start.date() and runs[0].startswith(f"{there:%a %d %b %Y}:"), runs
 
@@ -168,8 +192,9 @@ def test_unknown_exercise_and_wrong_side_are_named(client: TestClient) -> None:
     assert r.status_code == 404 and "unknown exercise id 'bench_press'" in r.json()["detail"]
     r = client.post(f"/api/sessions/{session_id}/sets", headers=h, json={"exercise_id": "chainsaw_row", "reps": 10})
     assert r.status_code == 422 and "per side" in r.json()["detail"]
-    r = client.post(f"/api/sessions/{session_id}/sets", headers=h,
-                    json={"exercise_id": "reverse_fly", "reps": 10, "rpe": 11})
+    r = client.post(
+        f"/api/sessions/{session_id}/sets", headers=h, json={"exercise_id": "reverse_fly", "reps": 10, "rpe": 11}
+    )
     assert r.status_code == 422 and "rpe" in r.json()["detail"]
     r = client.post("/api/sessions/999/sets", headers=h, json={"exercise_id": "reverse_fly", "reps": 10})
     assert r.status_code == 404 and "999" in r.json()["detail"]
@@ -210,7 +235,7 @@ def test_every_unsafe_route_demands_the_token(client: TestClient) -> None:
 def test_uploads_go_through_the_importer_with_limits(tmp_path: Path) -> None:
     client = make_client(tmp_path, upload_limit_mb=1)
     h = token(client)
-    start = datetime.now(timezone.utc) - timedelta(days=2)
+    start = datetime.now(UTC) - timedelta(days=2)
     gpx = gpx_text(steady_run(start, seconds=2400)).encode()
     r = client.post("/api/import", headers=h, files=[("files", ("../../evil/run.gpx", gpx, "application/gpx+xml"))])
     assert r.status_code == 200, r.text
@@ -221,15 +246,21 @@ def test_uploads_go_through_the_importer_with_limits(tmp_path: Path) -> None:
     r = client.post("/api/import", headers=h, files=[("files", ("run.gpx.gz", gzip.compress(gpx), "application/gzip"))])
     assert r.json()["files"][0]["status"] == "duplicate"
     fit = fit_bytes(steady_run(start - timedelta(days=2), seconds=1800))
-    assert client.post("/api/import", headers=h, files=[("files", ("watch.fit", fit, "application/octet-stream"))]
-                       ).json()["imported"] == 1
+    assert (
+        client.post("/api/import", headers=h, files=[("files", ("watch.fit", fit, "application/octet-stream"))]).json()[
+            "imported"
+        ]
+        == 1
+    )
     # wrong type by name, and a name that lies about the content: 415 with the reason
     r = client.post("/api/import", headers=h, files=[("files", ("notes.txt", b"hello", "text/plain"))])
     assert r.status_code == 415 and "not a running file" in r.json()["detail"]
     r = client.post("/api/import", headers=h, files=[("files", ("run.fit", b"<gpx>not fit</gpx>", "text/xml"))])
     assert r.status_code == 415 and "not a FIT file" in r.json()["detail"]
     # a damaged file of the right type: 400 with the importer's message
-    r = client.post("/api/import", headers=h, files=[("files", ("broken.gpx", b"<?xml version='1.0'?><gpx><trk>", "text/xml"))])
+    r = client.post(
+        "/api/import", headers=h, files=[("files", ("broken.gpx", b"<?xml version='1.0'?><gpx><trk>", "text/xml"))]
+    )
     assert r.status_code == 400 and "broken.gpx" in r.json()["detail"]
     # over the limit: 413 before the body is read, for the API and for the page
     big = b"<" + b" " * 1_100_000
@@ -245,7 +276,9 @@ def test_bad_upload_on_the_page_says_why(client: TestClient) -> None:
     import re
 
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = client.post("/setup/import", data={"csrf_token": csrf}, files=[("files", ("notes.txt", b"hello", "text/plain"))])
+    r = client.post(
+        "/setup/import", data={"csrf_token": csrf}, files=[("files", ("notes.txt", b"hello", "text/plain"))]
+    )
     assert r.status_code == 400
     assert "notes.txt" in r.text and "not a running file" in r.text and "nothing was imported" in r.text
 
@@ -253,8 +286,17 @@ def test_bad_upload_on_the_page_says_why(client: TestClient) -> None:
 def test_host_check_and_openapi(client: TestClient) -> None:
     assert client.get("/api/athlete", headers={"host": "evil.example:8000"}).status_code == 400
     schema = client.get("/openapi.json").json()
-    for path in ("/api/athlete", "/api/equipment", "/api/plan", "/api/sessions", "/api/sessions/{session_id}/sets",
-                 "/api/progress", "/api/import", "/api/export/calendar.ics", "/api/export/workouts.zip"):
+    for path in (
+        "/api/athlete",
+        "/api/equipment",
+        "/api/plan",
+        "/api/sessions",
+        "/api/sessions/{session_id}/sets",
+        "/api/progress",
+        "/api/import",
+        "/api/export/calendar.ics",
+        "/api/export/workouts.zip",
+    ):
         assert path in schema["paths"], path
     assert "PlanOut" in schema["components"]["schemas"] and "SetIn" in schema["components"]["schemas"]
     assert not any(p.startswith("/setup") for p in schema["paths"])  # pages are not API
@@ -264,8 +306,11 @@ def test_progress_counts_sets_per_move_and_side(client: TestClient) -> None:
     h = token(client)
     session_id = client.post("/api/sessions", headers=h).json()["session"]["id"]
     for side, reps in (("left", 10), ("right", 12)):
-        client.post(f"/api/sessions/{session_id}/sets", headers=h,
-                    json={"exercise_id": "chainsaw_row", "side": side, "reps": reps, "load": "12"})
+        client.post(
+            f"/api/sessions/{session_id}/sets",
+            headers=h,
+            json={"exercise_id": "chainsaw_row", "side": side, "reps": reps, "load": "12"},
+        )
     progress = client.get("/api/progress").json()
     row = next(m for m in progress["moves"] if m["exercise_id"] == "chainsaw_row")
     by_side = {s["side"]: s for s in row["sides"]}

@@ -12,12 +12,11 @@ skips.
 
 from __future__ import annotations
 
-import os
 import shutil
 import socket
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -27,8 +26,15 @@ from tests.activity_files import gpx_text, steady_run
 from tests.conftest import SCAPULA, _base_env, unavailable
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "web"
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 def _chromium() -> str:
@@ -54,8 +60,9 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen([str(SCAPULA), "serve", "--port", str(self.port)], env=self.env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            [str(SCAPULA), "serve", "--port", str(self.port)], env=self.env, stdout=self.log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -125,8 +132,9 @@ def settle(page, network: bool = True) -> None:
 
 def act(page, locator) -> None:
     """Click a boosted link or button and wait for the page it leads to (after redirects)."""
-    with page.expect_response(lambda r: r.request.resource_type in ("xhr", "fetch", "document")
-                              and not 300 <= r.status < 400):
+    with page.expect_response(
+        lambda r: r.request.resource_type in ("xhr", "fetch", "document") and not 300 <= r.status < 400
+    ):
         locator.click()
     settle(page)
 
@@ -182,7 +190,7 @@ def test_new_runner_sets_up_trains_and_sees_progress(server: Server, page, tmp_p
 
     # 4. running files: a real GPX through the importer, and a file that is not one
     gpx = tmp_path / "easy-run.gpx"
-    gpx.write_text(gpx_text(steady_run(datetime.now(timezone.utc) - timedelta(days=3), seconds=2700)))
+    gpx.write_text(gpx_text(steady_run(datetime.now(UTC) - timedelta(days=3), seconds=2700)))
     bad = tmp_path / "notes.txt"
     bad.write_text("not a run")
     page.locator("#import input[type=file]").set_input_files([str(gpx), str(bad)])
@@ -268,7 +276,9 @@ def test_new_runner_sets_up_trains_and_sees_progress(server: Server, page, tmp_p
     fly = [s for s in logged if s["exercise"] == "reverse_fly"]
     assert [s["reps"] for s in fly] == [11, 11, 11] and {s["rpe"] for s in fly} == {8}
     assert {s["load"] for s in fly} == {"light band"}
-    assert all(0 < s["hold_s"] < 30 for s in sessions[0]["stretches"]), sessions[0]["stretches"]  # ended early: time held
+    assert all(0 < s["hold_s"] < 30 for s in sessions[0]["stretches"]), sessions[0][
+        "stretches"
+    ]  # ended early: time held
     assert sessions[0]["completed"] is True
 
     # a server restart loses nothing, and the next plan steps the fly up (every set at the top)

@@ -11,7 +11,7 @@ from tests.conftest import SCAPULA, _base_env, unavailable
 from tests.test_web_browser import Server, page, server, settle, shot  # noqa: F401 - fixtures
 
 
-def test_video_check_page(server: Server, page, small_demo: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_video_check_page(server: Server, page, small_demo: Path, tmp_path: Path) -> None:
     page.goto(server.url + "/video")
     settle(page)
     shot(page, "20-video-upload")
@@ -29,8 +29,9 @@ def test_video_check_page(server: Server, page, small_demo: Path, tmp_path: Path
     page.wait_for_selector("progress")
     assert "/video/" in page.url
     # htmx polls the progress: the bar moves (or the report is already there)
-    page.wait_for_function("() => { const p = document.querySelector('progress'); return !p || p.value > 0; }",
-                           timeout=120_000)
+    page.wait_for_function(
+        "() => { const p = document.querySelector('progress'); return !p || p.value > 0; }", timeout=120_000
+    )
     if page.locator("progress").count():
         shot(page, "21-video-progress")
     page.wait_for_selector("section.report", timeout=240_000)
@@ -62,7 +63,7 @@ def test_video_check_page(server: Server, page, small_demo: Path, tmp_path: Path
     shot(page, "23-video-report-reps")
 
 
-def test_posture_check_page(server: Server, page, tmp_path: Path) -> None:  # noqa: F811
+def test_posture_check_page(server: Server, page, tmp_path: Path) -> None:
     """A real photo of a person (the astronaut, front on: measured as `scapula posture` measures
     it, shown with the measured lines), then side-view checks with known posture saved on three days: the measures with
     their bands and explanations, and the trend chart."""
@@ -83,8 +84,15 @@ def test_posture_check_page(server: Server, page, tmp_path: Path) -> None:  # no
     page.wait_for_selector("section.posture-result")
     text = page.locator("section.posture-result").inner_text()
     page.wait_for_function("() => document.querySelector('img.posture-picture').naturalWidth > 0")
-    cli = json.loads(subprocess.run([str(SCAPULA), "posture", str(photo), "--json"], env=_base_env(tmp_path),
-                                    capture_output=True, text=True, timeout=120).stdout)
+    cli = json.loads(
+        subprocess.run(
+            [str(SCAPULA), "posture", str(photo), "--json"],
+            env=_base_env(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+    )
     assert cli["status"] == "measured" and cli["view"] == "front"
     assert "Front view" in text
     for m in cli["measures"].values():  # the page shows the command's numbers and bands

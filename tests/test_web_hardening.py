@@ -5,6 +5,7 @@ malformed Host headers."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC
 from pathlib import Path
 
 import httpx
@@ -37,8 +38,9 @@ def test_many_plan_requests_at_once_keep_one_row_per_slot(served: Server, db_url
                 return list(pool.map(lambda p: httpx.get(served.url + p, timeout=60).status_code, paths))
 
         assert set(burst()) == {200}, served.log_tail()
-        changed = client.patch("/api/athlete", headers=h, json={"long_run_day": "sat", "hard_days": ["wed"],
-                                                                "sessions_per_week": 3})
+        changed = client.patch(
+            "/api/athlete", headers=h, json={"long_run_day": "sat", "hard_days": ["wed"], "sessions_per_week": 3}
+        )
         assert changed.status_code == 200
         assert set(burst()) == {200}, served.log_tail()
         ics = client.get("/api/export/calendar.ics?weeks=4")
@@ -67,15 +69,24 @@ def test_ids_beyond_the_integer_range_are_refused_not_crashed(tmp_path: Path) ->
     client = _client(tmp_path)
     h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
     huge = str(2**63 + 1)
-    for method, path in [("GET", f"/api/sessions/{huge}"), ("DELETE", f"/api/equipment/{huge}"),
-                         ("DELETE", f"/api/races/{huge}"), ("POST", f"/api/sessions/{huge}/finish"),
-                         ("GET", f"/api/sessions/{2**31}"), ("GET", "/api/sessions/0")]:
+    for method, path in [
+        ("GET", f"/api/sessions/{huge}"),
+        ("DELETE", f"/api/equipment/{huge}"),
+        ("DELETE", f"/api/races/{huge}"),
+        ("POST", f"/api/sessions/{huge}/finish"),
+        ("GET", f"/api/sessions/{2**31}"),
+        ("GET", "/api/sessions/0"),
+    ]:
         r = client.request(method, path, headers=h, json={"completed": True})
         assert r.status_code == 422, (method, path, r.status_code)
         assert "session_id" in r.json()["detail"] or "_id" in r.json()["detail"]
     assert client.get(f"/api/sessions/{2**31 - 1}").status_code == 404  # the largest id: looked up
-    for path in (f"/setup/equipment/{huge}/delete", f"/setup/races/{huge}/delete", f"/session/{huge}/set",
-                 f"/session/{huge}/stop"):
+    for path in (
+        f"/setup/equipment/{huge}/delete",
+        f"/setup/races/{huge}/delete",
+        f"/session/{huge}/set",
+        f"/session/{huge}/stop",
+    ):
         r = client.post(path, headers=h, data={"reps_both": "10"})
         assert r.status_code == 422 and "less than or equal to 2147483647" in r.text, path
 
@@ -84,16 +95,18 @@ def test_every_422_is_one_line_and_the_schema_says_so(tmp_path: Path) -> None:
     client = _client(tmp_path)
     h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
     schema = client.get("/openapi.json").json()
-    answers = [op["responses"]["422"] for ops in schema["paths"].values() for op in ops.values()
-               if "422" in op["responses"]]
+    answers = [
+        op["responses"]["422"] for ops in schema["paths"].values() for op in ops.values() if "422" in op["responses"]
+    ]
     assert len(answers) >= 10
-    assert all(a["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
-               for a in answers)
+    assert all(a["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"} for a in answers)
     problem = schema["components"]["schemas"]["Problem"]
     assert problem["properties"]["detail"]["type"] == "string"
-    for r in (client.get("/api/plan?weeks=99"),  # FastAPI's own validation
-              client.post("/api/races", headers=h, json={"day": "tomorrow"}),
-              client.post("/api/equipment", headers=h, json={"kind": "kettlebell", "value": "heavy"})):  # ours
+    for r in (
+        client.get("/api/plan?weeks=99"),  # FastAPI's own validation
+        client.post("/api/races", headers=h, json={"day": "tomorrow"}),
+        client.post("/api/equipment", headers=h, json={"kind": "kettlebell", "value": "heavy"}),
+    ):  # ours
         assert r.status_code == 422 and isinstance(r.json()["detail"], str) and "\n" not in r.json()["detail"]
 
 
@@ -102,8 +115,13 @@ def test_a_race_day_is_a_date_from_today_on(tmp_path: Path) -> None:
 
     client = _client(tmp_path)
     h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
-    for day, words in ((0, "day"), (1700000000, "day"), ("2020-05-01", "in the past"), ("0001-01-01", "in the past"),
-                       ("9999-12-31", "three years")):
+    for day, words in (
+        (0, "day"),
+        (1700000000, "day"),
+        ("2020-05-01", "in the past"),
+        ("0001-01-01", "in the past"),
+        ("9999-12-31", "three years"),
+    ):
         r = client.post("/api/races", headers=h, json={"day": day, "name": "x"})
         assert r.status_code == 422 and words in r.json()["detail"], (day, r.text)
     page = client.get("/setup")
@@ -168,7 +186,7 @@ def test_a_huge_jpeg_on_the_coach_socket_is_refused_before_decoding(tmp_path: Pa
     Image.new("RGB", (16, 16)).save(small, "JPEG")
     jpeg = bytearray(small.getvalue())
     sof = jpeg.index(b"\xff\xc0")
-    jpeg[sof + 5:sof + 9] = struct.pack(">HH", 12000, 12000)  # the frame header says 12000x12000
+    jpeg[sof + 5 : sof + 9] = struct.pack(">HH", 12000, 12000)  # the frame header says 12000x12000
     token = client.get("/api/csrf").json()["token"]
     with client.websocket_connect(f"ws://127.0.0.1/ws/coach?exercise=superman&csrf={token}") as ws:
         ws.send_json({"type": "hello", "mode": "video", "width": 640, "height": 360, "fps": 15})
@@ -182,25 +200,44 @@ def test_a_posture_date_out_of_range_is_named(tmp_path: Path) -> None:
     client = _client(tmp_path)
     h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
     for day in ("0001-01-01", "9999-12-31"):
-        r = client.post("/api/posture", headers=h, data={"save": "true", "date": day},
-                        files={"files": ("me.jsonl", b"{}", "x/y")})
+        r = client.post(
+            "/api/posture", headers=h, data={"save": "true", "date": day}, files={"files": ("me.jsonl", b"{}", "x/y")}
+        )
         assert r.status_code == 422 and day in r.json()["detail"], r.text
 
 
 def test_every_answer_forbids_framing_and_sniffing(tmp_path: Path) -> None:
     client = _client(tmp_path)
-    answers = [client.get("/setup"), client.get("/api/athlete"), client.get("/static/app.css"),
-               client.get("/no/such/page"), client.get("/api/sessions/12345"), client.get("/openapi.json"),
-               client.post("/api/equipment", json={}),  # 403: no CSRF token
-               client.get("/api/athlete", headers={"host": "evil.example"})]  # 400 from the Host check
+    answers = [
+        client.get("/setup"),
+        client.get("/api/athlete"),
+        client.get("/static/app.css"),
+        client.get("/no/such/page"),
+        client.get("/api/sessions/12345"),
+        client.get("/openapi.json"),
+        client.post("/api/equipment", json={}),  # 403: no CSRF token
+        client.get("/api/athlete", headers={"host": "evil.example"}),
+    ]  # 400 from the Host check
     for r in answers:
         assert r.headers["x-frame-options"] == "DENY", r.url
         assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
         assert r.headers["x-content-type-options"] == "nosniff"
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1:8765@evil.example", "evil.example", "127.0.0.1:8765/x", "127.0.0.1:99999",
-                                  "127.0.0.1:80:80", "user@127.0.0.1", "127.0.0.1.evil.example", "[::1", ""])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1:8765@evil.example",
+        "evil.example",
+        "127.0.0.1:8765/x",
+        "127.0.0.1:99999",
+        "127.0.0.1:80:80",
+        "user@127.0.0.1",
+        "127.0.0.1.evil.example",
+        "[::1",
+        "",
+    ],
+)
 def test_a_host_header_is_parsed_strictly(tmp_path: Path, host: str) -> None:
     client = _client(tmp_path)
     r = client.get("/api/athlete", headers={"host": host})
@@ -227,7 +264,7 @@ def test_a_page_on_another_port_cannot_frame_the_app(server: Server, page) -> No
     html = f"<!doctype html><h1>Win a prize</h1><iframe src='{server.url}/setup' width=400 height=800></iframe>"
 
     class Evil(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
+        def do_GET(self):
             body = html.encode()
             self.send_response(200)
             self.send_header("content-type", "text/html")
@@ -260,8 +297,12 @@ def test_a_killed_servers_video_folders_are_swept_by_the_next(tmp_path: Path) ->
 
     scratch = tmp_path / "tmp"
     scratch.mkdir()
-    landmarks = (json.dumps({"format": "scapula-landmarks", "version": 1, "fps": 10, "width": 640, "height": 360})
-                 + "\n" + json.dumps({"t": 0.0, "image": None, "world": None}) + "\n").encode()
+    landmarks = (
+        json.dumps({"format": "scapula-landmarks", "version": 1, "fps": 10, "width": 640, "height": 360})
+        + "\n"
+        + json.dumps({"t": 0.0, "image": None, "world": None})
+        + "\n"
+    ).encode()
 
     def start(name: str) -> Server:
         srv = Server(tmp_path / name)
@@ -328,13 +369,22 @@ def test_an_import_does_not_hold_up_other_requests(server: Server) -> None:
     the server answers other requests. The log is read mid-import: a count of runs between
     none and all twelve can only be seen when the import is not blocking the server."""
     import threading
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from tests.activity_files import gpx_text, steady_run
 
-    start = datetime.now(timezone.utc) - timedelta(days=20)
-    files = [("files", (f"long-{i}.gpx", gpx_text(steady_run(start + timedelta(days=i), seconds=4 * 3600, seed=i)).encode(),
-                        "application/gpx+xml")) for i in range(12)]
+    start = datetime.now(UTC) - timedelta(days=20)
+    files = [
+        (
+            "files",
+            (
+                f"long-{i}.gpx",
+                gpx_text(steady_run(start + timedelta(days=i), seconds=4 * 3600, seed=i)).encode(),
+                "application/gpx+xml",
+            ),
+        )
+        for i in range(12)
+    ]
     assert sum(len(f[1][1]) for f in files) < 50_000_000  # under the upload limit
     done = threading.Event()
     answer: list[httpx.Response] = []
@@ -376,8 +426,11 @@ def test_a_kettlebell_in_pounds_keeps_its_unit(tmp_path: Path) -> None:
     row = next(d for d in plan["progression"] if d["exercise_id"] == "chainsaw_row")
     assert row["load_label"] == "35 lb kettlebell" and row["load_kg"] == pytest.approx(15.876, abs=0.001)
     sid = client.post("/api/sessions", headers=h).json()["session"]["id"]
-    logged = client.post(f"/api/sessions/{sid}/sets", headers=h,
-                         json={"exercise_id": "chainsaw_row", "side": "left", "reps": 10, "load": "35 lb"}).json()
+    logged = client.post(
+        f"/api/sessions/{sid}/sets",
+        headers=h,
+        json={"exercise_id": "chainsaw_row", "side": "left", "reps": 10, "load": "35 lb"},
+    ).json()
     assert logged["load"] == "35 lb" and logged["load_kg"] == pytest.approx(15.876, abs=0.001)
 
 
@@ -388,8 +441,11 @@ def test_left_and_right_dots_of_one_day_do_not_overlap(tmp_path: Path) -> None:
     h = {"X-CSRF-Token": client.get("/api/csrf").json()["token"]}
     sid = client.post("/api/sessions", headers=h).json()["session"]["id"]
     for side in ("left", "right"):  # the same reps both sides: the same height
-        client.post(f"/api/sessions/{sid}/sets", headers=h,
-                    json={"exercise_id": "chainsaw_row", "side": side, "reps": 10, "load": "12"})
+        client.post(
+            f"/api/sessions/{sid}/sets",
+            headers=h,
+            json={"exercise_id": "chainsaw_row", "side": side, "reps": 10, "load": "12"},
+        )
     page = client.get("/progress").text
     row = page.split('aria-label="Kettlebell chainsaw row: reps per set"')[1].split("</svg>")[0]
     dots = [(float(x), float(y)) for x, y in re.findall(r'<circle cx="([\d.]+)" cy="([\d.]+)" r="5"', row)]
@@ -403,8 +459,9 @@ def test_setup_warns_when_the_week_has_no_room(tmp_path: Path) -> None:
     client.patch("/api/athlete", headers=h, json={"sessions_per_week": 2, "long_run_day": "sun", "hard_days": ["tue"]})
     assert "leaves room for" not in client.get("/setup").text
     # three hard days and the long run: fitting what was asked for, a session follows each hard run
-    client.patch("/api/athlete", headers=h, json={"sessions_per_week": 3, "hard_days": ["tue", "thu", "sat"],
-                                                  "rest_days": []})
+    client.patch(
+        "/api/athlete", headers=h, json={"sessions_per_week": 3, "hard_days": ["tue", "thu", "sat"], "rest_days": []}
+    )
     assert "leaves room for" not in client.get("/setup").text
     # ideal days only: none of the week's days is ideal (each is a key day or the eve of one)
     r = client.patch("/api/athlete", headers=h, json={"strictness": "ideal"})

@@ -38,13 +38,11 @@ def socket_url(client: TestClient, exercise: str) -> str:
 
 
 @pytest.mark.parametrize("activity,seed", [("chainsaw_row", 11), ("superman", 4), ("reverse_fly", 7)])
-def test_landmark_stream_equals_offline_analysis(client: TestClient, tmp_path: Path, activity: str,
-                                                 seed: int) -> None:
+def test_landmark_stream_equals_offline_analysis(client: TestClient, tmp_path: Path, activity: str, seed: int) -> None:
     clip = make_clip(random_spec(activity, np.random.default_rng(seed)), seed)
     before = sorted(p.name for p in tmp_path.rglob("*"))
     replies = []
-    with client.websocket_connect(socket_url(client, activity),
-                                  headers={"origin": "http://127.0.0.1"}) as ws:
+    with client.websocket_connect(socket_url(client, activity), headers={"origin": "http://127.0.0.1"}) as ws:
         ws.send_json({"type": "hello", "mode": "landmarks", "header": clip.header.to_json()})
         ready = ws.receive_json()
         assert ready["type"] == "ready" and ready["exercise"] == activity
@@ -124,33 +122,47 @@ def test_end_starts_a_new_set(client: TestClient) -> None:
 
 def test_handshake_needs_csrf_and_same_origin(client: TestClient) -> None:
     token = client.get("/api/csrf").json()["token"]
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect("ws://127.0.0.1/ws/coach?exercise=superman"):
-            pass
+    with (
+        pytest.raises(WebSocketDisconnect) as refused,
+        client.websocket_connect("ws://127.0.0.1/ws/coach?exercise=superman"),
+    ):
+        pass
     assert refused.value.code == 1008
-    with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect(f"ws://127.0.0.1/ws/coach?csrf={token}", headers={"origin": "http://evil.example"}):
-            pass
-    with pytest.raises(WebSocketDisconnect):
-        with client.websocket_connect(f"ws://127.0.0.1/ws/coach?csrf={token}x"):
-            pass
+    with (
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect(f"ws://127.0.0.1/ws/coach?csrf={token}", headers={"origin": "http://evil.example"}),
+    ):
+        pass
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect(f"ws://127.0.0.1/ws/coach?csrf={token}x"):
+        pass
     # a rebinding host name is refused before the socket is even looked at
     other = TestClient(client.app, base_url="http://evil.example")
-    with pytest.raises(WebSocketDisconnect):
-        with other.websocket_connect(f"ws://evil.example/ws/coach?csrf={token}"):
-            pass
+    with pytest.raises(WebSocketDisconnect), other.websocket_connect(f"ws://evil.example/ws/coach?csrf={token}"):
+        pass
 
 
-@pytest.mark.parametrize("hello,message,why", [
-    ({"mode": "landmarks", "header": {"format": "nope"}}, None, "header 'format'"),
-    ({"mode": "video", "width": 99999, "height": 10}, None, "width and height"),
-    ({"mode": "sideways"}, None, "'mode' must be"),
-    ({"mode": "landmarks", "exercise": "pushup", "header": None}, None, "unknown exercise id 'pushup'"),
-    ({"mode": "landmarks", "header": {"format": "scapula-landmarks", "version": 1, "fps": 15,
-                                      "width": 640, "height": 360}},
-     {"t": 0.1, "image": [[0, 0, 0, 1]] * 5, "world": None}, "'image' must be 33 rows"),
-    ({"mode": "video", "width": 64, "height": 64, "fps": 15}, struct.pack("<d", 0.0) + b"GIF89a....", "must be a JPEG"),
-])
+@pytest.mark.parametrize(
+    "hello,message,why",
+    [
+        ({"mode": "landmarks", "header": {"format": "nope"}}, None, "header 'format'"),
+        ({"mode": "video", "width": 99999, "height": 10}, None, "width and height"),
+        ({"mode": "sideways"}, None, "'mode' must be"),
+        ({"mode": "landmarks", "exercise": "pushup", "header": None}, None, "unknown exercise id 'pushup'"),
+        (
+            {
+                "mode": "landmarks",
+                "header": {"format": "scapula-landmarks", "version": 1, "fps": 15, "width": 640, "height": 360},
+            },
+            {"t": 0.1, "image": [[0, 0, 0, 1]] * 5, "world": None},
+            "'image' must be 33 rows",
+        ),
+        (
+            {"mode": "video", "width": 64, "height": 64, "fps": 15},
+            struct.pack("<d", 0.0) + b"GIF89a....",
+            "must be a JPEG",
+        ),
+    ],
+)
 def test_bad_messages_are_refused_with_a_reason(client: TestClient, hello, message, why) -> None:
     with client.websocket_connect(socket_url(client, "")) as ws:
         ws.send_json({"type": "hello", **hello})
@@ -173,6 +185,7 @@ def test_video_frames_through_blazepose(client: TestClient, demo: Path) -> None:
     import cv2
 
     from scapula.vision.pose import open_video
+
     clip = demo
     video = open_video(clip)
     with client.websocket_connect(socket_url(client, "reverse_fly")) as ws:
@@ -180,7 +193,7 @@ def test_video_frames_through_blazepose(client: TestClient, demo: Path) -> None:
         assert ws.receive_json()["type"] == "ready"
         tracked = []
         for t, rgb in video.frames(end_s=1.5, stride=2, max_side=640):
-            ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+            _ok, jpeg = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
             ws.send_bytes(struct.pack("<d", t) + jpeg.tobytes())
             reply = ws.receive_json()
             assert reply["t"] == pytest.approx(t)
@@ -200,9 +213,12 @@ def test_a_burst_is_skipped_not_queued(client: TestClient, demo: Path) -> None:
     import cv2
 
     from scapula.vision.pose import open_video
+
     clip = demo
-    jpegs = [struct.pack("<d", t) + cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
-             for t, rgb in open_video(clip).frames(end_s=1.0, max_side=640)]
+    jpegs = [
+        struct.pack("<d", t) + cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
+        for t, rgb in open_video(clip).frames(end_s=1.0, max_side=640)
+    ]
     with client.websocket_connect(socket_url(client, "reverse_fly")) as ws:
         ws.send_json({"type": "hello", "mode": "video", "width": 640, "height": 360, "fps": 30})
         assert ws.receive_json()["type"] == "ready"

@@ -18,6 +18,7 @@ reps is fed to the page's coach (as a phone app would send it), and the big coun
 from __future__ import annotations
 
 import base64
+import contextlib
 import struct
 import subprocess
 from pathlib import Path
@@ -35,8 +36,23 @@ FPS = 15
 def y4m(tmp_path_factory, demo: Path) -> Path:
     clip = demo
     out = tmp_path_factory.mktemp("camera") / "person.y4m"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-vf", f"fps={FPS},scale=640:360",
-                    "-pix_fmt", "yuv420p", str(out)], check=True, timeout=120)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(clip),
+            "-vf",
+            f"fps={FPS},scale=640:360",
+            "-pix_fmt",
+            "yuv420p",
+            str(out),
+        ],
+        check=True,
+        timeout=120,
+    )
     return out
 
 
@@ -50,8 +66,14 @@ def _browser(flags: list[str]):
 
 @pytest.fixture
 def camera_page(y4m: Path, server: Server):
-    pw, browser = _browser(["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                            f"--use-file-for-fake-video-capture={y4m}", "--autoplay-policy=no-user-gesture-required"])
+    pw, browser = _browser(
+        [
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={y4m}",
+            "--autoplay-policy=no-user-gesture-required",
+        ]
+    )
     context = browser.new_context(viewport={"width": 400, "height": 860}, device_scale_factor=1)
     context.grant_permissions(["camera"], origin=server.url)
     pg = context.new_page()
@@ -77,12 +99,10 @@ def _wait_for_report(page, server: Server) -> None:
     said instead (an error shown, the socket closed, or no answer to "end")."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    try:
+    with contextlib.suppress(PlaywrightTimeout):
         page.wait_for_function("""() => { const c = document.querySelector('.coach');
             return c.coach.result !== null || c.querySelector('.status').classList.contains('error')
                 || c.querySelector('.status').textContent === 'Camera off'; }""")
-    except PlaywrightTimeout:
-        pass
     if not page.evaluate("() => document.querySelector('.coach').coach.result !== null"):
         status = page.locator("section.coach .status").inner_text()
         raise AssertionError(f"no report: the page says {status!r}; the server said:\n{server.log_tail()}")
@@ -106,15 +126,20 @@ def test_camera_coach_tracks_a_real_person_and_equals_offline_analysis(server: S
     panel.get_by_role("button", name="Count this set from the camera").click()
     page.wait_for_function("() => document.querySelector('.coach .status').textContent === 'Tracking you'")
     # the skeleton is drawn over the video: the overlay has painted pixels
-    page.wait_for_function("""() => { const c = document.querySelector('.coach canvas.overlay');
+    page.wait_for_function(
+        """() => { const c = document.querySelector('.coach canvas.overlay');
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n > 200; }""", timeout=30_000)
+        let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n > 200; }""",
+        timeout=30_000,
+    )
     shot(page, "10-session-camera-tracking")
     page.wait_for_timeout(6000)  # the rest of the 7.7 s clip
     panel.get_by_role("button", name="Stop the camera").click()
     _wait_for_report(page, server)
     got = page.evaluate("""() => { const c = document.querySelector('.coach').coach;
-        const b64 = (u) => { let s = ''; for (let i = 0; i < u.length; i += 8192) s += String.fromCharCode(...u.subarray(i, i + 8192)); return btoa(s); };
+        const b64 = (u) => { let s = '';
+            for (let i = 0; i < u.length; i += 8192) s += String.fromCharCode(...u.subarray(i, i + 8192));
+            return btoa(s); };
         return {result: c.result, sent: c.sent.map(b64), replies: c.replies,
                 hello: {w: document.querySelector('.coach video').videoWidth}}; }""")
     assert "Counted" in panel.locator(".status").inner_text()
@@ -166,8 +191,10 @@ def test_landmark_frames_drive_the_page_counter(server: Server, tmp_path: Path) 
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(server.url + "/session")
         settle(page)
-        result = page.evaluate("([h, rows]) => ScapulaCoach.feedLandmarks(document.querySelector('.coach'), h, rows)",
-                               [clip.header.to_json(), rows])
+        result = page.evaluate(
+            "([h, rows]) => ScapulaCoach.feedLandmarks(document.querySelector('.coach'), h, rows)",
+            [clip.header.to_json(), rows],
+        )
         count = page.locator(".coach .count[data-side=both] .n").inner_text()
         assert int(count) == len(expected.reps) == result["report"]["reps"]["total"]
         last = expected.reps[-1]
@@ -179,8 +206,9 @@ def test_landmark_frames_drive_the_page_counter(server: Server, tmp_path: Path) 
         shot(page, "11-session-camera-count")
         page.get_by_role("button", name="Use the camera's count").click()
         assert page.locator("#reps_both").input_value() == count
-        with page.expect_response(lambda r: r.request.resource_type in ("xhr", "fetch", "document")
-                                  and not 300 <= r.status < 400):
+        with page.expect_response(
+            lambda r: r.request.resource_type in ("xhr", "fetch", "document") and not 300 <= r.status < 400
+        ):
             page.get_by_role("button", name="Set done").click()
         settle(page)
         sets = httpx.get(server.url + "/api/sessions").json()[0]["sets"]

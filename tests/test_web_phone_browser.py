@@ -20,8 +20,9 @@ def phone():
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
-        context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=2,
-                                      is_mobile=True, has_touch=True)
+        context = browser.new_context(
+            viewport={"width": WIDTH, "height": HEIGHT}, device_scale_factor=2, is_mobile=True, has_touch=True
+        )
         pg = context.new_page()
         pg.set_default_timeout(15_000)
         errors: list[str] = []
@@ -57,8 +58,11 @@ def test_a_set_on_the_phone_first_screen_rest_and_undo(server: Server, phone) ->
     act(page, page.get_by_role("button", name="Start a session now"))
     # set 1: the move, its target and "Set done" without scrolling; the how-to open below
     assert page.evaluate("window.scrollY") == 0
-    for locator in (page.get_by_role("heading", name="Band reverse fly"), page.locator(".target"),
-                    page.get_by_role("button", name="Set done")):
+    for locator in (
+        page.get_by_role("heading", name="Band reverse fly"),
+        page.locator(".target"),
+        page.get_by_role("button", name="Set done"),
+    ):
         assert in_view(locator), locator
     assert page.locator("details.how-to").get_attribute("open") is not None
     links = page.locator("header nav a")
@@ -74,8 +78,12 @@ def test_a_set_on_the_phone_first_screen_rest_and_undo(server: Server, phone) ->
     page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     act(page, page.get_by_role("button", name="Set done"))
     assert page.evaluate("window.scrollY") == 0
-    for locator in (page.locator(".rest .clock"), page.get_by_text("Set 2 of 3"),
-                    page.get_by_role("button", name="Set done"), page.locator(".undo-bar")):
+    for locator in (
+        page.locator(".rest .clock"),
+        page.get_by_text("Set 2 of 3"),
+        page.get_by_role("button", name="Set done"),
+        page.locator(".undo-bar"),
+    ):
         assert in_view(locator), locator
     assert f"reverse fly set 1, {target} reps" in page.locator(".undo-bar").inner_text()
     assert page.locator("select[name=rpe]").input_value() == "8"  # the RPE is kept
@@ -137,8 +145,11 @@ def test_past_sessions_open_from_progress(server: Server, phone) -> None:
     with httpx.Client(base_url=server.url) as api:
         h = {"X-CSRF-Token": api.get("/api/csrf").json()["token"]}
         sid = api.post("/api/sessions", headers=h).json()["session"]["id"]
-        api.post(f"/api/sessions/{sid}/sets", headers=h, json={"exercise_id": "reverse_fly", "reps": 11,
-                                                               "load": "medium band"})
+        api.post(
+            f"/api/sessions/{sid}/sets",
+            headers=h,
+            json={"exercise_id": "reverse_fly", "reps": 11, "load": "medium band"},
+        )
         api.post(f"/api/sessions/{sid}/finish", headers=h, json={"completed": False})
     page = phone
     page.goto(server.url + "/progress")

@@ -51,13 +51,22 @@ def test_posture_check_equals_the_command(client: TestClient, tmp_path: Path) ->
     path = tmp_path / "side.jsonl"
     write(path, Scene(neck_flex=45, distance=3.0, frames=12, jitter_px=1.0, seed=3))
     before = _scratch()
-    r = client.post("/api/posture", headers=token(client), data={"view": "auto"},
-                    files={"files": ("my side photo.jsonl", path.read_bytes(), "application/jsonl")})
+    r = client.post(
+        "/api/posture",
+        headers=token(client),
+        data={"view": "auto"},
+        files={"files": ("my side photo.jsonl", path.read_bytes(), "application/jsonl")},
+    )
     assert r.status_code == 200, r.text
     web = r.json()
     assert web["saved"] is False and web["picture_png"] is None  # a landmark file has no picture
-    proc = subprocess.run([str(SCAPULA), "posture", str(path), "--json"], env=_base_env(tmp_path),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(SCAPULA), "posture", str(path), "--json"],
+        env=_base_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     cli = json.loads(proc.stdout)
     assert _comparable(web["report"]) == _comparable(cli)
@@ -77,9 +86,12 @@ def test_saved_checks_make_the_trend(client: TestClient, tmp_path: Path) -> None
     for days_ago, flex in ((60, 45), (30, 30), (0, 12)):
         path = tmp_path / f"check-{days_ago}.jsonl"
         write(path, Scene(neck_flex=flex, distance=3.0, frames=12, jitter_px=1.0, seed=days_ago))
-        r = client.post("/api/posture", headers=h,
-                        data={"save": "true", "date": (today - timedelta(days=days_ago)).isoformat()},
-                        files={"files": (path.name, path.read_bytes(), "application/jsonl")})
+        r = client.post(
+            "/api/posture",
+            headers=h,
+            data={"save": "true", "date": (today - timedelta(days=days_ago)).isoformat()},
+            files={"files": (path.name, path.read_bytes(), "application/jsonl")},
+        )
         assert r.status_code == 200 and r.json()["saved"] is True, r.text
     history = client.get("/api/posture/history").json()
     assert len(history["checks"]) == 3
@@ -111,17 +123,23 @@ def test_bad_posture_uploads(client: TestClient, tmp_path: Path) -> None:
     assert r.status_code == 422
     # a capture with no person: refused with the reason, 422, and the page says it too
     empty = tmp_path / "empty.jsonl"
-    empty.write_text(json.dumps({"format": "scapula-landmarks", "version": 1, "fps": 10, "width": 1080,
-                                 "height": 1920}) + "\n" + json.dumps({"t": 0.0, "image": None, "world": None}) + "\n")
+    empty.write_text(
+        json.dumps({"format": "scapula-landmarks", "version": 1, "fps": 10, "width": 1080, "height": 1920})
+        + "\n"
+        + json.dumps({"t": 0.0, "image": None, "world": None})
+        + "\n"
+    )
     r = post("empty.jsonl", empty.read_bytes())
     assert r.status_code == 422 and "no person found" in r.json()["detail"]
     page = client.get("/posture")
     csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    r = client.post("/posture", data={"csrf_token": csrf, "view": "auto"},
-                    files={"files": ("empty.jsonl", empty.read_bytes(), "application/jsonl")})
+    r = client.post(
+        "/posture",
+        data={"csrf_token": csrf, "view": "auto"},
+        files={"files": ("empty.jsonl", empty.read_bytes(), "application/jsonl")},
+    )
     assert r.status_code == 422 and "empty.jsonl: no person found" in r.text
-    r = client.post("/posture", data={"csrf_token": csrf},
-                    files={"files": ("cv.pdf", b"%PDF-1.4", "application/pdf")})
+    r = client.post("/posture", data={"csrf_token": csrf}, files={"files": ("cv.pdf", b"%PDF-1.4", "application/pdf")})
     assert r.status_code == 415 and "cv.pdf: not a photo or a clip" in r.text
     assert client.post("/api/posture", files={"files": ("a.jsonl", b"{}", "x/y")}).status_code == 403
 
@@ -130,11 +148,17 @@ def test_a_clip_is_checked_as_the_command_checks_it(client: TestClient, tmp_path
     """A real clip (the sports2d demo at 640x360): whatever the command says of it — measured
     or refused, and why — the web says too."""
     clip = small_demo
-    proc = subprocess.run([str(SCAPULA), "posture", str(clip), "--json"], env=_base_env(tmp_path),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [str(SCAPULA), "posture", str(clip), "--json"],
+        env=_base_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     cli = json.loads(proc.stdout)
-    r = client.post("/api/posture", headers=token(client),
-                    files={"files": ("stand.mp4", clip.read_bytes(), "video/mp4")})
+    r = client.post(
+        "/api/posture", headers=token(client), files={"files": ("stand.mp4", clip.read_bytes(), "video/mp4")}
+    )
     web = r.json() if r.status_code == 200 else {k: v for k, v in r.json().items() if k != "detail"}
     assert r.status_code == (200 if cli["status"] == "measured" else 422)
     assert _comparable(web["report"]) == _comparable(cli)
@@ -150,19 +174,28 @@ def test_a_check_is_saved_after_seeing_it_and_deleted(client: TestClient, tmp_pa
     assert measured["saved"] is False and measured["save_token"]
     assert client.get("/api/posture/history").json()["checks"] == []
     # kept afterwards, once (a second tap changes nothing), and only what the app measured
-    assert client.post("/api/posture/save", headers=h, json={"save_token": measured["save_token"]}).json() == {"saved": True}
-    assert client.post("/api/posture/save", headers=h, json={"save_token": measured["save_token"]}).json() == {"saved": False}
+    assert client.post("/api/posture/save", headers=h, json={"save_token": measured["save_token"]}).json() == {
+        "saved": True
+    }
+    assert client.post("/api/posture/save", headers=h, json={"save_token": measured["save_token"]}).json() == {
+        "saved": False
+    }
     forged = measured["save_token"][:-4] + "AAAA"
     r = client.post("/api/posture/save", headers=h, json={"save_token": forged})
     assert r.status_code == 422 and "save_token" in r.json()["detail"]
     checks = client.get("/api/posture/history").json()["checks"]
     assert len(checks) == 1
-    assert checks[0]["head_forward_deg"] == pytest.approx(measured["report"]["measures"]["head_forward"]["angle_deg"], abs=0.05)
+    assert checks[0]["head_forward_deg"] == pytest.approx(
+        measured["report"]["measures"]["head_forward"]["angle_deg"], abs=0.05
+    )
     # the page offers the save after the result, and deletes a saved check
     page = client.get("/posture")
     csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    r = client.post("/posture", data={"csrf_token": csrf, "view": "auto"},
-                    files={"files": (path.name, path.read_bytes(), "application/jsonl")})
+    r = client.post(
+        "/posture",
+        data={"csrf_token": csrf, "view": "auto"},
+        files={"files": (path.name, path.read_bytes(), "application/jsonl")},
+    )
     assert "Save these numbers in my log" in r.text
     token_in_page = r.text.split('name="save_token" value="')[1].split('"')[0]
     r = client.post("/posture/save", data={"csrf_token": csrf, "save_token": token_in_page})

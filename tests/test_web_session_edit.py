@@ -25,9 +25,14 @@ def test_a_typo_is_corrected_and_a_set_deleted(client) -> None:
     h = token(client)
     client.post("/api/equipment", headers=h, json={"kind": "band", "value": "medium"})
     sid = _start(client, h)
-    sets = [client.post(f"/api/sessions/{sid}/sets", headers=h,
-                        json={"exercise_id": "reverse_fly", "reps": reps, "load": "medium band", "rpe": 8}).json()
-            for reps in (12, 100, 11)]
+    sets = [
+        client.post(
+            f"/api/sessions/{sid}/sets",
+            headers=h,
+            json={"exercise_id": "reverse_fly", "reps": reps, "load": "medium band", "rpe": 8},
+        ).json()
+        for reps in (12, 100, 11)
+    ]
     assert [s["set"] for s in sets] == [1, 2, 3] and all(s["id"] for s in sets)
     r = client.patch(f"/api/sessions/{sid}/sets/{sets[1]['id']}", headers=h, json={"reps": 10, "rpe": None})
     assert r.status_code == 200, r.text
@@ -62,10 +67,16 @@ def test_undo_takes_back_the_last_step(client) -> None:
     r = client.post(f"/api/sessions/{sid}/undo", headers=h)
     assert r.status_code == 422 and "nothing logged" in r.json()["detail"]
     for reps in (12, 12, 12):
-        client.post(f"/api/sessions/{sid}/sets", headers=h,
-                    json={"exercise_id": "reverse_fly", "reps": reps, "load": "medium band"})
-    client.post(f"/api/sessions/{sid}/sets", headers=h,
-                json={"exercise_id": "chainsaw_row", "side": "left", "reps": 10, "load": "12"})
+        client.post(
+            f"/api/sessions/{sid}/sets",
+            headers=h,
+            json={"exercise_id": "reverse_fly", "reps": reps, "load": "medium band"},
+        )
+    client.post(
+        f"/api/sessions/{sid}/sets",
+        headers=h,
+        json={"exercise_id": "chainsaw_row", "side": "left", "reps": 10, "load": "12"},
+    )
     before = client.get(f"/api/sessions/{sid}").json()
     assert before["next"]["exercise_id"] == "chainsaw_row" and before["next"]["sides"] == ["right"]
     r = client.post(f"/api/sessions/{sid}/undo", headers=h)
@@ -79,11 +90,16 @@ def test_undo_takes_back_the_last_step(client) -> None:
 def test_a_stretch_is_corrected_or_deleted(client) -> None:
     h = token(client)
     sid = _start(client, h)
-    hold = client.post(f"/api/sessions/{sid}/stretches", headers=h,
-                       json={"stretch_id": "doorway_chest_stretch", "side": "left", "hold_s": 300}).json()
+    hold = client.post(
+        f"/api/sessions/{sid}/stretches",
+        headers=h,
+        json={"stretch_id": "doorway_chest_stretch", "side": "left", "hold_s": 300},
+    ).json()
     r = client.patch(f"/api/sessions/{sid}/stretches/{hold['id']}", headers=h, json={"hold_s": 30})
     assert r.status_code == 200 and r.json()["hold_s"] == 30
-    assert client.patch(f"/api/sessions/{sid}/stretches/{hold['id']}", headers=h, json={"hold_s": -1}).status_code == 422
+    assert (
+        client.patch(f"/api/sessions/{sid}/stretches/{hold['id']}", headers=h, json={"hold_s": -1}).status_code == 422
+    )
     assert client.delete(f"/api/sessions/{sid}/stretches/{hold['id']}", headers=h).status_code == 204
     assert client.get(f"/api/sessions/{sid}").json()["session"]["stretches"] == []
 
@@ -92,7 +108,9 @@ def test_stopping_by_mistake_then_starting_again_carries_on(client) -> None:
     h = token(client)
     client.post("/api/equipment", headers=h, json={"kind": "band", "value": "medium"})
     sid = _start(client, h)
-    client.post(f"/api/sessions/{sid}/sets", headers=h, json={"exercise_id": "reverse_fly", "reps": 12, "load": "medium band"})
+    client.post(
+        f"/api/sessions/{sid}/sets", headers=h, json={"exercise_id": "reverse_fly", "reps": 12, "load": "medium band"}
+    )
     stopped = client.post(f"/api/sessions/{sid}/finish", headers=h, json={"completed": False}).json()
     assert stopped["ended_at"] and not stopped["completed"]
     again = client.post("/api/sessions", headers=h).json()

@@ -45,8 +45,12 @@ def test_video_check_equals_scapula_analyze(tmp_path: Path, small_demo: Path) ->
     import av
 
     with make_client(tmp_path) as client:  # the with: the app's shutdown runs at the end
-        r = client.post("/api/video", headers=token(client), data={"exercise": "reverse_fly"},
-                        files={"file": ("my set.mp4", small_demo.read_bytes(), "video/mp4")})
+        r = client.post(
+            "/api/video",
+            headers=token(client),
+            data={"exercise": "reverse_fly"},
+            files={"file": ("my set.mp4", small_demo.read_bytes(), "video/mp4")},
+        )
         assert r.status_code == 202, r.text
         job = r.json()
         assert job["status"] in ("queued", "running") and job["report"] is None
@@ -60,9 +64,23 @@ def test_video_check_equals_scapula_analyze(tmp_path: Path, small_demo: Path) ->
         # the same clip through the command line, with --annotate as the web runs it
         env = _base_env(tmp_path)
         out = tmp_path / "cli.json"
-        proc = subprocess.run([str(SCAPULA), "analyze", str(small_demo), "--exercise", "reverse_fly",
-                               "--annotate", str(tmp_path / "cli.mp4"), "--out", str(out)],
-                              env=env, capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [
+                str(SCAPULA),
+                "analyze",
+                str(small_demo),
+                "--exercise",
+                "reverse_fly",
+                "--annotate",
+                str(tmp_path / "cli.mp4"),
+                "--out",
+                str(out),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
         assert done["report"] == json.loads(out.read_text())
         assert done["report"]["frames"]["with_person"] > 0.8 * done["report"]["frames"]["total"]
@@ -98,8 +116,12 @@ def test_bad_uploads_are_refused(tmp_path: Path, small_demo: Path) -> None:
     h = token(client)
 
     def post(name: str, data: bytes, exercise: str = "auto", headers=h):
-        return client.post("/api/video", headers=headers, data={"exercise": exercise},
-                           files={"file": (name, data, "application/octet-stream")})
+        return client.post(
+            "/api/video",
+            headers=headers,
+            data={"exercise": exercise},
+            files={"file": (name, data, "application/octet-stream")},
+        )
 
     r = post("notes.txt", b"hello")
     assert r.status_code == 415 and "not a video" in r.json()["detail"]
@@ -120,8 +142,11 @@ def test_bad_uploads_are_refused(tmp_path: Path, small_demo: Path) -> None:
     # the page says what was wrong, with a 4xx
     page = client.get("/video")
     csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-    r = client.post("/video", data={"csrf_token": csrf, "exercise": "auto"},
-                    files={"file": ("holiday.jpg", b"\xff\xd8\xff\xe0" + bytes(50), "image/jpeg")})
+    r = client.post(
+        "/video",
+        data={"csrf_token": csrf, "exercise": "auto"},
+        files={"file": ("holiday.jpg", b"\xff\xd8\xff\xe0" + bytes(50), "image/jpeg")},
+    )
     assert r.status_code == 415 and "holiday.jpg: not a video" in r.text
 
 
@@ -135,16 +160,24 @@ def test_landmark_file_check_shows_every_rep(tmp_path: Path) -> None:
     clip = make_clip(random_spec("chainsaw_row", np.random.default_rng(11)), 11)
     path = tmp_path / "row.jsonl"
     write_clip(clip, path)
-    proc = subprocess.run([str(SCAPULA), "analyze", str(path), "--exercise", "chainsaw_row",
-                           "--out", str(tmp_path / "cli.json")], env=_base_env(tmp_path),
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(SCAPULA), "analyze", str(path), "--exercise", "chainsaw_row", "--out", str(tmp_path / "cli.json")],
+        env=_base_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     expected = json.loads((tmp_path / "cli.json").read_text())
     assert expected["reps"]["total"] == clip.truth.counts["total"] > 0
 
     with make_client(tmp_path) as client:
-        r = client.post("/api/video", headers=token(client), data={"exercise": "chainsaw_row"},
-                        files={"file": ("row.jsonl", path.read_bytes(), "application/jsonl")})
+        r = client.post(
+            "/api/video",
+            headers=token(client),
+            data={"exercise": "chainsaw_row"},
+            files={"file": ("row.jsonl", path.read_bytes(), "application/jsonl")},
+        )
         assert r.status_code == 202, r.text
         done = wait_done(client, r.json()["id"])
         assert done["status"] == "done" and done["annotated_video"] is None
@@ -181,8 +214,9 @@ def test_deleting_a_running_check_stops_it(tmp_path: Path, small_demo: Path) -> 
     the next check) and leaves none of its files behind."""
     with make_client(tmp_path) as client:
         h = token(client)
-        first = client.post("/api/video", headers=h,
-                            files={"file": ("set.mp4", small_demo.read_bytes(), "video/mp4")}).json()["id"]
+        first = client.post(
+            "/api/video", headers=h, files={"file": ("set.mp4", small_demo.read_bytes(), "video/mp4")}
+        ).json()["id"]
         job = client.app.state.videos.jobs[first]
         deadline = time.monotonic() + 120
         while job.progress <= 0.0:

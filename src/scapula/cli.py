@@ -10,7 +10,7 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -41,10 +41,16 @@ class Usage(InvalidInputError):
 
 @app.callback()
 def _root(
-    db: Annotated[Optional[str], typer.Option(
-        "--db", help="SQLAlchemy URL of the training log (default: a SQLite file in your data dir; env SCAPULA_DB).")] = None,
-    catalog: Annotated[Optional[Path], typer.Option(
-        "--catalog", help="Use the exercise YAML files of this directory (env SCAPULA_CATALOG).")] = None,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="SQLAlchemy URL of the training log (default: a SQLite file in your data dir; env SCAPULA_DB)."
+        ),
+    ] = None,
+    catalog: Annotated[
+        Path | None,
+        typer.Option("--catalog", help="Use the exercise YAML files of this directory (env SCAPULA_CATALOG)."),
+    ] = None,
 ) -> None:
     settings = get_settings()
     if db:
@@ -78,7 +84,7 @@ def _day(on: str | None, option: str = "--date") -> date | None:
 
 @app.command()
 def exercises(
-    exercise_id: Annotated[Optional[str], typer.Argument(help="Show this move or stretch in full.")] = None,
+    exercise_id: Annotated[str | None, typer.Argument(help="Show this move or stretch in full.")] = None,
 ) -> None:
     """List the moves and stretches, or show one in full."""
     catalog = _catalog()
@@ -87,8 +93,9 @@ def exercises(
         for column in ("id", "name", "kind", "dose", "equipment"):
             table.add_column(column)
         for e in catalog.entries:
-            table.add_row(e.id, e.name, e.kind.value, e.dose.target_text(),
-                          ", ".join(q.name.split(" (")[0] for q in e.equipment))
+            table.add_row(
+                e.id, e.name, e.kind.value, e.dose.target_text(), ", ".join(q.name.split(" (")[0] for q in e.equipment)
+            )
         console.print(table)
         return
     _show_entry(catalog.get(exercise_id))
@@ -105,16 +112,21 @@ def _show_entry(e: Entry) -> None:
                 console.print(f"  {line}")
 
     section("Equipment", [f"- {q.name}" + (f": {q.note}" if q.note else "") for q in e.equipment])
-    section("Muscles", [f"primary: {', '.join(e.muscles.primary)}"]
-            + ([f"secondary: {', '.join(e.muscles.secondary)}"] if e.muscles.secondary else []))
+    section(
+        "Muscles",
+        [f"primary: {', '.join(e.muscles.primary)}"]
+        + ([f"secondary: {', '.join(e.muscles.secondary)}"] if e.muscles.secondary else []),
+    )
     section("Setup", [f"{i}. {s}" for i, s in enumerate(e.setup, 1)])
     section("Execution", [f"{i}. {s}" for i, s in enumerate(e.execution, 1)])
     section("Form cues", [f"- {c.text}" for c in e.cues])
-    section("Faults to watch for", [
-        f"- {f.name} ({f.id}): {f.seen} Fix: {f.fix}" for f in e.faults])
+    section("Faults to watch for", [f"- {f.name} ({f.id}): {f.seen} Fix: {f.fix}" for f in e.faults])
     section("Dose", [f"{e.dose.target_text()}, rest {e.dose.rest_s} s between sets"])
-    for title, options in (("Variants", e.variants), ("Regressions (easier)", e.regressions),
-                           ("Progressions (harder)", e.progressions)):
+    for title, options in (
+        ("Variants", e.variants),
+        ("Regressions (easier)", e.regressions),
+        ("Progressions (harder)", e.progressions),
+    ):
         section(title, [f"- {o.name}: {o.how}" for o in options])
 
 
@@ -123,12 +135,18 @@ def _show_entry(e: Entry) -> None:
 
 @app.command()
 def session(
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Answer every prompt with its default (scripted use).")] = False,
-    reps: Annotated[Optional[int], typer.Option(min=0, max=100, help="Reps done in every set (default: the top of the range).")] = None,
-    load: Annotated[Optional[str], typer.Option(help="Load for every loaded set: a band name or kg.")] = None,
-    rpe: Annotated[Optional[float], typer.Option(min=1, max=10, help="RPE for every set.")] = None,
-    rest: Annotated[Optional[float], typer.Option(min=0, help="Seconds of every rest and stretch hold (0 skips waiting).")] = None,
-    only: Annotated[Optional[str], typer.Option(help="Comma-separated move ids to do today instead of all three.")] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Answer every prompt with its default (scripted use).")
+    ] = False,
+    reps: Annotated[
+        int | None, typer.Option(min=0, max=100, help="Reps done in every set (default: the top of the range).")
+    ] = None,
+    load: Annotated[str | None, typer.Option(help="Load for every loaded set: a band name or kg.")] = None,
+    rpe: Annotated[float | None, typer.Option(min=1, max=10, help="RPE for every set.")] = None,
+    rest: Annotated[
+        float | None, typer.Option(min=0, help="Seconds of every rest and stretch hold (0 skips waiting).")
+    ] = None,
+    only: Annotated[str | None, typer.Option(help="Comma-separated move ids to do today instead of all three.")] = None,
     no_stretch: Annotated[bool, typer.Option("--no-stretch", help="Leave out the stretching routine.")] = False,
 ) -> None:
     """Today's workout, guided: cues, sets, rest timer and stretching; every set is saved as you log it."""
@@ -142,8 +160,9 @@ def session(
     with _db() as db:
         # the dose comes from the plan: progression per move and side, lighter weeks and
         # lighter sessions, the session's length
-        GuidedSession(db, get_athlete(db), catalog, Terminal(console, answers),
-                      Scope(only=move_ids, stretching=not no_stretch)).run()
+        GuidedSession(
+            db, get_athlete(db), catalog, Terminal(console, answers), Scope(only=move_ids, stretching=not no_stretch)
+        ).run()
 
 
 # ---------------------------------------------------------------- log and history
@@ -152,13 +171,15 @@ def session(
 @app.command()
 def log(
     exercise_id: Annotated[str, typer.Argument(help="The move (or stretch) id.")],
-    reps: Annotated[Optional[int], typer.Option(help="Reps done (moves).")] = None,
-    side: Annotated[Optional[str], typer.Option(help="left, right or both (default: both for the reverse fly).")] = None,
-    load: Annotated[Optional[str], typer.Option(help="A band name or kg, e.g. 'medium band' or 12.")] = None,
-    rpe: Annotated[Optional[float], typer.Option(help="How hard, 1-10.")] = None,
-    hold: Annotated[Optional[float], typer.Option(help="Seconds held (stretch, or superman hold).")] = None,
-    note: Annotated[Optional[str], typer.Option(help="A note to keep with today's session.")] = None,
-    on: Annotated[Optional[str], typer.Option("--date", help="Log into the session of this day (YYYY-MM-DD), not today's.")] = None,
+    reps: Annotated[int | None, typer.Option(help="Reps done (moves).")] = None,
+    side: Annotated[str | None, typer.Option(help="left, right or both (default: both for the reverse fly).")] = None,
+    load: Annotated[str | None, typer.Option(help="A band name or kg, e.g. 'medium band' or 12.")] = None,
+    rpe: Annotated[float | None, typer.Option(help="How hard, 1-10.")] = None,
+    hold: Annotated[float | None, typer.Option(help="Seconds held (stretch, or superman hold).")] = None,
+    note: Annotated[str | None, typer.Option(help="A note to keep with today's session.")] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Log into the session of this day (YYYY-MM-DD), not today's.")
+    ] = None,
 ) -> None:
     """Record one set (or stretch) without the guided flow, in today's session.
 
@@ -187,9 +208,12 @@ def log(
         else:
             record = sessions.log_one_set(db, athlete, catalog, None, done, day)
             performed = record.session
-            console.print(f"Logged {entry.name}, set {record.set_number} ({record.side}): {record.reps} reps"
-                          + (f" @ {record.load_label}" if record.load_label else "")
-                          + (f", RPE {record.rpe:g}" if record.rpe else "") + ".")
+            console.print(
+                f"Logged {entry.name}, set {record.set_number} ({record.side}): {record.reps} reps"
+                + (f" @ {record.load_label}" if record.load_label else "")
+                + (f", RPE {record.rpe:g}" if record.rpe else "")
+                + "."
+            )
         if written:
             sessions.note(db, athlete, performed, written.text)
 
@@ -222,9 +246,18 @@ def _session_json(performed) -> dict:
         "ended_at": stamp(performed.ended_at),
         "completed": performed.completed,
         "sets": [
-            {"exercise": s.exercise_id, "set": s.set_number, "side": s.side, "reps": s.reps,
-             "load": s.load_label, "load_kg": s.load_kg, "hold_s": s.hold_s, "rpe": s.rpe,
-             "started_at": stamp(s.started_at), "ended_at": stamp(s.ended_at)}
+            {
+                "exercise": s.exercise_id,
+                "set": s.set_number,
+                "side": s.side,
+                "reps": s.reps,
+                "load": s.load_label,
+                "load_kg": s.load_kg,
+                "hold_s": s.hold_s,
+                "rpe": s.rpe,
+                "started_at": stamp(s.started_at),
+                "ended_at": stamp(s.ended_at),
+            }
             for s in performed.sets
         ],
         "stretches": [
@@ -266,9 +299,16 @@ def history(
         for performed in sessions:
             day = on_clock(performed.started_at, zone).strftime("%Y-%m-%d %H:%M")
             for s in performed.sets:
-                table.add_row(day, s.exercise_id, str(s.set_number), s.side, str(s.reps),
-                              s.load_label or "", f"{s.hold_s:g}" if s.hold_s else "",
-                              f"{s.rpe:g}" if s.rpe else "")
+                table.add_row(
+                    day,
+                    s.exercise_id,
+                    str(s.set_number),
+                    s.side,
+                    str(s.reps),
+                    s.load_label or "",
+                    f"{s.hold_s:g}" if s.hold_s else "",
+                    f"{s.rpe:g}" if s.rpe else "",
+                )
         console.print(table)
         return
     table = Table(title="Sessions")
@@ -282,8 +322,7 @@ def history(
         started = as_utc(performed.started_at)
         last = max([as_utc(s.ended_at) for s in performed.sets] + [started])
         ended = as_utc(performed.ended_at) if performed.ended_at else last
-        cells = [on_clock(started, zone).strftime("%a %d %b %y %H:%M"),
-                 f"{(ended - started).total_seconds() / 60:.0f}"]
+        cells = [on_clock(started, zone).strftime("%a %d %b %y %H:%M"), f"{(ended - started).total_seconds() / 60:.0f}"]
         for move in catalog.moves:
             cells.append(_summarise_move([s for s in performed.sets if s.exercise_id == move.id]))
         cells.append(str(len(performed.stretches)) if performed.stretches else "")
@@ -310,15 +349,22 @@ def _is_landmark_file(path: Path) -> bool:
 @app.command()
 def analyze(
     input: Annotated[Path, typer.Argument(help="A video (mp4/mov/avi/webm) or a landmark file (.jsonl).")],
-    exercise: Annotated[str, typer.Option(help="reverse_fly, chainsaw_row, superman, or auto to recognise it.")] = "auto",
-    out: Annotated[Optional[Path], typer.Option(help="Write the report JSON here.")] = None,
-    landmarks_out: Annotated[Optional[Path], typer.Option(help="Write the pose landmarks (.jsonl) here.")] = None,
-    annotate: Annotated[Optional[Path], typer.Option(help="Write the video with the skeleton, rep counts and faults drawn on it (.mp4).")] = None,
-    full_rate: Annotated[bool, typer.Option("--full-rate", help="Estimate the pose on every frame (default: ~10 a second).")] = False,
+    exercise: Annotated[
+        str, typer.Option(help="reverse_fly, chainsaw_row, superman, or auto to recognise it.")
+    ] = "auto",
+    out: Annotated[Path | None, typer.Option(help="Write the report JSON here.")] = None,
+    landmarks_out: Annotated[Path | None, typer.Option(help="Write the pose landmarks (.jsonl) here.")] = None,
+    annotate: Annotated[
+        Path | None, typer.Option(help="Write the video with the skeleton, rep counts and faults drawn on it (.mp4).")
+    ] = None,
+    full_rate: Annotated[
+        bool, typer.Option("--full-rate", help="Estimate the pose on every frame (default: ~10 a second).")
+    ] = False,
     workers: Annotated[int, typer.Option(min=1, max=8, help="Worker processes for video (default: 2).")] = 2,
 ) -> None:
     """Count reps per side and find form faults in a video or a landmark file."""
-    from scapula.vision.analyzer import AUTO, analyze as run_analysis
+    from scapula.vision.analyzer import AUTO
+    from scapula.vision.analyzer import analyze as run_analysis
     from scapula.vision.landmarks import LandmarkWriter, read_landmarks
     from scapula.vision.report import build_report, summary_lines
 
@@ -331,8 +377,9 @@ def analyze(
         from scapula.vision.render import annotate_video
 
         names = {fault.id: fault.name for move in catalog.moves for fault in move.faults}
-        result = annotate_video(input, annotate, exercise, names, stride=1 if full_rate else None,
-                                landmarks_out=landmarks_out).finish()
+        result = annotate_video(
+            input, annotate, exercise, names, stride=1 if full_rate else None, landmarks_out=landmarks_out
+        ).finish()
     else:
         if _is_landmark_file(input):
             header, frames = read_landmarks(input)
@@ -361,14 +408,22 @@ def analyze(
 
 @app.command()
 def posture(
-    inputs: Annotated[Optional[list[Path]], typer.Argument(
-        help="Photos (jpg/png/heic...), a short clip of you standing still, or landmark files (.jsonl).")] = None,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Photos (jpg/png/heic...), a short clip of you standing still, or landmark files (.jsonl)."
+        ),
+    ] = None,
     view: Annotated[str, typer.Option(help="side, front, or auto (from how the body faces the camera).")] = "auto",
-    out: Annotated[Optional[Path], typer.Option(help="Write the report JSON here.")] = None,
-    annotate: Annotated[Optional[Path], typer.Option(help="Write the picture with the measured lines (.png).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the report JSON here.")] = None,
+    annotate: Annotated[Path | None, typer.Option(help="Write the picture with the measured lines (.png).")] = None,
     save: Annotated[bool, typer.Option("--save", help="Keep the numbers (not the picture) in your log.")] = False,
-    on: Annotated[Optional[str], typer.Option("--date", help="With --save: the day of the check (YYYY-MM-DD), default now.")] = None,
-    show_history: Annotated[bool, typer.Option("--history", help="Your saved checks: the trend and the change since the first.")] = False,
+    on: Annotated[
+        str | None, typer.Option("--date", help="With --save: the day of the check (YYYY-MM-DD), default now.")
+    ] = None,
+    show_history: Annotated[
+        bool, typer.Option("--history", help="Your saved checks: the trend and the change since the first.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report (or the history) as JSON.")] = False,
 ) -> None:
     """Posture check from a side or front photo or clip: head and shoulders forward, shoulder height, head tilt."""
@@ -448,8 +503,12 @@ def _posture_history(as_json: bool) -> None:
         checks, summary = history(db, athlete)
         zone = athlete_zone(athlete)
     if as_json:
-        print(json.dumps({"checks": [{**c, "checked_at": c["checked_at"].isoformat()} for c in checks],
-                          "trend": summary}, indent=2))
+        print(
+            json.dumps(
+                {"checks": [{**c, "checked_at": c["checked_at"].isoformat()} for c in checks], "trend": summary},
+                indent=2,
+            )
+        )
         return
     if not checks:
         console.print("No posture checks saved yet. Take one: scapula posture PHOTO --save")
@@ -472,17 +531,26 @@ def _posture_history(as_json: bool) -> None:
             cells.append(c["source"])
             table.add_row(*cells)
         console.print(table)
-        for m, t in summary.get(view, {}).items():
-            slope = (f", trend {t['trend_deg_per_30_days']:+.1f} deg / 30 days"
-                     if t["trend_deg_per_30_days"] is not None else "")
-            console.print(f"  {t['name']}: first {t['first']['deg']:+.1f}, latest {t['latest']['deg']:+.1f}, "
-                          f"change {t['change_deg']:+.1f} deg (noise: ±{t['mdc95_deg']:.1f}) -> {t['verdict']}{slope}",
-                          markup=False, soft_wrap=True)
-    console.print(f"A change counts as real when it is larger than 1.96 x sqrt(2) x SD "
-                  f"(={MDC95_FACTOR:.2f} SD) of one check.", markup=False)
+        for t in summary.get(view, {}).values():
+            slope = (
+                f", trend {t['trend_deg_per_30_days']:+.1f} deg / 30 days"
+                if t["trend_deg_per_30_days"] is not None
+                else ""
+            )
+            console.print(
+                f"  {t['name']}: first {t['first']['deg']:+.1f}, latest {t['latest']['deg']:+.1f}, "
+                f"change {t['change_deg']:+.1f} deg (noise: ±{t['mdc95_deg']:.1f}) -> {t['verdict']}{slope}",
+                markup=False,
+                soft_wrap=True,
+            )
+    console.print(
+        f"A change counts as real when it is larger than 1.96 x sqrt(2) x SD (={MDC95_FACTOR:.2f} SD) of one check.",
+        markup=False,
+    )
 
 
 # ---------------------------------------------------------------- plan
+
 
 def _weekdays(text: str, option: str) -> list[int]:
     """'tue,thu' -> [1, 3]; 'none' -> []."""
@@ -503,20 +571,29 @@ def _race(text: str) -> tuple[date, str]:
 @app.command()
 def plan(
     weeks: Annotated[int, typer.Option(help="How many weeks to show (1-12).")] = 3,
-    sessions: Annotated[Optional[int], typer.Option(help="Upper-back sessions a week, 2 or 3 (kept).")] = None,
-    long_run: Annotated[Optional[str], typer.Option("--long-run", help="Your long-run day, e.g. sun ('none' to clear).")] = None,
-    hard: Annotated[Optional[str], typer.Option(help="Your hard-session days, e.g. tue,thu ('none' to clear).")] = None,
-    rest: Annotated[Optional[str], typer.Option(help="Your rest days, e.g. mon,fri ('none' to clear).")] = None,
-    race: Annotated[Optional[list[str]], typer.Option(help="A race you entered: DATE[=NAME], repeatable.")] = None,
-    at: Annotated[Optional[str], typer.Option("--time", help="Preferred session time, HH:MM (for the calendar).")] = None,
-    tz: Annotated[Optional[str], typer.Option("--tz", help="Your time zone, e.g. Europe/Berlin (default: this machine's).")] = None,
-    strictness: Annotated[Optional[str], typer.Option(
-        help="'fit': fit the sessions you asked for, bending a rule (mildest first) when the ideal days "
-             "cannot hold them (the default); 'ideal': only ideal days (kept).")] = None,
-    minutes: Annotated[Optional[str], typer.Option(
-        help="The longest session you want, 20-60 minutes (default 25; kept).")] = None,
+    sessions: Annotated[int | None, typer.Option(help="Upper-back sessions a week, 2 or 3 (kept).")] = None,
+    long_run: Annotated[
+        str | None, typer.Option("--long-run", help="Your long-run day, e.g. sun ('none' to clear).")
+    ] = None,
+    hard: Annotated[str | None, typer.Option(help="Your hard-session days, e.g. tue,thu ('none' to clear).")] = None,
+    rest: Annotated[str | None, typer.Option(help="Your rest days, e.g. mon,fri ('none' to clear).")] = None,
+    race: Annotated[list[str] | None, typer.Option(help="A race you entered: DATE[=NAME], repeatable.")] = None,
+    at: Annotated[str | None, typer.Option("--time", help="Preferred session time, HH:MM (for the calendar).")] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="Your time zone, e.g. Europe/Berlin (default: this machine's).")
+    ] = None,
+    strictness: Annotated[
+        str | None,
+        typer.Option(
+            help="'fit': fit the sessions you asked for, bending a rule (mildest first) when the ideal days "
+            "cannot hold them (the default); 'ideal': only ideal days (kept)."
+        ),
+    ] = None,
+    minutes: Annotated[
+        str | None, typer.Option(help="The longest session you want, 20-60 minutes (default 25; kept).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
-    today: Annotated[Optional[str], typer.Option(hidden=True, help="Plan as if today were this date.")] = None,
+    today: Annotated[str | None, typer.Option(hidden=True, help="Plan as if today were this date.")] = None,
 ) -> None:
     """The coming weeks: which days get an upper-back session, why, and at what dose."""
     from scapula.app import setup
@@ -581,7 +658,9 @@ def _planned(weeks: int):
 
 @export_app.command("ics")
 def export_ics(
-    file: Annotated[Path, typer.Argument(help="The .ics file to write (re-export to the same file updates its events).")],
+    file: Annotated[
+        Path, typer.Argument(help="The .ics file to write (re-export to the same file updates its events).")
+    ],
     weeks: Annotated[int, typer.Option(help="How many weeks of the plan (1-12).")] = 4,
     alarm: Annotated[int, typer.Option(help="Reminder, minutes before (0-1440).")] = 30,
 ) -> None:
@@ -609,6 +688,7 @@ def export_fit(
     console.print(f"Wrote {len(paths)} workout files to {directory}.")
     for path in paths:
         console.print(f"  {path.name}")
+
 
 # ---------------------------------------------------------------- running
 
@@ -639,9 +719,15 @@ def _run_line(run, zone) -> str:
     sport = run.sport + (f"/{run.sub_sport}" if run.sub_sport else "")
     if run.legs:  # multisport: its legs in order
         sport += " (" + " + ".join(f"{leg['sport']} {_clock(leg['duration_s'])}" for leg in run.legs) + ")"
-    parts = [_local_start(run, zone).strftime("%Y-%m-%d %H:%M"), sport, _clock(run.duration_s),
-             f"{run.distance_m / 1000:.2f} km" if run.distance_m else "",
-             f"{_clock(pace)} /km" if pace else "", hr, run.name or ""]
+    parts = [
+        _local_start(run, zone).strftime("%Y-%m-%d %H:%M"),
+        sport,
+        _clock(run.duration_s),
+        f"{run.distance_m / 1000:.2f} km" if run.distance_m else "",
+        f"{_clock(pace)} /km" if pace else "",
+        hr,
+        run.name or "",
+    ]
     return "  ".join(p for p in parts if p)
 
 
@@ -649,15 +735,27 @@ def _run_json(run) -> dict:
     from scapula.clock import as_utc
 
     return {
-        "id": run.id, "started_at": as_utc(run.started_at).isoformat(),
+        "id": run.id,
+        "started_at": as_utc(run.started_at).isoformat(),
         "local_start": _local_start(run, None).isoformat() if run.utc_offset_min is not None else None,
-        "utc_offset_min": run.utc_offset_min, "sport": run.sport, "sub_sport": run.sub_sport,
-        "name": run.name, "duration_s": run.duration_s, "elapsed_s": run.elapsed_s,
-        "distance_m": run.distance_m, "avg_pace_s_per_km": run.avg_pace_s_per_km,
-        "avg_hr": run.avg_hr, "max_hr": run.max_hr, "laps": run.laps, "splits": run.splits,
-        "legs": run.legs or [], "energy_kcal": run.energy_kcal,
-        "source_kind": run.source_kind, "source_name": run.source_name,
-        "external_id": run.external_id, "sha256": run.sha256,
+        "utc_offset_min": run.utc_offset_min,
+        "sport": run.sport,
+        "sub_sport": run.sub_sport,
+        "name": run.name,
+        "duration_s": run.duration_s,
+        "elapsed_s": run.elapsed_s,
+        "distance_m": run.distance_m,
+        "avg_pace_s_per_km": run.avg_pace_s_per_km,
+        "avg_hr": run.avg_hr,
+        "max_hr": run.max_hr,
+        "laps": run.laps,
+        "splits": run.splits,
+        "legs": run.legs or [],
+        "energy_kcal": run.energy_kcal,
+        "source_kind": run.source_kind,
+        "source_name": run.source_name,
+        "external_id": run.external_id,
+        "sha256": run.sha256,
     }
 
 
@@ -667,11 +765,16 @@ FEW_FILES = 20
 
 @app.command("import")
 def import_runs(
-    paths: Annotated[list[Path], typer.Argument(
-        help="FIT, GPX or TCX files (.gz too), folders of them, a Strava bulk export (folder or .zip) "
-             "or an Apple Health export (export.zip, its folder or export.xml).")],
-    workers: Annotated[Optional[int], typer.Option(
-        min=1, max=32, help="Worker processes that read the files (default: one per core).")] = None,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="FIT, GPX or TCX files (.gz too), folders of them, a Strava bulk export (folder or .zip) "
+            "or an Apple Health export (export.zip, its folder or export.xml)."
+        ),
+    ],
+    workers: Annotated[
+        int | None, typer.Option(min=1, max=32, help="Worker processes that read the files (default: one per core).")
+    ] = None,
 ) -> None:
     """Import your running from activity files; the same run is never stored twice."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -680,9 +783,10 @@ def import_runs(
     from scapula.runs import Outcome, import_paths
     from scapula.store import get_athlete
 
-    progress = Progress(TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                        console=err, transient=True)
-    state = {"task": None, "few": True}
+    progress = Progress(
+        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
+    )
+    state: dict = {"task": None, "few": True}
 
     def on_items(count: int) -> None:
         state["few"] = count <= FEW_FILES
@@ -713,8 +817,7 @@ def import_runs(
         with _db() as db:
             athlete = get_athlete(db)
             state["zone"] = athlete_zone(athlete)
-            summary = import_paths(db, athlete=athlete, paths=paths, report=report,
-                                   workers=workers, on_items=on_items)
+            summary = import_paths(db, athlete=athlete, paths=paths, report=report, workers=workers, on_items=on_items)
     finally:
         if state["task"] is not None:
             progress.stop()
@@ -728,7 +831,7 @@ def import_runs(
 @app.command()
 def runs(
     as_json: Annotated[bool, typer.Option("--json", help="Print the runs with laps and splits as JSON.")] = False,
-    since: Annotated[Optional[str], typer.Option(help="Only runs from this day on (YYYY-MM-DD, on your clock).")] = None,
+    since: Annotated[str | None, typer.Option(help="Only runs from this day on (YYYY-MM-DD, on your clock).")] = None,
 ) -> None:
     """The runs you imported, oldest first."""
     from datetime import time, timedelta
@@ -765,8 +868,9 @@ def equipment_list(ctx: typer.Context) -> None:
     with _db() as db:
         items = list_equipment(db, athlete=get_athlete(db))
     if not items:
-        console.print("No equipment yet. Add some: scapula equipment add band medium; "
-                      "scapula equipment add kettlebell 12")
+        console.print(
+            "No equipment yet. Add some: scapula equipment add band medium; scapula equipment add kettlebell 12"
+        )
         return
     table = Table(title="Your equipment")
     for column in ("kind", "label", "kg"):
@@ -780,7 +884,7 @@ def equipment_list(ctx: typer.Context) -> None:
 def equipment_add(
     kind: Annotated[str, typer.Argument(help="band or kettlebell")],
     value: Annotated[str, typer.Argument(help="band: its resistance as sold (e.g. 'medium' or 'red'); kettlebell: kg")],
-    kg: Annotated[Optional[float], typer.Option(min=0, help="A band's rated pull in kg, if known.")] = None,
+    kg: Annotated[float | None, typer.Option(min=0, help="A band's rated pull in kg, if known.")] = None,
 ) -> None:
     """Add a band or a kettlebell you own."""
     from scapula.app.inputs import EquipmentIn, parse
@@ -798,9 +902,13 @@ def equipment_add(
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Address to listen on. Anything but 127.0.0.1 opens the app to your network.")] = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option(help="Address to listen on. Anything but 127.0.0.1 opens the app to your network.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    upload_limit_mb: Annotated[float, typer.Option("--upload-limit-mb", min=1, max=2000, help="Largest upload accepted (running files), MB.")] = 50,
+    upload_limit_mb: Annotated[
+        float, typer.Option("--upload-limit-mb", min=1, max=2000, help="Largest upload accepted (running files), MB.")
+    ] = 50,
 ) -> None:
     """The web app: setup, plan, guided sessions and progress in your browser (http://127.0.0.1:8000)."""
     import logging
@@ -812,8 +920,15 @@ def serve(
     # the server's own lines (jobs queued, done, failed) go to standard error with the time
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    web = create_app(Config(db_url=settings.db_url, data_dir=settings.data_dir, catalog_dir=settings.catalog,
-                            upload_limit_mb=upload_limit_mb, host=host))
+    web = create_app(
+        Config(
+            db_url=settings.db_url,
+            data_dir=settings.data_dir,
+            catalog_dir=settings.catalog,
+            upload_limit_mb=upload_limit_mb,
+            host=host,
+        )
+    )
     shown = f"[{host}]" if ":" in host else host
     err.print(f"Scapula on http://{shown}:{port} (log: {settings.db_url}). Ctrl-C stops it.")
     if host not in ("127.0.0.1", "localhost", "::1"):

@@ -58,7 +58,7 @@ class Interrupts:
     def __init__(self) -> None:
         self.requested = False
         self._waiting = False
-        self._previous: object = None
+        self._previous: Callable | int | None = None
 
     def _on_signal(self, signum, frame) -> None:
         self.requested = True
@@ -72,7 +72,7 @@ class Interrupts:
         try:
             yield
         finally:
-            signal.signal(signal.SIGINT, self._previous)  # type: ignore[arg-type]
+            signal.signal(signal.SIGINT, self._previous)
 
     @contextmanager
     def waiting(self) -> Iterator[None]:
@@ -118,8 +118,11 @@ class Terminal:
             self.console.print(f"  {label}: skipped")
             return
         with Progress(
-            TextColumn("  {task.description}"), BarColumn(), TimeRemainingColumn(),
-            console=self.console, transient=True,
+            TextColumn("  {task.description}"),
+            BarColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
         ) as bar:
             task = bar.add_task(label, total=seconds)
             start = time.monotonic()
@@ -168,8 +171,9 @@ def _seconds(text: str) -> float:
 
 def _show_move(console: Console, entry: Entry, block: Block, number: int, total: int) -> None:
     lines = [f"[italic]{entry.summary.strip()}[/italic]", ""]
-    lines.append("[bold]You need:[/bold] " + "; ".join(
-        f"{e.name}" + (f" ({e.note})" if e.note else "") for e in entry.equipment))
+    lines.append(
+        "[bold]You need:[/bold] " + "; ".join(f"{e.name}" + (f" ({e.note})" if e.note else "") for e in entry.equipment)
+    )
     lines.append("[bold]Set up:[/bold]")
     lines += [f"  {i}. {step}" for i, step in enumerate(entry.setup, 1)]
     lines.append("[bold]Cues:[/bold]")
@@ -179,8 +183,9 @@ def _show_move(console: Console, entry: Entry, block: Block, number: int, total:
 
 
 class GuidedSession:
-    def __init__(self, db: Session, athlete: Athlete, catalog: Catalog, terminal: Terminal,
-                 scope: Scope = sessions.EVERYTHING) -> None:
+    def __init__(
+        self, db: Session, athlete: Athlete, catalog: Catalog, terminal: Terminal, scope: Scope = sessions.EVERYTHING
+    ) -> None:
         self.db = db
         self.athlete = athlete
         self.catalog = catalog
@@ -219,8 +224,11 @@ class GuidedSession:
                 else:
                     state = self._set(state, step)
                     following = state.current
-                    if following is not None and following.entry.id == step.entry.id \
-                            and following.set_number > step.set_number:
+                    if (
+                        following is not None
+                        and following.entry.id == step.entry.id
+                        and following.set_number > step.set_number
+                    ):
                         self._rest(step.block.rest_s, f"Rest {step.block.rest_s} s")
                 self.term.interrupts.check()
         except KeyboardInterrupt:
@@ -243,8 +251,9 @@ class GuidedSession:
         entry, block = step.entry, step.block
         if step.is_stretch:
             if step.index == 1:
-                console.print(Panel("Stretch the chest and the front of the shoulders.",
-                                    title="Stretching", expand=False))
+                console.print(
+                    Panel("Stretch the chest and the front of the shoulders.", title="Stretching", expand=False)
+                )
             console.print(f"\n[bold]{entry.name}[/bold] — {entry.dose.target_text()}")
             for line in entry.execution:
                 console.print(f"  • {line}")
@@ -270,22 +279,32 @@ class GuidedSession:
             + (" each side, alternating" if len(step.sides) > 1 else "")
         )
         started = utcnow()
-        reps = {side: self.term.ask(f"reps done, {SIDE_NAMES[side]}",
-                                    str(answers.reps if answers.reps is not None else defaults.reps[side]), _reps)
-                for side in step.sides}
+        reps = {
+            side: self.term.ask(
+                f"reps done, {SIDE_NAMES[side]}",
+                str(answers.reps if answers.reps is not None else defaults.reps[side]),
+                _reps,
+            )
+            for side in step.sides
+        }
         load = hold = None
         if entry.load is Load.bodyweight:
             hold = self.term.ask("hold at the top, seconds", f"{defaults.hold_s or 0:g}", _seconds)
         else:
             key = f"{entry.id}/{step.sides[0]}"
             offered = self.typed_load.get(key) or (answers.load if answers.load is not None else defaults.load)
-            load = self.typed_load[key] = str(self.term.ask(
-                "load (band name, or kg)" if entry.load is Load.band else "kettlebell kg",
-                offered or "-", lambda t: t if t != "-" else ""))
+            load = self.typed_load[key] = str(
+                self.term.ask(
+                    "load (band name, or kg)" if entry.load is Load.band else "kettlebell kg",
+                    offered or "-",
+                    lambda t: t if t != "-" else "",
+                )
+            )
         rpe = self.term.ask("RPE 1-10 (how hard)", "-" if answers.rpe is None else f"{answers.rpe:g}", _rpe)
         done = parse(StepSetIn, exercise_id=entry.id, reps=reps, load=load, rpe=rpe, hold_s=hold)
-        state = sessions.log_step_set(self.db, self.athlete, self.catalog, state.performed, done,
-                                      started_at=started, scope=self.scope)
+        state = sessions.log_step_set(
+            self.db, self.athlete, self.catalog, state.performed, done, started_at=started, scope=self.scope
+        )
         self.sets_logged += len(step.sides)
         self.term.console.print("  [green]saved[/green]")
         return state
@@ -297,8 +316,13 @@ class GuidedSession:
         started = utcnow()
         self._rest(block.hold_s or 0, label)
         held = (utcnow() - started).total_seconds()  # Enter ends a hold early, --rest shortens it
-        state = sessions.log_step_stretch(self.db, self.athlete, self.catalog, state.performed,
-                                          StepStretchIn(stretch_id=step.entry.id, hold_s=round(held, 1)),
-                                          scope=self.scope)
+        state = sessions.log_step_stretch(
+            self.db,
+            self.athlete,
+            self.catalog,
+            state.performed,
+            StepStretchIn(stretch_id=step.entry.id, hold_s=round(held, 1)),
+            scope=self.scope,
+        )
         self.stretches_logged += 1
         return state

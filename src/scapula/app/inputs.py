@@ -80,8 +80,11 @@ class SetIn(Input):
     exercise_id: str = Field(max_length=64)
     side: Side | None = Field(default=None, description="Default: both for a bilateral move.")
     reps: int = Field(ge=REPS[0], le=REPS[1])
-    load: str | None = Field(default=None, max_length=LOAD_CHARS,
-                             description="A band name or kg ('medium band', '12'); for supermans, the variant done.")
+    load: str | None = Field(
+        default=None,
+        max_length=LOAD_CHARS,
+        description="A band name or kg ('medium band', '12'); for supermans, the variant done.",
+    )
     rpe: float | None = Field(default=None, ge=RPE[0], le=RPE[1])
     hold_s: float | None = Field(default=None, ge=HOLD_S[0], le=HOLD_S[1])
 
@@ -99,8 +102,11 @@ class StepSetIn(Input):
 
     exercise_id: str = Field(max_length=64)
     reps: dict[Side, int] = Field(description="Reps done per side.")
-    load: str | None = Field(default=None, max_length=LOAD_CHARS,
-                             description="A band name or kg; for supermans, the variant done (default: the plan's).")
+    load: str | None = Field(
+        default=None,
+        max_length=LOAD_CHARS,
+        description="A band name or kg; for supermans, the variant done (default: the plan's).",
+    )
     rpe: float | None = Field(default=None, ge=RPE[0], le=RPE[1])
     hold_s: float | None = Field(default=None, ge=HOLD_S[0], le=HOLD_S[1])
 
@@ -122,8 +128,9 @@ class SetUpdate(Input):
     """A logged set corrected: only the fields given change (``rpe: null`` clears it)."""
 
     reps: int | None = Field(default=None, ge=REPS[0], le=REPS[1])
-    load: str | None = Field(default=None, max_length=LOAD_CHARS,
-                             description="A band name or kg; for supermans, the variant done.")
+    load: str | None = Field(
+        default=None, max_length=LOAD_CHARS, description="A band name or kg; for supermans, the variant done."
+    )
     rpe: float | None = Field(default=None, ge=RPE[0], le=RPE[1])
     hold_s: float | None = Field(default=None, ge=HOLD_S[0], le=HOLD_S[1])
 
@@ -147,8 +154,10 @@ class NoteIn(Input):
 
 class EquipmentIn(Input):
     kind: Literal["band", "kettlebell"]
-    value: str = Field(description="A band's resistance as sold ('medium', 'red'), or a kettlebell's kg ('12').",
-                       max_length=BAND_NAME_CHARS)
+    value: str = Field(
+        description="A band's resistance as sold ('medium', 'red'), or a kettlebell's kg ('12').",
+        max_length=BAND_NAME_CHARS,
+    )
     kg: float | None = Field(default=None, description="A band's rated pull in kg, if known.")
 
 

@@ -14,6 +14,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -43,17 +44,20 @@ def _monday(d: date) -> date:
 
 
 def _log(db: Session, athlete: Athlete, exclude_session_id: int | None = None) -> list[LoggedSet]:
-    return [LoggedSet(r.session_id, started, r.exercise_id, r.side, r.reps, r.load_label,
-                      r.load_kg, r.hold_s, r.rpe)
-            for r, started in logged_sets(db, athlete=athlete, exclude_session_id=exclude_session_id)]
+    return [
+        LoggedSet(r.session_id, started, r.exercise_id, r.side, r.reps, r.load_label, r.load_kg, r.hold_s, r.rpe)
+        for r, started in logged_sets(db, athlete=athlete, exclude_session_id=exclude_session_id)
+    ]
 
 
-def planned_workout(catalog: Catalog, decisions: list[Decision], *, light: bool, kettlebell: bool = True,
-                    max_minutes: int = MAX_MINUTES) -> Workout:
+def planned_workout(
+    catalog: Catalog, decisions: list[Decision], *, light: bool, kettlebell: bool = True, max_minutes: int = MAX_MINUTES
+) -> Workout:
     """A planned session's workout: the progression laid over the catalog dose, two sets a
     move when `light`, the kettlebell moves left out unless `kettlebell`, kept to the time."""
-    return todays_workout(catalog, day=date.min, decisions=decisions, light=light,
-                          kettlebell=kettlebell, max_minutes=max_minutes)
+    return todays_workout(
+        catalog, day=date.min, decisions=decisions, light=light, kettlebell=kettlebell, max_minutes=max_minutes
+    )
 
 
 def prescriptions(workout: Workout) -> tuple[Prescription, ...]:
@@ -72,15 +76,27 @@ def prescriptions(workout: Workout) -> tuple[Prescription, ...]:
         variant = next((o.id for o in b.entry.variants if o.name == b.variant), None)
         fewer = b.why and b.sets < b.entry.dose.sets
         why = b.why + (f"; {b.sets} sets in this session" if fewer else "")
-        items.append(Prescription(
-            exercise_id=b.entry.id, sets=b.sets, per_side=b.entry.dose.per_side,
-            reps_min=b.reps_min, reps_max=b.reps_max, hold_s=b.hold_s, rest_s=b.rest_s,
-            load_label=label, load_kg=kg, variant=variant, why=why))
+        items.append(
+            Prescription(
+                exercise_id=b.entry.id,
+                sets=b.sets,
+                per_side=b.entry.dose.per_side,
+                reps_min=b.reps_min,
+                reps_max=b.reps_max,
+                hold_s=b.hold_s,
+                rest_s=b.rest_s,
+                load_label=label,
+                load_kg=kg,
+                variant=variant,
+                why=why,
+            )
+        )
     return tuple(items)
 
 
-def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
-              weeks: int = 3, keep: bool = True) -> Plan:
+def make_plan(
+    db: Session, athlete: Athlete, catalog: Catalog, *, today: date, weeks: int = 3, keep: bool = True
+) -> Plan:
     tz = athlete_zone(athlete)
     this_monday = _monday(today)
     since = this_monday - timedelta(weeks=PATTERN_WEEKS + 1)
@@ -101,16 +117,25 @@ def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
             held[_monday(row.day)].append(row.day)
 
     cal = Calendar(usual, days, race_days, today)
-    scheduler = Scheduler(cal, sessions_per_week=athlete.sessions_per_week, anchor=anchor,
-                          strictness=Strictness(athlete.strictness or Strictness.fit.value))
-    week_plans = scheduler.plan(this_monday, weeks, done=[d for d in done if d < this_monday + timedelta(weeks=weeks)],
-                                planned_before=held)
+    scheduler = Scheduler(
+        cal,
+        sessions_per_week=athlete.sessions_per_week,
+        anchor=anchor,
+        strictness=Strictness(athlete.strictness or Strictness.fit.value),
+    )
+    week_plans = scheduler.plan(
+        this_monday, weeks, done=[d for d in done if d < this_monday + timedelta(weeks=weeks)], planned_before=held
+    )
 
     decisions = progression_decisions(db, athlete, catalog)
     max_minutes = athlete.session_minutes or MAX_MINUTES
-    workouts = {(light, kettlebell): planned_workout(catalog, decisions, light=light, kettlebell=kettlebell,
-                                                     max_minutes=max_minutes)
-                for light in (False, True) for kettlebell in (False, True)}
+    workouts = {
+        (light, kettlebell): planned_workout(
+            catalog, decisions, light=light, kettlebell=kettlebell, max_minutes=max_minutes
+        )
+        for light in (False, True)
+        for kettlebell in (False, True)
+    }
 
     sessions: list[SessionPlan] = []
     for week in week_plans:
@@ -119,11 +144,22 @@ def make_plan(db: Session, athlete: Athlete, catalog: Catalog, *, today: date,
             workout = workouts[(week.deload or week.race_week or placement.light, not placement.light)]
             status = "planned" if placement.status == "moved" else placement.status
             notes = ((LIGHTER,) if placement.light else ()) + workout.notes
-            sessions.append(SessionPlan(
-                uid=uid, day=placement.day, minutes=workout.minutes(), reason=placement.reason,
-                items=prescriptions(workout), deload=week.deload, race_week=week.race_week,
-                start=athlete.session_time, status=status, notes=notes,
-                bends=tuple(b.value for b in placement.bends), light=placement.light))
+            sessions.append(
+                SessionPlan(
+                    uid=uid,
+                    day=placement.day,
+                    minutes=workout.minutes(),
+                    reason=placement.reason,
+                    items=prescriptions(workout),
+                    deload=week.deload,
+                    race_week=week.race_week,
+                    start=athlete.session_time,
+                    status=status,
+                    notes=notes,
+                    bends=tuple(b.value for b in placement.bends),
+                    light=placement.light,
+                )
+            )
     plan = Plan(usual, week_plans, sessions, decisions, scheduler.strictness, max_minutes)
     if keep:
         _keep(db, athlete, plan)
@@ -137,12 +173,16 @@ def session_dose(plan: Plan, day: date) -> dict:
     week = next((w for w in plan.weeks if w.monday <= day < w.monday + timedelta(days=7)), None)
     placed = next((s for s in plan.sessions if s.day == day and s.status == "planned"), None)
     lighter = placed is not None and placed.light
-    return {"light": lighter or (week is not None and (week.deload or week.race_week)),
-            "kettlebell": not lighter, "max_minutes": plan.max_minutes}
+    return {
+        "light": lighter or (week is not None and (week.deload or week.race_week)),
+        "kettlebell": not lighter,
+        "max_minutes": plan.max_minutes,
+    }
 
 
-def progression_decisions(db: Session, athlete: Athlete, catalog: Catalog, *,
-                          exclude_session_id: int | None = None) -> list[Decision]:
+def progression_decisions(
+    db: Session, athlete: Athlete, catalog: Catalog, *, exclude_session_id: int | None = None
+) -> list[Decision]:
     """Each move's and side's next dose from the log. ``exclude_session_id`` leaves a session
     out: a session in progress is dosed from the ones before it, so its own sets do not
     move the targets while it is being logged."""
@@ -155,8 +195,8 @@ def progression_decisions(db: Session, athlete: Athlete, catalog: Catalog, *,
 def _uids(week: WeekPlan, rows: list[PlannedSession]) -> list[tuple[Placement, str]]:
     """Each placement's UID: its day's stored row, the missed row it stands in for, or a
     stored row left without a day (the event moves), or a new slot of the week."""
-    by_day = {row.day: row.uid for row in rows}
-    used: set[str] = set()
+    by_day: dict[date | None, str | None] = {row.day: row.uid for row in rows}
+    used: set[str | None] = set()
     out: list[tuple[Placement, str | None]] = []
     for p in week.sessions:
         day = p.replaces if p.status == "moved" else p.day
@@ -164,8 +204,11 @@ def _uids(week: WeekPlan, rows: list[PlannedSession]) -> list[tuple[Placement, s
         if uid:
             used.add(uid)
         out.append((p, uid))
-    spare = [row.uid for row in sorted(rows, key=lambda r: r.day)
-             if row.uid not in used and row.status == "planned"]
+    spare = [
+        row.uid
+        for row in sorted(rows, key=lambda r: r.day)
+        if row.uid and row.uid not in used and row.status == "planned"
+    ]
     iso = week.monday.isocalendar()
     slot = 1
     taken = {row.uid for row in rows}
@@ -187,9 +230,21 @@ def _uids(week: WeekPlan, rows: list[PlannedSession]) -> list[tuple[Placement, s
 
 
 def _keep(db: Session, athlete: Athlete, plan: Plan) -> None:
-    save_planned_sessions(db, athlete=athlete, slots=[
-        {"uid": s.uid, "day": s.day, "status": s.status, "reason": s.reason, "deload": s.deload,
-         "race_week": s.race_week} for s in plan.sessions])
+    save_planned_sessions(
+        db,
+        athlete=athlete,
+        slots=[
+            {
+                "uid": s.uid,
+                "day": s.day,
+                "status": s.status,
+                "reason": s.reason,
+                "deload": s.deload,
+                "race_week": s.race_week,
+            }
+            for s in plan.sessions
+        ],
+    )
 
 
 # ---------------------------------------------------------------- the plan from today, and what is made of it
@@ -210,11 +265,15 @@ def room_warning(db: Session, athlete: Athlete, catalog: Catalog) -> str:
     if week.race_week or len(held) >= athlete.sessions_per_week:
         return ""
     why = " ".join(week.notes)
-    how = ("only on ideal days, as you chose (placing the sessions: fit what I asked for would bend a rule "
-           "to fit more)" if athlete.strictness == "ideal" else
-           "even bending a rule (never two days in a row, never on the long run or before a race)")
-    return (f"Your running week leaves room for {len(held)} of the {athlete.sessions_per_week} upper-back "
-            f"sessions you asked for, {how}. {why}").strip()
+    how = (
+        "only on ideal days, as you chose (placing the sessions: fit what I asked for would bend a rule to fit more)"
+        if athlete.strictness == "ideal"
+        else "even bending a rule (never two days in a row, never on the long run or before a race)"
+    )
+    return (
+        f"Your running week leaves room for {len(held)} of the {athlete.sessions_per_week} upper-back "
+        f"sessions you asked for, {how}. {why}"
+    ).strip()
 
 
 def ics_bytes(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 4, alarm: int = 30) -> bytes:
@@ -228,15 +287,16 @@ def ics_bytes(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 4, a
     from scapula.export import build_calendar
 
     plan = plan_for(db, athlete, catalog, weeks)
-    start = {"default_start": athlete.session_time} if athlete.session_time else {}
+    start: dict[str, Any] = {"default_start": athlete.session_time} if athlete.session_time else {}
     previous = None
     if athlete.calendar_export:
         try:
             previous = Calendar.from_ical(athlete.calendar_export)
         except ValueError:  # unreadable: start the numbering again rather than fail the download
             previous = None
-    data = build_calendar(plan.sessions, catalog, tz=athlete.timezone, alarm_minutes=alarm,
-                          previous=previous, **start).to_ical()
+    data = build_calendar(
+        plan.sessions, catalog, tz=athlete.timezone, alarm_minutes=alarm, previous=previous, **start
+    ).to_ical()
     athlete.calendar_export = data.decode("utf-8")
     db.commit()
     return data
@@ -281,7 +341,6 @@ def weeks_done_vs_planned(db: Session, athlete: Athlete, weeks: int = 8) -> list
         monday = first + timedelta(weeks=i)
         sunday = monday + timedelta(days=6)
         planned = sum(1 for r in planned_rows if monday <= r.day <= sunday and r.status != "moved")
-        done = sum(1 for p in done_rows if p.sets
-                   and monday <= on_clock(p.started_at, tz).date() <= sunday)
+        done = sum(1 for p in done_rows if p.sets and monday <= on_clock(p.started_at, tz).date() <= sunday)
         out.append(WeekCount(monday, planned, done))
     return out

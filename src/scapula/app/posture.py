@@ -26,6 +26,8 @@ from scapula.store import Athlete, add_posture_check, posture_checks
 from scapula.store.queries import delete_records, posture_check_by_id
 
 MAX_FILES = 6  # photos (or clips) in one check
+
+
 @dataclass
 class Checked:
     report: dict
@@ -35,8 +37,15 @@ class Checked:
     record: dict | None = None  # the numbers a save keeps (None when refused): saved now or later
 
 
-def check(db: Session, athlete: Athlete, catalog: Catalog, uploads: list[Upload], view: str = "auto",
-          save: bool = False, on: date | None = None) -> Checked:
+def check(
+    db: Session,
+    athlete: Athlete,
+    catalog: Catalog,
+    uploads: list[Upload],
+    view: str = "auto",
+    save: bool = False,
+    on: date | None = None,
+) -> Checked:
     from scapula.posture import run_check
     from scapula.posture.check import VIEWS
     from scapula.posture.report import build_report, summary_lines
@@ -91,7 +100,8 @@ def record_of(result, report: dict, when: datetime) -> dict:
     the notes; never the picture."""
     measured = [r for r in result.captures if not r.refused]
     return {
-        "checked_at": when.isoformat(), "view": result.view,
+        "checked_at": when.isoformat(),
+        "view": result.view,
         "values": {m: [x.angle_deg, x.cm, x.band] for m, x in result.measures.items()},
         "uncertainty": {m: {"deg": round(x.sd_deg, 3), "cm": round(x.sd_cm, 3)} for m, x in result.measures.items()},
         "source": "; ".join(r.capture.description for r in measured),
@@ -103,13 +113,22 @@ def record_of(result, report: dict, when: datetime) -> dict:
 def save_record(db: Session, athlete: Athlete, record: dict) -> bool:
     """Keep a check's numbers; False when this very check is kept already (saved twice)."""
     when = datetime.fromisoformat(record["checked_at"])
-    if any(as_utc(c.checked_at) == when and c.source == record["source"]
-           for c in posture_checks(db, athlete=athlete, view=record["view"])):
+    if any(
+        as_utc(c.checked_at) == when and c.source == record["source"]
+        for c in posture_checks(db, athlete=athlete, view=record["view"])
+    ):
         return False
     add_posture_check(
-        db, athlete=athlete, checked_at=when, view=record["view"],
-        values={m: tuple(v) for m, v in record["values"].items()}, uncertainty=record["uncertainty"],
-        source=record["source"], steadiness=record["steadiness"], quality_notes=record["notes"])
+        db,
+        athlete=athlete,
+        checked_at=when,
+        view=record["view"],
+        values={m: tuple(v) for m, v in record["values"].items()},
+        uncertainty=record["uncertainty"],
+        source=record["source"],
+        steadiness=record["steadiness"],
+        quality_notes=record["notes"],
+    )
     return True
 
 
@@ -127,9 +146,15 @@ def history(db: Session, athlete: Athlete) -> tuple[list[dict], dict]:
 
     checks = []
     for row in posture_checks(db, athlete=athlete):
-        record = {"id": row.id, "checked_at": as_utc(row.checked_at), "view": row.view,
-                  "uncertainty": row.uncertainty, "source": row.source, "steadiness": row.steadiness,
-                  "quality_notes": row.quality_notes}
+        record = {
+            "id": row.id,
+            "checked_at": as_utc(row.checked_at),
+            "view": row.view,
+            "uncertainty": row.uncertainty,
+            "source": row.source,
+            "steadiness": row.steadiness,
+            "quality_notes": row.quality_notes,
+        }
         for m in NORMS:
             for unit in ("deg", "cm", "class"):
                 record[f"{m}_{unit}"] = getattr(row, f"{m}_{unit}")

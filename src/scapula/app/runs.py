@@ -4,6 +4,7 @@ makes into a folder it makes, read by the same importer as ``scapula import``, a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal, cast
 
 from sqlalchemy.orm import Session
 
@@ -13,11 +14,13 @@ from scapula.clock import local_time
 from scapula.errors import InputFileError
 from scapula.store import Athlete, Run
 
+Status = Literal["imported", "duplicate", "note", "error", "refused"]
+
 
 @dataclass
 class UploadResult:
     filename: str
-    status: str  # imported | duplicate | note | error | refused
+    status: Status
     message: str = ""
     runs: list[str] = field(default_factory=list)  # one line per run imported
 
@@ -29,7 +32,7 @@ def import_uploads(db: Session, athlete: Athlete, uploads: list[Upload]) -> list
     (``upload-1.fit``): the browser's file name never reaches the file system, only the
     messages and the stored run's source name.
     """
-    from scapula.runs import import_paths
+    from scapula.runs import Outcome, import_paths
 
     results: list[UploadResult] = []
     with work_folder("upload") as folder:
@@ -42,7 +45,7 @@ def import_uploads(db: Session, athlete: Athlete, uploads: list[Upload]) -> list
                 continue
             path = folder / f"upload-{number}{suffix}"
             path.write_bytes(upload.data)
-            outcomes = []
+            outcomes: list[Outcome] = []
             import_paths(db, athlete=athlete, paths=[path], report=outcomes.append, workers=1)
             for outcome in outcomes:
                 where = outcome.where.replace(str(path), name)
@@ -50,9 +53,14 @@ def import_uploads(db: Session, athlete: Athlete, uploads: list[Upload]) -> list
                     run.source_name = where[-255:]  # what the runner called the file
                 if outcome.runs:
                     db.commit()
-                results.append(UploadResult(
-                    where, outcome.status, outcome.message.replace(str(path), name),
-                    [_run_line(athlete, run) for run in outcome.runs]))
+                results.append(
+                    UploadResult(
+                        where,
+                        cast(Status, outcome.status),
+                        outcome.message.replace(str(path), name),
+                        [_run_line(athlete, run) for run in outcome.runs],
+                    )
+                )
     return results
 
 
@@ -61,5 +69,3 @@ def _run_line(athlete: Athlete, run: Run) -> str:
     minutes = round(run.duration_s / 60)
     km = f", {run.distance_m / 1000:.1f} km" if run.distance_m else ""
     return f"{started:%a %d %b %Y}: {run.sport}, {minutes} min{km}" + (f" — {run.name}" if run.name else "")
-
-

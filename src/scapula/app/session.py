@@ -37,9 +37,9 @@ from scapula.store import (
     list_equipment,
     log_set,
     log_stretch,
+    queries,
     start_session,
 )
-from scapula.store import queries
 from scapula.store.queries import change_record, delete_records
 from scapula.workout import Block, Workout, parse_load, todays_workout
 
@@ -104,8 +104,9 @@ class SessionState:
 def steps_of(workout: Workout) -> tuple[Step, ...]:
     out: list[Step] = []
     for index, block in enumerate(workout.moves, 1):
-        groups = ([block.entry.sides] if block.entry.counting is Counting.alternating
-                  else [(s,) for s in block.entry.sides])
+        groups = (
+            [block.entry.sides] if block.entry.counting is Counting.alternating else [(s,) for s in block.entry.sides]
+        )
         for set_number in range(1, block.sets + 1):
             out += [Step(block, index, set_number, group) for group in groups]
     for index, block in enumerate(workout.stretches, 1):
@@ -130,8 +131,7 @@ def _found(row: R | None, missing: str) -> R:
 
 
 def session_of(db: Session, athlete: Athlete, session_id: int) -> PerformedSession:
-    return _found(queries.session_by_id(db, athlete=athlete, session_id=session_id),
-                  f"no session with id {session_id}")
+    return _found(queries.session_by_id(db, athlete=athlete, session_id=session_id), f"no session with id {session_id}")
 
 
 def unfinished(db: Session, athlete: Athlete, session_id: int) -> PerformedSession:
@@ -182,20 +182,33 @@ class Scope:
 EVERYTHING = Scope()
 
 
-def workout_for(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
-                scope: Scope = EVERYTHING) -> tuple[Workout, list[Decision], bool]:
+def workout_for(
+    db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession, scope: Scope = EVERYTHING
+) -> tuple[Workout, list[Decision], bool]:
     """Today's workout: the plan's progression and the day's dose (``session_dose``), dosed
     from the sessions *before* this one, so its own sets do not move its targets."""
     plan = plan_for(db, athlete, catalog, weeks=1, keep=False)
     dose = session_dose(plan, today_for(athlete))
     decisions = progression_decisions(db, athlete, catalog, exclude_session_id=performed.id)
-    workout = todays_workout(catalog, day=today_for(athlete), decisions=decisions,
-                             only=list(scope.only) if scope.only else None, stretching=scope.stretching, **dose)
+    workout = todays_workout(
+        catalog,
+        day=today_for(athlete),
+        decisions=decisions,
+        only=list(scope.only) if scope.only else None,
+        stretching=scope.stretching,
+        **dose,
+    )
     return workout, decisions, dose["light"]
 
 
-def progress(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
-             now: datetime | None = None, scope: Scope = EVERYTHING) -> SessionState:
+def progress(
+    db: Session,
+    athlete: Athlete,
+    catalog: Catalog,
+    performed: PerformedSession,
+    now: datetime | None = None,
+    scope: Scope = EVERYTHING,
+) -> SessionState:
     db.refresh(performed)
     workout, decisions, light = workout_for(db, athlete, catalog, performed, scope)
     steps = steps_of(workout)
@@ -203,8 +216,8 @@ def progress(db: Session, athlete: Athlete, catalog: Catalog, performed: Perform
     for s in performed.sets:
         sets_done[(s.exercise_id, s.side)] = sets_done.get((s.exercise_id, s.side), 0) + 1
     holds_done: dict[tuple[str, str], int] = {}
-    for s in performed.stretches:
-        holds_done[(s.stretch_id, s.side)] = holds_done.get((s.stretch_id, s.side), 0) + 1
+    for h in performed.stretches:
+        holds_done[(h.stretch_id, h.side)] = holds_done.get((h.stretch_id, h.side), 0) + 1
 
     def is_done(step: Step) -> bool:
         counts = holds_done if step.is_stretch else sets_done
@@ -224,14 +237,14 @@ def progress(db: Session, athlete: Athlete, catalog: Catalog, performed: Perform
     return SessionState(performed, workout, steps, done, current, defaults, rest_left, tuple(decisions), light)
 
 
-def _defaults(db: Session, athlete: Athlete, performed: PerformedSession, step: Step,
-              decisions: list[Decision]) -> SetDefaults:
+def _defaults(
+    db: Session, athlete: Athlete, performed: PerformedSession, step: Step, decisions: list[Decision]
+) -> SetDefaults:
     entry, block = step.entry, step.block
     if step.is_stretch:
         return SetDefaults({}, "", block.hold_s, ())
     mine = [d for d in decisions if d.exercise_id == entry.id]
-    reps = {side: next((d.reps_target for d in mine if d.side == side), block.target_reps or 0)
-            for side in step.sides}
+    reps = {side: next((d.reps_target for d in mine if d.side == side), block.target_reps or 0) for side in step.sides}
     earlier = [s for s in performed.sets if s.exercise_id == entry.id and s.side == step.sides[0]]
     hold = block.hold_s
     load = ""
@@ -258,13 +271,13 @@ def _check_step(p: SessionState, exercise_id: str, catalog: Catalog) -> Step:
     if p.current is None:
         raise InvalidInputError("this session has nothing left to log")
     if p.current.entry.id != entry.id:
-        raise InvalidInputError(f"the next step is {p.current.entry.name} ({p.current.entry.id}), "
-                                f"not {entry.id}")
+        raise InvalidInputError(f"the next step is {p.current.entry.name} ({p.current.entry.id}), not {entry.id}")
     return p.current
 
 
-def _load(db: Session, athlete: Athlete, entry: Entry, load: str | None,
-          plan_variant: str | None = None) -> tuple[str | None, float | None]:
+def _load(
+    db: Session, athlete: Athlete, entry: Entry, load: str | None, plan_variant: str | None = None
+) -> tuple[str | None, float | None]:
     """(label, kg) a set records: for a bodyweight move the variant typed, else the plan's;
     otherwise the load typed, read against the equipment owned."""
     if entry.load is Load.bodyweight:
@@ -273,9 +286,15 @@ def _load(db: Session, athlete: Athlete, entry: Entry, load: str | None,
     return parse_load(load or "", owned)
 
 
-def log_step_set(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
-                 step_set: StepSetIn, started_at: datetime | None = None,
-                 scope: Scope = EVERYTHING) -> SessionState:
+def log_step_set(
+    db: Session,
+    athlete: Athlete,
+    catalog: Catalog,
+    performed: PerformedSession,
+    step_set: StepSetIn,
+    started_at: datetime | None = None,
+    scope: Scope = EVERYTHING,
+) -> SessionState:
     """Log the current step's set (one record per side), committed at once; finish the session
     when it was the last step."""
     p = progress(db, athlete, catalog, performed, scope=scope)
@@ -287,20 +306,34 @@ def log_step_set(db: Session, athlete: Athlete, catalog: Catalog, performed: Per
             raise InvalidInputError(f"{step_set.exercise_id}: give the reps done with the {SIDE_NAMES[side]}")
     entry = step.entry
     label, kg = _load(db, athlete, entry, step_set.load, step.block.variant)
-    if entry.load is Load.bodyweight and step_set.hold_s is not None:
-        hold = step_set.hold_s
-    else:
-        hold = step.block.hold_s
+    hold = step_set.hold_s if entry.load is Load.bodyweight and step_set.hold_s is not None else step.block.hold_s
     now = utcnow()  # one moment for the step's records: undo takes them back together
     for side in step.sides:
-        log_set(db, session=performed, exercise_id=entry.id, side=side, set_number=step.set_number,
-                reps=step_set.reps[side], load_label=label, load_kg=kg, hold_s=hold, rpe=step_set.rpe,
-                started_at=started_at, ended_at=now)
+        log_set(
+            db,
+            session=performed,
+            exercise_id=entry.id,
+            side=side,
+            set_number=step.set_number,
+            reps=step_set.reps[side],  # type: ignore[index]  # a side of the step, checked above
+            load_label=label,
+            load_kg=kg,
+            hold_s=hold,
+            rpe=step_set.rpe,
+            started_at=started_at,
+            ended_at=now,
+        )
     return _finish_if_done(db, athlete, catalog, performed, scope)
 
 
-def log_step_stretch(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
-                     hold: StepStretchIn, scope: Scope = EVERYTHING) -> SessionState:
+def log_step_stretch(
+    db: Session,
+    athlete: Athlete,
+    catalog: Catalog,
+    performed: PerformedSession,
+    hold: StepStretchIn,
+    scope: Scope = EVERYTHING,
+) -> SessionState:
     p = progress(db, athlete, catalog, performed, scope=scope)
     step = _check_step(p, hold.stretch_id, catalog)
     if not step.is_stretch:
@@ -309,8 +342,9 @@ def log_step_stretch(db: Session, athlete: Athlete, catalog: Catalog, performed:
     return _finish_if_done(db, athlete, catalog, performed, scope)
 
 
-def _finish_if_done(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession,
-                    scope: Scope) -> SessionState:
+def _finish_if_done(
+    db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession, scope: Scope
+) -> SessionState:
     p = progress(db, athlete, catalog, performed, scope=scope)
     if p.current is None and performed.ended_at is None:
         finish_session(db, session=performed, completed=True)
@@ -345,8 +379,9 @@ def session_for(db: Session, athlete: Athlete, day: date | None = None) -> Perfo
     """Where a set logged by hand goes: the session still open around now (or around midday
     of ``day``), else a new one then."""
     around = midday_of(day, athlete) if day else None
-    return queries.open_session(db, athlete=athlete, around=around) \
-        or start_session(db, athlete=athlete, started_at=around)
+    return queries.open_session(db, athlete=athlete, around=around) or start_session(
+        db, athlete=athlete, started_at=around
+    )
 
 
 def _checked(catalog: Catalog, done: SetIn | StretchIn) -> tuple[Entry, str]:
@@ -361,24 +396,51 @@ def _checked(catalog: Catalog, done: SetIn | StretchIn) -> tuple[Entry, str]:
     return entry, side_of(entry, done.side)
 
 
-def log_one_set(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession | None,
-                done: SetIn, day: date | None = None) -> SetRecord:
+def log_one_set(
+    db: Session,
+    athlete: Athlete,
+    catalog: Catalog,
+    performed: PerformedSession | None,
+    done: SetIn,
+    day: date | None = None,
+) -> SetRecord:
     """A set logged by hand into ``performed`` (None: the session of ``day``, or of now,
     opened if need be), committed at once."""
     entry, side = _checked(catalog, done)
     label, kg = _load(db, athlete, entry, done.load)
     performed = performed or session_for(db, athlete, day)
-    return log_set(db, session=performed, exercise_id=entry.id, side=side, reps=done.reps,
-                   load_label=label, load_kg=kg, rpe=done.rpe, ended_at=midday_of(day, athlete) if day else None,
-                   hold_s=done.hold_s if done.hold_s is not None else entry.dose.hold_s)
+    return log_set(
+        db,
+        session=performed,
+        exercise_id=entry.id,
+        side=side,
+        reps=done.reps,
+        load_label=label,
+        load_kg=kg,
+        rpe=done.rpe,
+        ended_at=midday_of(day, athlete) if day else None,
+        hold_s=done.hold_s if done.hold_s is not None else entry.dose.hold_s,
+    )
 
 
-def log_one_stretch(db: Session, athlete: Athlete, catalog: Catalog, performed: PerformedSession | None,
-                    done: StretchIn, day: date | None = None) -> StretchRecord:
+def log_one_stretch(
+    db: Session,
+    athlete: Athlete,
+    catalog: Catalog,
+    performed: PerformedSession | None,
+    done: StretchIn,
+    day: date | None = None,
+) -> StretchRecord:
     entry, side = _checked(catalog, done)
     performed = performed or session_for(db, athlete, day)
-    return log_stretch(db, session=performed, stretch_id=entry.id, side=side, hold_s=done.hold_s,
-                       done_at=midday_of(day, athlete) if day else None)
+    return log_stretch(
+        db,
+        session=performed,
+        stretch_id=entry.id,
+        side=side,
+        hold_s=done.hold_s,
+        done_at=midday_of(day, athlete) if day else None,
+    )
 
 
 def note(db: Session, athlete: Athlete, performed: PerformedSession, text: str) -> None:
@@ -400,13 +462,16 @@ def reopen(db: Session, performed: PerformedSession) -> PerformedSession:
 
 
 def set_of(db: Session, performed: PerformedSession, set_id: int) -> SetRecord:
-    return _found(queries.set_by_id(db, session=performed, set_id=set_id),
-                  f"no set with id {set_id} in session {performed.id}")
+    return _found(
+        queries.set_by_id(db, session=performed, set_id=set_id), f"no set with id {set_id} in session {performed.id}"
+    )
 
 
 def stretch_of(db: Session, performed: PerformedSession, stretch_id: int) -> StretchRecord:
-    return _found(queries.stretch_by_id(db, session=performed, stretch_id=stretch_id),
-                  f"no stretch with id {stretch_id} in session {performed.id}")
+    return _found(
+        queries.stretch_by_id(db, session=performed, stretch_id=stretch_id),
+        f"no stretch with id {stretch_id} in session {performed.id}",
+    )
 
 
 def edit_set(db: Session, athlete: Athlete, catalog: Catalog, record: SetRecord, change: SetUpdate) -> SetRecord:
@@ -458,8 +523,14 @@ def last_logged(performed: PerformedSession) -> tuple[list, str] | None:
     if last_hold is not None and (last_set is None or as_utc(last_hold.done_at) >= as_utc(last_set.ended_at)):
         side = f" {last_hold.side}" if last_hold.side != "both" else ""
         return [last_hold], f"{last_hold.stretch_id.replace('_', ' ')}{side}, {last_hold.hold_s:g} s"
-    step = [r for r in performed.sets if r.exercise_id == last_set.exercise_id
-            and r.set_number == last_set.set_number and r.ended_at == last_set.ended_at]
+    assert last_set is not None  # the hold was not the last thing logged, so a set was
+    step = [
+        r
+        for r in performed.sets
+        if r.exercise_id == last_set.exercise_id
+        and r.set_number == last_set.set_number
+        and r.ended_at == last_set.ended_at
+    ]
     sides = " / ".join(f"{r.reps}" + (f" {r.side}" if r.side != "both" else "") for r in step)
     return step, f"{last_set.exercise_id.replace('_', ' ')} set {last_set.set_number}, {sides} reps"
 

@@ -28,8 +28,13 @@ from scapula.store.queries import (
 
 def is_new(db: Session, athlete: Athlete) -> bool:
     """Nothing set up and nothing logged yet: the welcome page, not an empty plan."""
-    if list_equipment(db, athlete=athlete) or athlete.goal or athlete.long_run_day is not None \
-            or athlete.hard_days or athlete.rest_days:
+    if (
+        list_equipment(db, athlete=athlete)
+        or athlete.goal
+        or athlete.long_run_day is not None
+        or athlete.hard_days
+        or athlete.rest_days
+    ):
         return False
     return not session_count(db, athlete=athlete) and not run_count(db, athlete=athlete)
 

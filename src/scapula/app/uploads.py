@@ -50,8 +50,10 @@ def running_file_suffix(upload: Upload) -> str:
     name = display_name(upload.filename)
     suffix = next((s for s in UPLOAD_SUFFIXES if name.lower().endswith(s)), None)
     if suffix is None:
-        raise InputFileError(name, "not a running file: upload .fit, .gpx or .tcx (optionally .gz) "
-                                   "or a Strava or Apple Health export .zip")
+        raise InputFileError(
+            name,
+            "not a running file: upload .fit, .gpx or .tcx (optionally .gz) or a Strava or Apple Health export .zip",
+        )
     if not upload.data:
         raise InputFileError(name, "empty file")
     if not _content_matches(suffix, upload.data[:64]):
@@ -73,8 +75,9 @@ def video_suffix(filename: str, head: bytes) -> str:
     name = display_name(filename)
     suffix = next((s for s in VIDEO_SUFFIXES + LANDMARK_SUFFIXES if name.lower().endswith(s)), None)
     if suffix is None:
-        raise UnsupportedFileError(name, "not a video: upload an .mp4, .mov, .m4v, .webm, .mkv or .avi clip "
-                              "(or a landmark file, .jsonl)")
+        raise UnsupportedFileError(
+            name, "not a video: upload an .mp4, .mov, .m4v, .webm, .mkv or .avi clip (or a landmark file, .jsonl)"
+        )
     if not head:
         raise InputFileError(name, "empty file")
     if suffix == ".jsonl.gz":
@@ -95,12 +98,15 @@ def video_suffix(filename: str, head: bytes) -> str:
 # ---------------------------------------------------------------- photos (the posture check)
 
 PHOTO_MAGIC = {  # suffix -> test on the first bytes
-    ".jpg": lambda h: h[:3] == b"\xff\xd8\xff", ".jpeg": lambda h: h[:3] == b"\xff\xd8\xff",
+    ".jpg": lambda h: h[:3] == b"\xff\xd8\xff",
+    ".jpeg": lambda h: h[:3] == b"\xff\xd8\xff",
     ".png": lambda h: h[:8] == b"\x89PNG\r\n\x1a\n",
     ".webp": lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP",
     ".bmp": lambda h: h[:2] == b"BM",
-    ".tif": lambda h: h[:4] in (b"II*\x00", b"MM\x00*"), ".tiff": lambda h: h[:4] in (b"II*\x00", b"MM\x00*"),
-    ".heic": lambda h: h[4:8] == b"ftyp", ".heif": lambda h: h[4:8] == b"ftyp",
+    ".tif": lambda h: h[:4] in (b"II*\x00", b"MM\x00*"),
+    ".tiff": lambda h: h[:4] in (b"II*\x00", b"MM\x00*"),
+    ".heic": lambda h: h[4:8] == b"ftyp",
+    ".heif": lambda h: h[4:8] == b"ftyp",
 }
 PHOTO_ACCEPT = ",".join(PHOTO_MAGIC) + ",.mp4,.mov,.m4v,.webm,.jsonl,image/*,video/*"
 
@@ -120,6 +126,9 @@ def photo_or_clip_suffix(upload: Upload) -> str:
         return video_suffix(upload.filename, upload.data[:64])
     except UnsupportedFileError as e:
         if "not a video:" in e.reason:
-            raise UnsupportedFileError(name, "not a photo or a clip: upload .jpg, .png, .heic or .webp photos, "
-                                  "a short .mp4/.mov clip, or landmark files (.jsonl)") from None
+            raise UnsupportedFileError(
+                name,
+                "not a photo or a clip: upload .jpg, .png, .heic or .webp photos, "
+                "a short .mp4/.mov clip, or landmark files (.jsonl)",
+            ) from None
         raise

@@ -53,7 +53,7 @@ def build_calendar(
     catalog: Catalog,
     *,
     tz: str | None = None,
-    default_start: time = time(18, 0),
+    default_start: time = time(18, 0),  # the time of day when the athlete set none
     alarm_minutes: int = 30,
     previous: Calendar | None = None,
     now: datetime | None = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, create_engine, event
@@ -66,7 +65,7 @@ def migrate(engine: Engine) -> None:
         command.upgrade(alembic_config(engine), "head")
     except SQLAlchemyError as e:
         where = engine.url.render_as_string(hide_password=True)
-        reason = str(e.orig if getattr(e, "orig", None) else e).strip().splitlines()[0]
+        reason = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
         raise StoreError(f"cannot open the training log at {where}: {reason}") from e
 
 

@@ -6,9 +6,10 @@ so a catalog change never needs a migration.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -16,7 +17,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    JSON,
     MetaData,
     String,
     Text,
@@ -55,12 +55,12 @@ class UtcStamp(TypeDecorator):
     def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
         if value is None or value.tzinfo is None:
             return value
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
         if value is None or value.tzinfo is not None:
             return value
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 Stamp = UtcStamp()
@@ -89,9 +89,11 @@ class Athlete(Base):
     strictness: Mapped[str] = mapped_column(String(8), default="fit", server_default="fit")
     session_minutes: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (CheckConstraint("sessions_per_week BETWEEN 1 AND 3", name="sessions"),
-                      CheckConstraint("strictness IN ('fit', 'ideal')", name="strictness"),
-                      CheckConstraint("session_minutes BETWEEN 20 AND 60", name="session_minutes"))
+    __table_args__ = (
+        CheckConstraint("sessions_per_week BETWEEN 1 AND 3", name="sessions"),
+        CheckConstraint("strictness IN ('fit', 'ideal')", name="strictness"),
+        CheckConstraint("session_minutes BETWEEN 20 AND 60", name="session_minutes"),
+    )
 
     equipment: Mapped[list[Equipment]] = relationship(back_populates="athlete")
     races: Mapped[list[Race]] = relationship(back_populates="athlete", order_by="Race.day")
@@ -135,9 +137,7 @@ class PerformedSession(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athlete.id", ondelete="CASCADE"), index=True)
-    planned_session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("planned_session.id", ondelete="SET NULL")
-    )
+    planned_session_id: Mapped[int | None] = mapped_column(ForeignKey("planned_session.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(Stamp)  # null: still open or cut short
     completed: Mapped[bool] = mapped_column(default=False)
@@ -157,9 +157,7 @@ class SetRecord(Base):
     __tablename__ = "set_record"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("performed_session.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("performed_session.id", ondelete="CASCADE"), index=True)
     exercise_id: Mapped[str] = mapped_column(String(60), index=True)
     set_number: Mapped[int] = mapped_column(Integer)
     side: Mapped[str] = mapped_column(String(5))  # "left" | "right" | "both"
@@ -184,9 +182,7 @@ class StretchRecord(Base):
     __tablename__ = "stretch_record"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("performed_session.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("performed_session.id", ondelete="CASCADE"), index=True)
     stretch_id: Mapped[str] = mapped_column(String(60))
     side: Mapped[str] = mapped_column(String(5))
     hold_s: Mapped[float] = mapped_column(Float)
@@ -200,9 +196,7 @@ class Note(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("athlete.id", ondelete="CASCADE"), index=True)
-    session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("performed_session.id", ondelete="CASCADE")
-    )
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("performed_session.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(Stamp, default=utcnow)
     text: Mapped[str] = mapped_column(Text)
 

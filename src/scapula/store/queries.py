@@ -9,7 +9,8 @@ athlete's, so no caller can reach another athlete's rows by guessing ids.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -47,7 +48,12 @@ def get_athlete(db: Session) -> Athlete:
 
 
 def add_equipment(
-    db: Session, *, athlete: Athlete, kind: str, label: str, kg: float | None = None,
+    db: Session,
+    *,
+    athlete: Athlete,
+    kind: str,
+    label: str,
+    kg: float | None = None,
     resistance: str | None = None,
 ) -> Equipment:
     item = Equipment(athlete_id=athlete.id, kind=kind, label=label, kg=kg, resistance=resistance)
@@ -110,11 +116,15 @@ def change_athlete(db: Session, *, athlete: Athlete, **changes) -> Athlete:
 
 
 def start_session(
-    db: Session, *, athlete: Athlete, started_at: datetime | None = None,
+    db: Session,
+    *,
+    athlete: Athlete,
+    started_at: datetime | None = None,
     planned_session_id: int | None = None,
 ) -> PerformedSession:
     performed = PerformedSession(
-        athlete_id=athlete.id, started_at=started_at or utcnow(),
+        athlete_id=athlete.id,
+        started_at=started_at or utcnow(),
         planned_session_id=planned_session_id,
     )
     db.add(performed)
@@ -140,9 +150,12 @@ def open_session(db: Session, *, athlete: Athlete, around: datetime | None = Non
 
 
 def latest_session(db: Session, *, athlete: Athlete) -> PerformedSession | None:
-    return db.scalars(select(PerformedSession).where(PerformedSession.athlete_id == athlete.id)
-                      .order_by(PerformedSession.started_at.desc(), PerformedSession.id.desc())
-                      .limit(1)).first()
+    return db.scalars(
+        select(PerformedSession)
+        .where(PerformedSession.athlete_id == athlete.id)
+        .order_by(PerformedSession.started_at.desc(), PerformedSession.id.desc())
+        .limit(1)
+    ).first()
 
 
 def session_by_id(db: Session, *, athlete: Athlete, session_id: int) -> PerformedSession | None:
@@ -162,30 +175,49 @@ def stretch_by_id(db: Session, *, session: PerformedSession, stretch_id: int) ->
 
 def sessions_of(db: Session, *, athlete: Athlete) -> list[PerformedSession]:
     """Every session of the athlete, oldest first."""
-    return list(db.scalars(select(PerformedSession).where(PerformedSession.athlete_id == athlete.id)
-                           .order_by(PerformedSession.started_at, PerformedSession.id)))
+    return list(
+        db.scalars(
+            select(PerformedSession)
+            .where(PerformedSession.athlete_id == athlete.id)
+            .order_by(PerformedSession.started_at, PerformedSession.id)
+        )
+    )
 
 
 def session_count(db: Session, *, athlete: Athlete) -> int:
-    return db.scalar(select(func.count()).select_from(PerformedSession)
-                     .where(PerformedSession.athlete_id == athlete.id)) or 0
+    return (
+        db.scalar(select(func.count()).select_from(PerformedSession).where(PerformedSession.athlete_id == athlete.id))
+        or 0
+    )
 
 
-def logged_sets(db: Session, *, athlete: Athlete, exclude_session_id: int | None = None
-                ) -> list[tuple[SetRecord, datetime]]:
+def logged_sets(
+    db: Session, *, athlete: Athlete, exclude_session_id: int | None = None
+) -> list[tuple[SetRecord, datetime]]:
     """Every set logged, with its session's start; ``exclude_session_id`` leaves one out."""
-    query = (select(SetRecord, PerformedSession.started_at)
-             .join(PerformedSession)
-             .where(PerformedSession.athlete_id == athlete.id))
+    query = (
+        select(SetRecord, PerformedSession.started_at)
+        .join(PerformedSession)
+        .where(PerformedSession.athlete_id == athlete.id)
+    )
     if exclude_session_id is not None:
         query = query.where(PerformedSession.id != exclude_session_id)
     return [(record, started) for record, started in db.execute(query).all()]
 
 
 def log_set(
-    db: Session, *, session: PerformedSession, exercise_id: str, side: str, reps: int,
-    set_number: int | None = None, load_label: str | None = None, load_kg: float | None = None,
-    hold_s: float | None = None, rpe: float | None = None, started_at: datetime | None = None,
+    db: Session,
+    *,
+    session: PerformedSession,
+    exercise_id: str,
+    side: str,
+    reps: int,
+    set_number: int | None = None,
+    load_label: str | None = None,
+    load_kg: float | None = None,
+    hold_s: float | None = None,
+    rpe: float | None = None,
+    started_at: datetime | None = None,
     ended_at: datetime | None = None,
 ) -> SetRecord:
     if set_number is None:
@@ -198,9 +230,17 @@ def log_set(
         ).all()
         set_number = max(done, default=0) + 1
     record = SetRecord(
-        session_id=session.id, exercise_id=exercise_id, set_number=set_number, side=side,
-        reps=reps, load_label=load_label, load_kg=load_kg, hold_s=hold_s, rpe=rpe,
-        started_at=started_at, ended_at=ended_at or utcnow(),
+        session_id=session.id,
+        exercise_id=exercise_id,
+        set_number=set_number,
+        side=side,
+        reps=reps,
+        load_label=load_label,
+        load_kg=load_kg,
+        hold_s=hold_s,
+        rpe=rpe,
+        started_at=started_at,
+        ended_at=ended_at or utcnow(),
     )
     db.add(record)
     db.commit()
@@ -208,11 +248,19 @@ def log_set(
 
 
 def log_stretch(
-    db: Session, *, session: PerformedSession, stretch_id: str, side: str, hold_s: float,
+    db: Session,
+    *,
+    session: PerformedSession,
+    stretch_id: str,
+    side: str,
+    hold_s: float,
     done_at: datetime | None = None,
 ) -> StretchRecord:
     record = StretchRecord(
-        session_id=session.id, stretch_id=stretch_id, side=side, hold_s=hold_s,
+        session_id=session.id,
+        stretch_id=stretch_id,
+        side=side,
+        hold_s=hold_s,
         done_at=done_at or utcnow(),
     )
     db.add(record)
@@ -223,8 +271,9 @@ def log_stretch(
 # ---------------------------------------------------------------- the plan's placements
 
 
-def planned_sessions(db: Session, *, athlete: Athlete, first: date | None = None,
-                     before: date | None = None) -> list[PlannedSession]:
+def planned_sessions(
+    db: Session, *, athlete: Athlete, first: date | None = None, before: date | None = None
+) -> list[PlannedSession]:
     """The kept placements from ``first`` (included) to ``before`` (excluded), by day."""
     query = select(PlannedSession).where(PlannedSession.athlete_id == athlete.id)
     if first is not None:
@@ -235,13 +284,15 @@ def planned_sessions(db: Session, *, athlete: Athlete, first: date | None = None
 
 
 def first_planned_day(db: Session, *, athlete: Athlete) -> date | None:
-    return db.scalars(select(PlannedSession.day).where(PlannedSession.athlete_id == athlete.id)
-                      .order_by(PlannedSession.day).limit(1)).first()
+    return db.scalars(
+        select(PlannedSession.day).where(PlannedSession.athlete_id == athlete.id).order_by(PlannedSession.day).limit(1)
+    ).first()
 
 
 def planned_session_id(db: Session, *, athlete: Athlete, uid: str) -> int | None:
-    return db.scalar(select(PlannedSession.id).where(
-        PlannedSession.athlete_id == athlete.id, PlannedSession.uid == uid))
+    return db.scalar(
+        select(PlannedSession.id).where(PlannedSession.athlete_id == athlete.id, PlannedSession.uid == uid)
+    )
 
 
 def save_planned_sessions(db: Session, *, athlete: Athlete, slots: list[dict]) -> None:
@@ -252,6 +303,7 @@ def save_planned_sessions(db: Session, *, athlete: Athlete, slots: list[dict]) -
     if not slots:
         return
     dialect = db.get_bind().dialect.name
+    insert: Any  # each dialect's INSERT ... ON CONFLICT
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     elif dialect == "sqlite":
@@ -261,8 +313,9 @@ def save_planned_sessions(db: Session, *, athlete: Athlete, slots: list[dict]) -
     rows = [{**slot, "athlete_id": athlete.id} for slot in sorted(slots, key=lambda s: s["uid"])]
     stmt = insert(PlannedSession.__table__).values(rows)
     changed = ("day", "status", "reason", "deload", "race_week")
-    stmt = stmt.on_conflict_do_update(index_elements=["athlete_id", "uid"],
-                                      set_={name: stmt.excluded[name] for name in changed})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["athlete_id", "uid"], set_={name: stmt.excluded[name] for name in changed}
+    )
     db.execute(stmt)
     db.commit()
     for obj in list(db.identity_map.values()):  # rows loaded before now read the new values
@@ -347,7 +400,7 @@ SAME_RUN_DURATION = 0.05
 
 def _utc(moment: datetime) -> datetime:
     """Every stored time is naive-or-UTC; compare in UTC whatever zone the caller used."""
-    return as_utc(moment).astimezone(timezone.utc)
+    return as_utc(moment).astimezone(UTC)
 
 
 def run_count(db: Session, *, athlete: Athlete) -> int:
@@ -355,8 +408,13 @@ def run_count(db: Session, *, athlete: Athlete) -> int:
 
 
 def runs_since(db: Session, *, athlete: Athlete, since: datetime) -> list[Run]:
-    return list(db.scalars(select(Run).where(Run.athlete_id == athlete.id, Run.started_at >= _utc(since))
-                           .order_by(Run.started_at, Run.id)))
+    return list(
+        db.scalars(
+            select(Run)
+            .where(Run.athlete_id == athlete.id, Run.started_at >= _utc(since))
+            .order_by(Run.started_at, Run.id)
+        )
+    )
 
 
 def run_by_hash(db: Session, *, athlete: Athlete, sha256: str) -> Run | None:
@@ -372,10 +430,14 @@ def same_run(db: Session, *, athlete: Athlete, sport: str, started_at: datetime,
     start = _utc(started_at)
     window = timedelta(seconds=SAME_RUN_START_S)
     candidates = db.scalars(
-        select(Run).where(
-            Run.athlete_id == athlete.id, Run.sport == sport,
-            Run.started_at >= start - window, Run.started_at <= start + window,
-        ).order_by(Run.started_at, Run.id)
+        select(Run)
+        .where(
+            Run.athlete_id == athlete.id,
+            Run.sport == sport,
+            Run.started_at >= start - window,
+            Run.started_at <= start + window,
+        )
+        .order_by(Run.started_at, Run.id)
     )
     for run in candidates:
         if abs(run.duration_s - duration_s) <= SAME_RUN_DURATION * max(run.duration_s, duration_s):
@@ -399,23 +461,44 @@ def add_runs(db: Session, *, athlete: Athlete, runs: list[Run]) -> list[Run]:
 
 def runs_between(db: Session, athlete: Athlete, start: datetime, end: datetime) -> list[Run]:
     """The runs that started in [start, end), oldest first."""
-    return list(db.scalars(
-        select(Run).where(
-            Run.athlete_id == athlete.id, Run.started_at >= _utc(start), Run.started_at < _utc(end),
-        ).order_by(Run.started_at, Run.id)
-    ))
+    return list(
+        db.scalars(
+            select(Run)
+            .where(
+                Run.athlete_id == athlete.id,
+                Run.started_at >= _utc(start),
+                Run.started_at < _utc(end),
+            )
+            .order_by(Run.started_at, Run.id)
+        )
+    )
 
 
 # ---------------------------------------------------------------- posture checks
 
 
-def add_posture_check(db: Session, *, athlete: Athlete, checked_at: datetime, view: str,
-                      values: dict[str, tuple[float, float | None, str]],
-                      uncertainty: dict[str, dict[str, float]], source: str,
-                      steadiness: dict | None = None, quality_notes: list[str] | None = None) -> PostureCheck:
+def add_posture_check(
+    db: Session,
+    *,
+    athlete: Athlete,
+    checked_at: datetime,
+    view: str,
+    values: dict[str, tuple[float, float | None, str]],
+    uncertainty: dict[str, dict[str, float]],
+    source: str,
+    steadiness: dict | None = None,
+    quality_notes: list[str] | None = None,
+) -> PostureCheck:
     """``values``: measure id -> (degrees, cm or None, band)."""
-    row = PostureCheck(athlete_id=athlete.id, checked_at=checked_at, view=view, uncertainty=uncertainty,
-                       source=source, steadiness=steadiness, quality_notes=list(quality_notes or []))
+    row = PostureCheck(
+        athlete_id=athlete.id,
+        checked_at=checked_at,
+        view=view,
+        uncertainty=uncertainty,
+        source=source,
+        steadiness=steadiness,
+        quality_notes=list(quality_notes or []),
+    )
     for measure, (deg, cm, band) in values.items():
         setattr(row, f"{measure}_deg", deg)
         setattr(row, f"{measure}_cm", cm)

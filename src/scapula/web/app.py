@@ -67,12 +67,14 @@ def create_app(config: Config | None = None) -> FastAPI:
         title="Scapula",
         version=__version__,
         description="Upper-back strength and posture coach for runners: the local web app's JSON API. "
-                    "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
-                    "`X-CSRF-Token` header (with its cookie).",
-        docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+        "Every POST, PATCH and DELETE needs the CSRF token of `GET /api/csrf` in the "
+        "`X-CSRF-Token` header (with its cookie).",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
         lifespan=_lifespan,
     )
-    app.openapi = lambda: _openapi(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]  # FastAPI's documented override
     app.state.config = config
     app.state.sessions = open_db(config.db_url)  # migrations run here, once
     app.state.catalog = load_catalog(config.catalog_dir)
@@ -142,8 +144,7 @@ def _openapi(app: FastAPI) -> dict:
     if app.openapi_schema is None:
         from fastapi.openapi.utils import get_openapi
 
-        schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                             routes=app.routes)
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
         problem = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -155,8 +156,10 @@ def _openapi(app: FastAPI) -> dict:
                 if "422" in answers:
                     answers["422"]["content"] = problem
                 if "requestBody" in operation and "400" not in answers:  # FastAPI's answer to a body it cannot parse
-                    answers["400"] = {"description": "A body that cannot be parsed (not JSON, or not a form)",
-                                      "content": problem}
+                    answers["400"] = {
+                        "description": "A body that cannot be parsed (not JSON, or not a form)",
+                        "content": problem,
+                    }
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
         app.openapi_schema = schema

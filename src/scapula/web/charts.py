@@ -9,10 +9,10 @@ the top in seconds for supermans.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from html import escape
-from typing import Sequence
 
 from sqlalchemy.orm import Session
 
@@ -43,8 +43,7 @@ class MoveCharts:
     sets: int = 0
 
 
-def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned], *,
-                    zone: tzinfo) -> list[MoveCharts]:
+def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned], *, zone: tzinfo) -> list[MoveCharts]:
     """Per move: the mean reps a set of each session, and its load, one series per side.
     ``sessions`` are PerformedSessions with their sets loaded (any order); each is charted on
     its day in ``zone`` (the athlete's)."""
@@ -56,8 +55,7 @@ def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned]
         ladder: list[str] = []
         if entry.load is Load.band:
             labels = {o.label for o in owned if o.kind == "band"}
-            labels |= {s.load_label for p in ordered for s in p.sets
-                       if s.exercise_id == entry.id and s.load_label}
+            labels |= {s.load_label for p in ordered for s in p.sets if s.exercise_id == entry.id and s.load_label}
             ranks = {o.label: o.rank() for o in owned}
             ladder = sorted(labels, key=lambda lab: (ranks.get(lab, Owned("band", lab, None, lab).rank()), lab))
         count = 0
@@ -79,10 +77,10 @@ def series_from_log(sessions: Sequence, catalog: Catalog, owned: Sequence[Owned]
                         load[side].points.append((day, last.load_kg, last.load_label or f"{last.load_kg:g} kg"))
                 elif last.load_label in ladder:
                     load[side].points.append((day, ladder.index(last.load_label), last.load_label))
-        title = {Load.kettlebell: "Kettlebell, kg", Load.band: "Band",
-                 Load.bodyweight: "Hold at the top, s"}[entry.load]
-        out.append(MoveCharts(entry.id, entry.name, title, list(reps.values()), list(load.values()),
-                              ladder, count))
+        title = {Load.kettlebell: "Kettlebell, kg", Load.band: "Band", Load.bodyweight: "Hold at the top, s"}[
+            entry.load
+        ]
+        out.append(MoveCharts(entry.id, entry.name, title, list(reps.values()), list(load.values()), ladder, count))
     return out
 
 
@@ -101,9 +99,15 @@ def _nice_max(value: float) -> float:
     return value
 
 
-def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] = (),
-               y_min: float | None = None, y_max: float | None = None,
-               colours: dict[str, str] | None = None) -> str:
+def line_chart(
+    series: Sequence[Series],
+    *,
+    title: str,
+    y_ticks: Sequence[str] = (),
+    y_min: float | None = None,
+    y_max: float | None = None,
+    colours: dict[str, str] | None = None,
+) -> str:
     """A line per side over time. With ``y_ticks`` the axis is categorical (0..n-1 labelled).
     ``colours`` and the legend key on each series' ``side`` (a measure's name, for posture)."""
     colours = colours or SIDE_COLOURS
@@ -116,7 +120,7 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
     span = max((last - first).days, 1)
     if y_ticks:
         lo, hi = -0.5, len(y_ticks) - 0.5
-        ticks = [(i, t) for i, t in enumerate(y_ticks)]
+        ticks: list[tuple[float, str]] = [(i, t) for i, t in enumerate(y_ticks)]
     else:
         top = _nice_max(max(pt[1] for pt in points))
         lo = 0 if y_min is None else y_min
@@ -134,18 +138,23 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
     def y(value: float) -> float:
         return TOP + plot_h * (1 - (value - lo) / (hi - lo or 1))
 
-    parts = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{label}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{label}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
+    ]
     for value, text in ticks:
         ty = y(value)
-        parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{W - RIGHT}" y2="{ty:.1f}" class="grid"/>'
-                     f'<text x="{left - 6}" y="{ty + 5:.1f}" text-anchor="end" class="tick">{escape(text)}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{ty:.1f}" x2="{W - RIGHT}" y2="{ty:.1f}" class="grid"/>'
+            f'<text x="{left - 6}" y="{ty + 5:.1f}" text-anchor="end" class="tick">{escape(text)}</text>'
+        )
     shown = days if len(days) <= 5 else [days[round(i * (len(days) - 1) / 4)] for i in range(5)]
     for day in dict.fromkeys(shown):
         # a date at the right edge ends there, so it is not cut off
         anchor = "end" if len(days) > 1 and x(day) > W - RIGHT - 24 else "middle"
-        parts.append(f'<text x="{x(day):.1f}" y="{H - BOTTOM + 20}" text-anchor="{anchor}" '
-                     f'class="tick">{day:%d %b}</text>')
+        parts.append(
+            f'<text x="{x(day):.1f}" y="{H - BOTTOM + 20}" text-anchor="{anchor}" class="tick">{day:%d %b}</text>'
+        )
     drawn = [s for s in series if s.points]
     for i, s in enumerate(drawn):
         colour = colours[s.side]
@@ -154,14 +163,18 @@ def line_chart(series: Sequence[Series], *, title: str, y_ticks: Sequence[str] =
         path = " ".join(f"{x(d) + shift:.1f},{y(v):.1f}" for d, v, _ in s.points)
         parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="3"/>')
         for d, v, text in s.points:
-            parts.append(f'<circle cx="{x(d) + shift:.1f}" cy="{y(v):.1f}" r="5" fill="{colour}">'
-                         f'<title>{d:%a %d %b}, {s.side}: {escape(text)}</title></circle>')
+            parts.append(
+                f'<circle cx="{x(d) + shift:.1f}" cy="{y(v):.1f}" r="5" fill="{colour}">'
+                f"<title>{d:%a %d %b}, {s.side}: {escape(text)}</title></circle>"
+            )
     sides = [s for s in series if s.points]
     if len(sides) > 1 or (sides and sides[0].side != "both"):
         lx = left + 8
         for s in sides:
-            parts.append(f'<rect x="{lx}" y="{H - 14}" width="12" height="12" fill="{colours[s.side]}"/>'
-                         f'<text x="{lx + 16}" y="{H - 4}" class="tick">{escape(s.side)}</text>')
+            parts.append(
+                f'<rect x="{lx}" y="{H - 14}" width="12" height="12" fill="{colours[s.side]}"/>'
+                f'<text x="{lx + 16}" y="{H - 4}" class="tick">{escape(s.side)}</text>'
+            )
             lx += 40 + 8 * len(s.side)
     parts.append("</svg>")
     return "".join(parts)
@@ -180,27 +193,38 @@ def bar_chart(weeks: Sequence, *, title: str) -> str:
     def y(value: float) -> float:
         return TOP + plot_h * (1 - value / top)
 
-    parts = [f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{label}" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>']
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{label}" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>{label}</title>'
+    ]
     for value in range(0, top + 1):
-        parts.append(f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{W - RIGHT}" y2="{y(value):.1f}" class="grid"/>'
-                     f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" class="tick">{value}</text>')
+        parts.append(
+            f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{W - RIGHT}" y2="{y(value):.1f}" class="grid"/>'
+            f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" class="tick">{value}</text>'
+        )
     for i, w in enumerate(weeks):
         cx = LEFT + slot * (i + 0.5)
-        for offset, value, colour, what in ((-bar / 2 - 1, w.planned, PLANNED_COLOUR, "planned"),
-                                            (bar / 2 + 1, w.done, DONE_COLOUR, "done")):
+        for offset, value, colour, what in (
+            (-bar / 2 - 1, w.planned, PLANNED_COLOUR, "planned"),
+            (bar / 2 + 1, w.done, DONE_COLOUR, "done"),
+        ):
             top_y = y(value)
-            parts.append(f'<rect x="{cx + offset - bar / 2:.1f}" y="{top_y:.1f}" width="{bar:.1f}" '
-                         f'height="{y(0) - top_y:.1f}" fill="{colour}"><title>week of {w.monday:%d %b}: '
-                         f'{value} {what}</title></rect>')
+            parts.append(
+                f'<rect x="{cx + offset - bar / 2:.1f}" y="{top_y:.1f}" width="{bar:.1f}" '
+                f'height="{y(0) - top_y:.1f}" fill="{colour}"><title>week of {w.monday:%d %b}: '
+                f"{value} {what}</title></rect>"
+            )
         if len(weeks) > 6 and (len(weeks) - 1 - i) % 2:
             continue  # every other week's date, the latest always: they fit a phone
-        parts.append(f'<text x="{cx:.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" class="tick">'
-                     f'{w.monday:%d %b}</text>')
-    parts.append(f'<rect x="{LEFT + 8}" y="{H - 14}" width="12" height="12" fill="{PLANNED_COLOUR}"/>'
-                 f'<text x="{LEFT + 24}" y="{H - 4}" class="tick">planned</text>'
-                 f'<rect x="{LEFT + 108}" y="{H - 14}" width="12" height="12" fill="{DONE_COLOUR}"/>'
-                 f'<text x="{LEFT + 124}" y="{H - 4}" class="tick">done</text>')
+        parts.append(
+            f'<text x="{cx:.1f}" y="{H - BOTTOM + 20}" text-anchor="middle" class="tick">{w.monday:%d %b}</text>'
+        )
+    parts.append(
+        f'<rect x="{LEFT + 8}" y="{H - 14}" width="12" height="12" fill="{PLANNED_COLOUR}"/>'
+        f'<text x="{LEFT + 24}" y="{H - 4}" class="tick">planned</text>'
+        f'<rect x="{LEFT + 108}" y="{H - 14}" width="12" height="12" fill="{DONE_COLOUR}"/>'
+        f'<text x="{LEFT + 124}" y="{H - 4}" class="tick">done</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -212,8 +236,10 @@ def progress_data(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 
 
     sessions = history(db, athlete=athlete, limit=1000)
     owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in list_equipment(db, athlete=athlete)]
-    return (series_from_log(sessions, catalog, owned, zone=athlete_zone(athlete)),
-            weeks_done_vs_planned(db, athlete, weeks))
+    return (
+        series_from_log(sessions, catalog, owned, zone=athlete_zone(athlete)),
+        weeks_done_vs_planned(db, athlete, weeks),
+    )
 
 
 # ---------------------------------------------------------------- posture checks
@@ -235,8 +261,9 @@ def posture_charts(checks: list[dict]) -> list[tuple[str, str]]:
             s = Series(NORMS[m].name)
             for c in mine:
                 if c[f"{m}_deg"] is not None:
-                    s.points.append((c["checked_at"].date(), float(c[f"{m}_deg"]),
-                                     f"{c[f'{m}_deg']:+.1f} deg, {c[f'{m}_class']}"))
+                    s.points.append(
+                        (c["checked_at"].date(), float(c[f"{m}_deg"]), f"{c[f'{m}_deg']:+.1f} deg, {c[f'{m}_class']}")
+                    )
             series.append(s)
             colours[s.side] = POSTURE_COLOURS[i % len(POSTURE_COLOURS)]
         values = [v for s in series for _, v, _ in s.points]

@@ -51,17 +51,18 @@ def install_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(ScapulaError, scapula_error)
 
-    async def http_error(request: Request, exc: HTTPException):
+    async def http_error(request: Request, exc: Exception):
+        assert isinstance(exc, HTTPException)
         if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return render(request, "error.html", {"message": exc.detail, "status": exc.status_code},
-                      exc.status_code)
+        return render(request, "error.html", {"message": exc.detail, "status": exc.status_code}, exc.status_code)
 
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     app.add_exception_handler(StarletteHTTPException, http_error)
 
-    async def validation_error(request: Request, exc: RequestValidationError):
+    async def validation_error(request: Request, exc: Exception):
+        assert isinstance(exc, RequestValidationError)
         # one readable line, as the command line says it: "reps: Input should be ..."
         line = problems(list(exc.errors()))
         if request.url.path.startswith("/api"):

@@ -27,12 +27,14 @@ bound, and nothing is written anywhere: the frames live in memory only until ana
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import struct
 from collections import Counter, deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import orjson
@@ -41,6 +43,9 @@ from scapula.catalog import Catalog
 from scapula.errors import InputFileError, InvalidInputError, ScapulaError
 from scapula.vision.analyzer import AUTO, Analyzer, RepEvent
 from scapula.vision.landmarks import Frame, Header, frame_from_json, header_from_json
+
+if TYPE_CHECKING:
+    from scapula.vision.pose import BlazePose
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +110,7 @@ def decode_jpeg(data: bytes) -> tuple[float, np.ndarray]:
         raise Refused("a frame time that is not a number")
     if data[8:11] != b"\xff\xd8\xff":
         raise Refused("a video frame must be a JPEG")
-    width, height = jpeg_size(data[TIME_PREFIX.size:])  # from the header, before any decoding
+    width, height = jpeg_size(data[TIME_PREFIX.size :])  # from the header, before any decoding
     if max(width, height) > MAX_SIDE:
         raise Refused(f"a {width}x{height} frame: {MAX_SIDE} pixels a side at most")
     import cv2
@@ -140,7 +145,7 @@ class Coach:
     hello: Hello
     catalog: Catalog
     analyzer: Analyzer = field(init=False)
-    pose: object | None = field(init=False, default=None)
+    pose: BlazePose | None = field(init=False, default=None)
     counts: dict[str, Counter] = field(init=False)
     last: RepEvent | None = field(init=False, default=None)
     last_t: float = field(init=False, default=-math.inf)
@@ -161,7 +166,7 @@ class Coach:
 
             self.pose = BlazePose()
 
-    def frame_of(self, message: bytes | str) -> Frame:
+    def frame_of(self, message: bytes | dict) -> Frame:
         """Turn one message into a landmark frame (pose estimate for video)."""
         if self.hello.mode == "video":
             if not isinstance(message, bytes):
@@ -169,6 +174,7 @@ class Coach:
             t, rgb = decode_jpeg(message)
             if t < self.last_t:
                 raise Refused(f"frame time {t} goes back in time")
+            assert self.pose is not None  # video mode starts the model first
             frame = self.pose.estimate(rgb, t)
         else:
             if not isinstance(message, dict):
@@ -202,17 +208,29 @@ class Coach:
         points = None
         if frame.image is not None:
             points = np.round(frame.image[:, [0, 1, 3]], 3).tolist()
-        return {"type": "frame", "t": frame.t, "tracked": frame.has_person, "exercise": leader,
-                "reps": {s: counts.get(s, 0) for s in ("left", "right", "both")},
-                "total": sum(counts.values()), "last_rep": self.rep_out(self.last), "points": points}
+        return {
+            "type": "frame",
+            "t": frame.t,
+            "tracked": frame.has_person,
+            "exercise": leader,
+            "reps": {s: counts.get(s, 0) for s in ("left", "right", "both")},
+            "total": sum(counts.values()),
+            "last_rep": self.rep_out(self.last),
+            "points": points,
+        }
 
     def rep_out(self, event: RepEvent | None) -> dict | None:
         if event is None:
             return None
         entry = self.catalog.get(event.exercise)
         faults = [{"id": f, "name": entry.fault(f).name, "cue": entry.fault(f).fix} for f in event.faults]
-        return {"index": event.index, "side": event.side, "faults": faults,
-                "cue": faults[0]["cue"] if faults else None, "end_s": event.end_s}
+        return {
+            "index": event.index,
+            "side": event.side,
+            "faults": faults,
+            "cue": faults[0]["cue"] if faults else None,
+            "end_s": event.end_s,
+        }
 
     def end(self) -> dict:
         from scapula.vision.report import build_report
@@ -283,9 +301,16 @@ async def run_socket(websocket, catalog: Catalog) -> None:
             await loop.run_in_executor(worker, coach.start_pose)
         except (orjson.JSONDecodeError, KeyError):
             raise Refused("the first message must be a JSON hello") from None
-        await websocket.send_json({"type": "ready", "mode": hello.mode, "exercise": hello.exercise,
-                                   "fps": hello.header.fps, "width": hello.header.width,
-                                   "height": hello.header.height})
+        await websocket.send_json(
+            {
+                "type": "ready",
+                "mode": hello.mode,
+                "exercise": hello.exercise,
+                "fps": hello.header.fps,
+                "width": hello.header.width,
+                "height": hello.header.height,
+            }
+        )
         inbox = Inbox()
         done = asyncio.Event()
 
@@ -337,10 +362,8 @@ async def run_socket(websocket, catalog: Catalog) -> None:
     except (Refused, InvalidInputError, ScapulaError) as e:
         detail = str(e)
         log.info("live coach refused: %s", detail)
-        try:
+        with contextlib.suppress(Exception):
             await websocket.send_json({"type": "error", "detail": detail})
-        except Exception:  # noqa: BLE001 - the client may be gone already
-            pass
         await _close(websocket, 1008)
     finally:
         if coach is not None:
@@ -352,7 +375,5 @@ async def _close(websocket, code: int) -> None:
     from starlette.websockets import WebSocketState
 
     if websocket.application_state != WebSocketState.DISCONNECTED:
-        try:
+        with contextlib.suppress(RuntimeError):
             await websocket.close(code)
-        except RuntimeError:
-            pass

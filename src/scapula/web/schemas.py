@@ -24,7 +24,8 @@ class Problem(BaseModel):
 
     detail: str = Field(description="One line naming each field and its problem.")
     errors: list[dict[str, Any]] | None = Field(
-        default=None, description="For a request that failed validation: each problem's loc, msg and type.")
+        default=None, description="For a request that failed validation: each problem's loc, msg and type."
+    )
 
 
 # ---------------------------------------------------------------- answers
@@ -34,15 +35,15 @@ class Detail(BaseModel):
     detail: str
 
 
-ERRORS = {403: {"model": Detail, "description": "CSRF token missing or wrong"},
-          404: {"model": Detail, "description": "No such exercise, session, item or race"},
-          422: {"model": Problem, "description": "A value out of range"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    403: {"model": Detail, "description": "CSRF token missing or wrong"},
+    404: {"model": Detail, "description": "No such exercise, session, item or race"},
+    422: {"model": Problem, "description": "A value out of range"},
+}
 
 
 class CsrfOut(BaseModel):
     token: str = Field(description="Send it back in the X-CSRF-Token header (the cookie set with it must come too).")
-
-
 
 
 class EquipmentOut(BaseModel):
@@ -51,8 +52,6 @@ class EquipmentOut(BaseModel):
     label: str
     kg: float | None
     resistance: str | None
-
-
 
 
 class RaceOut(BaseModel):
@@ -70,12 +69,11 @@ class AthleteOut(BaseModel):
     session_time: str | None = Field(description="Preferred start, HH:MM local.")
     timezone: str | None = Field(description="IANA name; null: this machine's zone.")
     strictness: Literal["fit", "ideal"] = Field(
-        description="fit: bend rules, mildest first, to fit the sessions asked for; ideal: ideal days only.")
+        description="fit: bend rules, mildest first, to fit the sessions asked for; ideal: ideal days only."
+    )
     equipment: list[EquipmentOut]
     races: list[RaceOut]
     runs_imported: int
-
-
 
 
 class CueOut(BaseModel):
@@ -178,10 +176,6 @@ class PlanOut(BaseModel):
     progression: list[DecisionOut]
 
 
-
-
-
-
 class SetOut(BaseModel):
     id: int = Field(description="For PATCH and DELETE /api/sessions/{session_id}/sets/{set_id}.")
     exercise: str
@@ -210,8 +204,6 @@ class SessionOut(BaseModel):
     completed: bool
     sets: list[SetOut]
     stretches: list[StretchOut]
-
-
 
 
 class StepOut(BaseModel):
@@ -296,21 +288,33 @@ class VideoJobOut(BaseModel):
     filename: str
     exercise: str = Field(description="As asked: an exercise id or auto")
     message: str = Field(description="Why it failed, when it did")
-    report: dict | None = Field(description="the report of docs/contracts.md, as `scapula analyze` writes it, once done")
+    report: dict | None = Field(
+        description="the report of docs/contracts.md, as `scapula analyze` writes it, once done"
+    )
     annotated_video: str | None = Field(description="URL of the annotated clip (H.264 mp4), once done")
 
 
-VIDEO_ERRORS = {400: {"model": Detail, "description": "A clip FFmpeg cannot read"},
-                403: ERRORS[403], 404: ERRORS[404],
-                413: {"model": Detail, "description": "Over the upload size limit"},
-                415: {"model": Detail, "description": "Not a video clip"},
-                503: {"model": Detail, "description": "Too many checks waiting"}}
+VIDEO_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Detail, "description": "A clip FFmpeg cannot read"},
+    403: ERRORS[403],
+    404: ERRORS[404],
+    413: {"model": Detail, "description": "Over the upload size limit"},
+    415: {"model": Detail, "description": "Not a video clip"},
+    503: {"model": Detail, "description": "Too many checks waiting"},
+}
 
 
 def video_job_out(job) -> VideoJobOut:
-    return VideoJobOut(id=job.id, status=job.status, progress=round(job.progress, 3), filename=job.name,
-                       exercise=job.exercise, message=job.message, report=job.report,
-                       annotated_video=f"/video/{job.id}/annotated.mp4" if job.has_video else None)
+    return VideoJobOut(
+        id=job.id,
+        status=job.status,
+        progress=round(job.progress, 3),
+        filename=job.name,
+        exercise=job.exercise,
+        message=job.message,
+        report=job.report,
+        annotated_video=f"/video/{job.id}/annotated.mp4" if job.has_video else None,
+    )
 
 
 # ---------------------------------------------------------------- posture check
@@ -320,8 +324,9 @@ class PostureOut(BaseModel):
     report: dict = Field(description="The posture report ('scapula-posture' v1), as `scapula posture --json` prints it")
     saved: bool = Field(description="Whether the numbers went into the log (never the picture)")
     picture_png: str | None = Field(description="The first picture with the measured lines, base64 PNG")
-    save_token: str | None = Field(default=None, description="Not saved yet: POST it to /api/posture/save "
-                                                             "to keep these numbers after seeing them")
+    save_token: str | None = Field(
+        default=None, description="Not saved yet: POST it to /api/posture/save to keep these numbers after seeing them"
+    )
 
 
 class PostureSaveIn(BaseModel):
@@ -341,62 +346,111 @@ class PostureHistoryOut(BaseModel):
 
 
 def athlete_out(db: Session, athlete: Athlete) -> AthleteOut:
-    return AthleteOut(
-        sessions_per_week=athlete.sessions_per_week, goal=athlete.goal or "",
-        long_run_day=DAYS[athlete.long_run_day] if athlete.long_run_day is not None else None,
-        hard_days=[DAYS[d] for d in athlete.hard_days or []],
-        rest_days=[DAYS[d] for d in athlete.rest_days or []],
-        session_time=athlete.session_time.strftime("%H:%M") if athlete.session_time else None,
-        timezone=athlete.timezone,
-        strictness=athlete.strictness,
-        equipment=[EquipmentOut(id=e.id, kind=e.kind, label=e.label, kg=e.kg, resistance=e.resistance)
-                   for e in list_equipment(db, athlete=athlete)],
-        races=[RaceOut(id=r.id, day=r.day, name=r.name) for r in races(db, athlete=athlete)],
-        runs_imported=run_count(db, athlete=athlete),
+    return AthleteOut.model_validate(  # the stored text checked against the answer's choices
+        dict(
+            sessions_per_week=athlete.sessions_per_week,
+            goal=athlete.goal or "",
+            long_run_day=DAYS[athlete.long_run_day] if athlete.long_run_day is not None else None,
+            hard_days=[DAYS[d] for d in athlete.hard_days or []],
+            rest_days=[DAYS[d] for d in athlete.rest_days or []],
+            session_time=athlete.session_time.strftime("%H:%M") if athlete.session_time else None,
+            timezone=athlete.timezone,
+            strictness=athlete.strictness,
+            equipment=[
+                EquipmentOut(id=e.id, kind=e.kind, label=e.label, kg=e.kg, resistance=e.resistance)
+                for e in list_equipment(db, athlete=athlete)
+            ],
+            races=[RaceOut(id=r.id, day=r.day, name=r.name) for r in races(db, athlete=athlete)],
+            runs_imported=run_count(db, athlete=athlete),
+        )
     )
 
 
 def session_out(performed: PerformedSession) -> SessionOut:
     return SessionOut(
-        id=performed.id, started_at=as_utc(performed.started_at),
+        id=performed.id,
+        started_at=as_utc(performed.started_at),
         ended_at=as_utc(performed.ended_at) if performed.ended_at else None,
         completed=performed.completed,
-        sets=[SetOut(id=s.id, exercise=s.exercise_id, set=s.set_number, side=s.side, reps=s.reps, load=s.load_label,
-                     load_kg=s.load_kg, hold_s=s.hold_s, rpe=s.rpe, ended_at=as_utc(s.ended_at))
-              for s in performed.sets],
-        stretches=[StretchOut(id=s.id, stretch=s.stretch_id, side=s.side, hold_s=s.hold_s, done_at=as_utc(s.done_at))
-                   for s in performed.stretches],
+        sets=[
+            SetOut(
+                id=s.id,
+                exercise=s.exercise_id,
+                set=s.set_number,
+                side=s.side,
+                reps=s.reps,
+                load=s.load_label,
+                load_kg=s.load_kg,
+                hold_s=s.hold_s,
+                rpe=s.rpe,
+                ended_at=as_utc(s.ended_at),
+            )
+            for s in performed.sets
+        ],
+        stretches=[
+            StretchOut(id=s.id, stretch=s.stretch_id, side=s.side, hold_s=s.hold_s, done_at=as_utc(s.done_at))
+            for s in performed.stretches
+        ],
     )
 
 
 def exercise_out(entry) -> ExerciseOut:
     return ExerciseOut(
-        id=entry.id, name=entry.name, kind=entry.kind.value, summary=entry.summary.strip(),
-        counting=entry.counting.value, load=entry.load.value, sides=list(entry.sides),
-        dose=entry.dose.target_text(), rest_s=entry.dose.rest_s, setup=list(entry.setup),
-        execution=list(entry.execution), cues=[CueOut(id=c.id, text=c.text) for c in entry.cues],
-        faults=[FaultOut(id=f.id, name=f.name, seen=f.seen, fix=f.fix) for f in entry.faults])
+        id=entry.id,
+        name=entry.name,
+        kind=entry.kind.value,
+        summary=entry.summary.strip(),
+        counting=entry.counting.value,
+        load=entry.load.value,
+        sides=list(entry.sides),
+        dose=entry.dose.target_text(),
+        rest_s=entry.dose.rest_s,
+        setup=list(entry.setup),
+        execution=list(entry.execution),
+        cues=[CueOut(id=c.id, text=c.text) for c in entry.cues],
+        faults=[FaultOut(id=f.id, name=f.name, seen=f.seen, fix=f.fix) for f in entry.faults],
+    )
 
 
 def guide_out(p: SessionState) -> GuideOut:
     step = None
-    if p.current is not None:
+    if p.current is not None and p.defaults is not None:
         c, block = p.current, p.current.block
         step = StepOut(
-            exercise_id=c.entry.id, name=c.entry.name, kind=c.entry.kind.value, set_number=c.set_number,
-            sets=block.sets, sides=list(c.sides), target_reps=p.defaults.reps,
+            exercise_id=c.entry.id,
+            name=c.entry.name,
+            kind=c.entry.kind.value,
+            set_number=c.set_number,
+            sets=block.sets,
+            sides=list(c.sides),
+            target_reps=p.defaults.reps,
             reps_range=f"{block.reps_min}-{block.reps_max}" if block.reps_min is not None else None,
-            load=p.defaults.load, hold_s=p.defaults.hold_s, rest_left_s=round(p.rest_left_s, 1),
-            why=block.why, setup=list(c.entry.setup), cues=[cue.text for cue in c.entry.cues])
+            load=p.defaults.load,
+            hold_s=p.defaults.hold_s,
+            rest_left_s=round(p.rest_left_s, 1),
+            why=block.why,
+            setup=list(c.entry.setup),
+            cues=[cue.text for cue in c.entry.cues],
+        )
     return GuideOut(session=session_out(p.performed), steps_done=p.done, steps_total=p.total, next=step)
 
 
 def set_out(record) -> SetOut:
-    return SetOut(id=record.id, exercise=record.exercise_id, set=record.set_number, side=record.side, reps=record.reps,
-                  load=record.load_label, load_kg=record.load_kg, hold_s=record.hold_s, rpe=record.rpe,
-                  ended_at=as_utc(record.ended_at))
+    return SetOut(
+        id=record.id,
+        exercise=record.exercise_id,
+        set=record.set_number,
+        side=record.side,
+        reps=record.reps,
+        load=record.load_label,
+        load_kg=record.load_kg,
+        hold_s=record.hold_s,
+        rpe=record.rpe,
+        ended_at=as_utc(record.ended_at),
+    )
 
 
 def stretch_out(record) -> StretchOut:
-    return StretchOut(id=record.id, stretch=record.stretch_id, side=record.side, hold_s=record.hold_s,
-                      done_at=as_utc(record.done_at))
+    return StretchOut(
+        id=record.id, stretch=record.stretch_id, side=record.side, hold_s=record.hold_s, done_at=as_utc(record.done_at)
+    )

@@ -94,8 +94,11 @@ class Csrf:
 
 class CsrfRefused(HTTPException):
     def __init__(self) -> None:
-        super().__init__(403, "CSRF check failed: reload the page and try again "
-                              "(API clients: GET /api/csrf, then send its token in X-CSRF-Token)")
+        super().__init__(
+            403,
+            "CSRF check failed: reload the page and try again "
+            "(API clients: GET /api/csrf, then send its token in X-CSRF-Token)",
+        )
 
 
 async def csrf_protect(request: Request) -> None:
@@ -170,17 +173,20 @@ class BodyLimit:
         return f"upload too large: the limit is {self.limit / 1_000_000:g} MB"
 
     async def _refuse(self, scope: Scope, send: Send, declared: int) -> None:
-        from starlette.responses import HTMLResponse, JSONResponse
+        from starlette.responses import HTMLResponse, JSONResponse, Response
 
         text = self.message() if declared >= 0 else "bad Content-Length"
         status = 413 if declared >= 0 else 400
+        response: Response
         if scope["path"].startswith("/api"):
             response = JSONResponse({"detail": text}, status_code=status)
         else:
             response = HTMLResponse(
                 f"<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
                 f"<title>Scapula</title><p style='font:1.2rem sans-serif;padding:1rem'>{text}. "
-                f"<a href='/setup'>Back to setup</a></p>", status_code=status)
+                f"<a href='/setup'>Back to setup</a></p>",
+                status_code=status,
+            )
         # the body is not read: tell the client the connection will not be reused for it
         response.headers["connection"] = "close"
         await response(scope, _drain_nothing, send)
@@ -192,8 +198,10 @@ async def _drain_nothing() -> Message:
 
 # host = reg-name / IPv4 / [IPv6], then an optional :port (RFC 9110 §7.2, RFC 3986 §3.2.2):
 # no user info, path, spaces or second colon can hide another name in it
-_HOST = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?))"
-                   r"(?::(?P<port>[0-9]{1,5}))?")
+_HOST = re.compile(
+    r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?))"
+    r"(?::(?P<port>[0-9]{1,5}))?"
+)
 
 
 def host_name(header: str) -> str | None:
@@ -241,10 +249,12 @@ class HostCheck:
 # frame would act on the app: clickjacking), run only the app's own scripts, and load nothing
 # from anywhere else; no answer is sniffed as another type; no address leaks in a Referer.
 SECURITY_HEADERS = (
-    (b"content-security-policy",
-     b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-     b"media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-     b"frame-ancestors 'none'"),
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+        b"media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'",
+    ),
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),

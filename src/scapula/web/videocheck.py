@@ -39,6 +39,7 @@ KEEP_S = 3600.0  # a finished job's files and report, then gone
 MAX_WAITING = 3
 WEB_MAX_SIDE = 960  # the annotated video for the browser: H.264, at most this on its long side
 
+
 @dataclass
 class Job:
     id: str
@@ -91,8 +92,13 @@ class VideoChecks:
             waiting = sum(1 for j in self.jobs.values() if j.status in ("queued", "running"))
             if waiting > MAX_WAITING:
                 raise BusyError(f"{waiting} video checks are already waiting: try again in a minute")
-            job = Job(secrets.token_urlsafe(12), display_name(filename), exercise,
-                      Path(tempfile.mkdtemp(prefix="job-", dir=self.root)), suffix)
+            job = Job(
+                secrets.token_urlsafe(12),
+                display_name(filename),
+                exercise,
+                Path(tempfile.mkdtemp(prefix="job-", dir=self.root)),
+                suffix,
+            )
             self.jobs[job.id] = job
         try:
             job.input.write_bytes(data)
@@ -105,8 +111,9 @@ class VideoChecks:
 
                 video = open_video(job.input)  # refused now, with the reason, if FFmpeg cannot read it
             if not job.is_landmarks and video.duration_s > 15 * 60:
-                raise InputFileError(job.name, f"{video.duration_s / 60:.0f} minutes long: "
-                                     "check a clip of one set (15 minutes at most)")
+                raise InputFileError(
+                    job.name, f"{video.duration_s / 60:.0f} minutes long: check a clip of one set (15 minutes at most)"
+                )
         except InputFileError as e:
             self.drop(job.id)
             log.info("video check refused: %s", e.reason)
@@ -148,13 +155,18 @@ class VideoChecks:
             job.status, job.message = "failed", "deleted before it finished"
         except ScapulaError as e:
             job.status, job.message = "failed", str(e).replace(str(job.input), job.name)
-        except Exception as e:  # noqa: BLE001 - a job's failure is shown on its page, not lost
+        except Exception as e:
             job.status, job.message = "failed", f"the analysis failed: {type(e).__name__}: {e}"
             log.exception("video check %s failed", job.id)
         finally:
             job.ended = time.time()
-            log.info("video check %s %s in %.1f s%s", job.id, job.status, time.monotonic() - started,
-                     f": {job.message}" if job.message else "")
+            log.info(
+                "video check %s %s in %.1f s%s",
+                job.id,
+                job.status,
+                time.monotonic() - started,
+                f": {job.message}" if job.message else "",
+            )
             raw.unlink(missing_ok=True)
             job.input.unlink(missing_ok=True)  # the upload is not kept once analysed
             if job.cancelled.is_set():

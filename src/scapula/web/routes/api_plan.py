@@ -35,17 +35,31 @@ def read_plan(query: Annotated[PlanQuery, Query()], db: Session = DB, catalog: C
     return PlanOut.model_validate(plan_json(plan))
 
 
-@router.get("/export/calendar.ics", response_class=Response, summary="The plan as an iCalendar file",
-            responses={200: {"content": {"text/calendar": {}}}})
+@router.get(
+    "/export/calendar.ics",
+    response_class=Response,
+    summary="The plan as an iCalendar file",
+    responses={200: {"content": {"text/calendar": {}}}},
+)
 def export_ics(query: Annotated[CalendarQuery, Query()], db: Session = DB, catalog: Catalog = CATALOG) -> Response:
     data = plans.ics_bytes(db, get_athlete(db), catalog, query.weeks, query.alarm)
-    return Response(data, media_type="text/calendar; charset=utf-8",
-                    headers={"content-disposition": 'attachment; filename="scapula.ics"'})
+    return Response(
+        data,
+        media_type="text/calendar; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="scapula.ics"'},
+    )
 
 
-@router.get("/export/workouts.zip", response_class=Response, summary="The coming sessions as Garmin FIT workouts (zip)",
-            responses={200: {"content": {"application/zip": {}}}})
+@router.get(
+    "/export/workouts.zip",
+    response_class=Response,
+    summary="The coming sessions as Garmin FIT workouts (zip)",
+    responses={200: {"content": {"application/zip": {}}}},
+)
 def export_fit(query: Annotated[WorkoutsQuery, Query()], db: Session = DB, catalog: Catalog = CATALOG) -> Response:
     data, _ = plans.fit_zip(db, get_athlete(db), catalog, query.weeks)
-    return Response(data, media_type="application/zip",
-                    headers={"content-disposition": 'attachment; filename="scapula-workouts.zip"'})
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"content-disposition": 'attachment; filename="scapula-workouts.zip"'},
+    )

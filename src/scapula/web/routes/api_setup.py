@@ -40,8 +40,9 @@ def read_equipment(db: Session = DB) -> list[EquipmentOut]:
     return athlete_out(db, get_athlete(db)).equipment
 
 
-@router.post("/equipment", response_model=EquipmentOut, status_code=201, responses=ERRORS,
-             summary="Add a band or a kettlebell")
+@router.post(
+    "/equipment", response_model=EquipmentOut, status_code=201, responses=ERRORS, summary="Add a band or a kettlebell"
+)
 def create_equipment(body: EquipmentIn, db: Session = DB) -> EquipmentOut:
     item = setup.add_item(db, get_athlete(db), body)
     return EquipmentOut(id=item.id, kind=item.kind, label=item.label, kg=item.kg, resistance=item.resistance)

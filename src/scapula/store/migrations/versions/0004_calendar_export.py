@@ -5,21 +5,20 @@ Revises: 0003
 Create Date: 2026-11-24 20:25:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0004'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('athlete') as batch:
-        batch.add_column(sa.Column('calendar_export', sa.Text(), nullable=True))
+    with op.batch_alter_table("athlete") as batch:
+        batch.add_column(sa.Column("calendar_export", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('athlete') as batch:
-        batch.drop_column('calendar_export')
+    with op.batch_alter_table("athlete") as batch:
+        batch.drop_column("calendar_export")

@@ -6,12 +6,11 @@ Revises: 0004
 Create Date: 2026-12-07 16:40:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0005_plan_strictness'
-down_revision = '0004'
+revision = "0005_plan_strictness"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
@@ -20,21 +19,25 @@ def upgrade() -> None:
     # Columns are added in place. On SQLite a batch operation with a constraint would copy the
     # athlete table and drop the old one, and with foreign keys on, dropping it deletes every
     # row that refers to the athlete: their whole log. SQLite takes a CHECK in ADD COLUMN.
-    if op.get_bind().dialect.name == 'sqlite':
-        op.execute("ALTER TABLE athlete ADD COLUMN strictness VARCHAR(8) NOT NULL DEFAULT 'fit' "
-                   "CONSTRAINT ck_athlete_strictness CHECK (strictness IN ('fit', 'ideal'))")
-        op.execute("ALTER TABLE athlete ADD COLUMN session_minutes INTEGER "
-                   "CONSTRAINT ck_athlete_session_minutes CHECK (session_minutes BETWEEN 20 AND 60)")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute(
+            "ALTER TABLE athlete ADD COLUMN strictness VARCHAR(8) NOT NULL DEFAULT 'fit' "
+            "CONSTRAINT ck_athlete_strictness CHECK (strictness IN ('fit', 'ideal'))"
+        )
+        op.execute(
+            "ALTER TABLE athlete ADD COLUMN session_minutes INTEGER "
+            "CONSTRAINT ck_athlete_session_minutes CHECK (session_minutes BETWEEN 20 AND 60)"
+        )
         return
-    op.add_column('athlete', sa.Column('strictness', sa.String(length=8), nullable=False, server_default='fit'))
-    op.add_column('athlete', sa.Column('session_minutes', sa.Integer(), nullable=True))
-    op.create_check_constraint(op.f('ck_athlete_strictness'), 'athlete', "strictness IN ('fit', 'ideal')")
-    op.create_check_constraint(op.f('ck_athlete_session_minutes'), 'athlete', 'session_minutes BETWEEN 20 AND 60')
+    op.add_column("athlete", sa.Column("strictness", sa.String(length=8), nullable=False, server_default="fit"))
+    op.add_column("athlete", sa.Column("session_minutes", sa.Integer(), nullable=True))
+    op.create_check_constraint(op.f("ck_athlete_strictness"), "athlete", "strictness IN ('fit', 'ideal')")
+    op.create_check_constraint(op.f("ck_athlete_session_minutes"), "athlete", "session_minutes BETWEEN 20 AND 60")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('athlete') as batch:
-        batch.drop_constraint(op.f('ck_athlete_session_minutes'), type_='check')
-        batch.drop_constraint(op.f('ck_athlete_strictness'), type_='check')
-        batch.drop_column('session_minutes')
-        batch.drop_column('strictness')
+    with op.batch_alter_table("athlete") as batch:
+        batch.drop_constraint(op.f("ck_athlete_session_minutes"), type_="check")
+        batch.drop_constraint(op.f("ck_athlete_strictness"), type_="check")
+        batch.drop_column("session_minutes")
+        batch.drop_column("strictness")

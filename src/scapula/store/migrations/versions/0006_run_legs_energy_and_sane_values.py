@@ -14,30 +14,38 @@ Revises: 0005_plan_strictness
 Create Date: 2026-12-07 16:40:00
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-
-revision = '0006'
-down_revision = '0005_plan_strictness'
+revision = "0006"
+down_revision = "0005_plan_strictness"
 branch_labels = None
 depends_on = None
 
 MAX_OFFSET_MIN = 14 * 60
-EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('run') as batch:
-        batch.add_column(sa.Column('legs', sa.JSON(), nullable=False, server_default='[]'))
-        batch.add_column(sa.Column('energy_kcal', sa.Float(), nullable=True))
-    run = sa.table('run', sa.column('utc_offset_min', sa.Integer()), sa.column('elapsed_s', sa.Float()),
-                   sa.column('avg_hr', sa.Float()), sa.column('max_hr', sa.Float()),
-                   sa.column('distance_m', sa.Float()), sa.column('started_at', sa.DateTime(timezone=True)))
-    op.execute(run.update().where(sa.or_(run.c.utc_offset_min > MAX_OFFSET_MIN,
-                                         run.c.utc_offset_min < -MAX_OFFSET_MIN)).values(utc_offset_min=None))
+    with op.batch_alter_table("run") as batch:
+        batch.add_column(sa.Column("legs", sa.JSON(), nullable=False, server_default="[]"))
+        batch.add_column(sa.Column("energy_kcal", sa.Float(), nullable=True))
+    run = sa.table(
+        "run",
+        sa.column("utc_offset_min", sa.Integer()),
+        sa.column("elapsed_s", sa.Float()),
+        sa.column("avg_hr", sa.Float()),
+        sa.column("max_hr", sa.Float()),
+        sa.column("distance_m", sa.Float()),
+        sa.column("started_at", sa.DateTime(timezone=True)),
+    )
+    op.execute(
+        run.update()
+        .where(sa.or_(run.c.utc_offset_min > MAX_OFFSET_MIN, run.c.utc_offset_min < -MAX_OFFSET_MIN))
+        .values(utc_offset_min=None)
+    )
     op.execute(run.update().where(run.c.elapsed_s < 0).values(elapsed_s=None))
     op.execute(run.update().where(run.c.avg_hr <= 0).values(avg_hr=None))
     op.execute(run.update().where(run.c.max_hr <= 0).values(max_hr=None))
@@ -46,6 +54,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('run') as batch:
-        batch.drop_column('energy_kcal')
-        batch.drop_column('legs')
+    with op.batch_alter_table("run") as batch:
+        batch.drop_column("energy_kcal")
+        batch.drop_column("legs")
