@@ -506,3 +506,19 @@ def test_a_file_broken_part_way_fails_where_it_breaks(demo, tmp_path, damage):
             got.append(frame)
     assert 30 < len(got) < DEMO_FRAMES  # everything before the break was delivered
     assert str(caught.value).startswith(str(broken)) and "\n" not in str(caught.value)
+
+
+def test_a_frame_larger_than_8k_is_refused_before_it_is_decoded(ffmpeg, tmp_path, cli):
+    """A 8192x4608 clip (112 KB of flat grey): no phone films it, and each frame would take
+    over 100 MB to decode. The probe refuses it from the stream's header, for the analysis
+    and the posture check alike."""
+    clip = tmp_path / "huge.mp4"
+    subprocess.run([ffmpeg, "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=8192x4608:d=0.2:r=5",
+                    "-c:v", "libx264", "-preset", "ultrafast", str(clip)], check=True, timeout=120)
+    with pytest.raises(InputFileError, match="8192x4608"):
+        open_video(clip)
+    for command in ("analyze", "posture"):
+        result = cli(command, str(clip))
+        assert result.code != 0
+        assert result.err.strip().splitlines()[-1] == (
+            f"error: {clip}: too large a picture: 8192x4608 a frame, 36 megapixels at most (8K video)")

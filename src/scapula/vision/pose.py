@@ -277,6 +277,11 @@ def _kept_between(first: int, end: int, stride: int) -> bool:
     return -(-first // stride) * stride < end
 
 
+# The largest frame decoded: 8K UHD (7680x4320, 33 MP) and a little more. A larger frame is
+# no phone's video; each would take 100+ MB to decode.
+MAX_FRAME_PIXELS = 36_000_000
+
+
 def open_video(path: Path | str) -> Video:
     """Probes ``path`` (opens it and decodes its first frame); every problem is an
     ``InputFileError``: missing, empty, not a video, no video stream, no decodable frame."""
@@ -305,6 +310,11 @@ def open_video(path: Path | str) -> Video:
             only = f" (only {', '.join(kinds)})" if kinds else ""
             raise InputFileError(path, f"has no video stream{only}")
         stream = streams[0]
+        coded = (stream.codec_context.width or 0) * (stream.codec_context.height or 0)
+        if coded > MAX_FRAME_PIXELS:  # refused before a frame is decoded
+            raise InputFileError(path, f"too large a picture: {stream.codec_context.width}x"
+                                 f"{stream.codec_context.height} a frame, "
+                                 f"{MAX_FRAME_PIXELS // 1_000_000} megapixels at most (8K video)")
         try:
             first = next(container.decode(stream), None)
         except av.FFmpegError as e:
