@@ -513,12 +513,30 @@ def test_a_frame_larger_than_8k_is_refused_before_it_is_decoded(ffmpeg, tmp_path
     over 100 MB to decode. The probe refuses it from the stream's header, for the analysis
     and the posture check alike."""
     clip = tmp_path / "huge.mp4"
-    subprocess.run([ffmpeg, "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=gray:s=8192x4608:d=0.2:r=5",
-                    "-c:v", "libx264", "-preset", "ultrafast", str(clip)], check=True, timeout=120)
+    subprocess.run(
+        [
+            ffmpeg,
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=gray:s=8192x4608:d=0.2:r=5",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            str(clip),
+        ],
+        check=True,
+        timeout=120,
+    )
     with pytest.raises(InputFileError, match="8192x4608"):
         open_video(clip)
     for command in ("analyze", "posture"):
         result = cli(command, str(clip))
         assert result.code != 0
         assert result.err.strip().splitlines()[-1] == (
-            f"error: {clip}: too large a picture: 8192x4608 a frame, 36 megapixels at most (8K video)")
+            f"error: {clip}: too large a picture: 8192x4608 a frame, 36 megapixels at most (8K video)"
+        )

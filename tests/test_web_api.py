@@ -319,3 +319,15 @@ def test_progress_counts_sets_per_move_and_side(client: TestClient) -> None:
     assert progress["weeks"][-1]["done"] == 1
     page = client.get("/progress")
     assert page.status_code == 200 and page.text.count('<svg class="chart"') >= 3
+
+
+def test_filming_advice_puts_the_superman_camera_where_the_far_arm_shows(client: TestClient, cli) -> None:
+    """From low and exactly side-on the head hides the far arm: every place that says where to
+    put the phone for supermans says the head end on a diagonal, or high."""
+    advice = client.get("/api/exercises/superman").json()["filming"]
+    assert "head end of the mat" in advice and "1.4 m" in advice
+    assert client.get("/api/exercises/doorway_chest_stretch").json()["filming"] is None  # not coached
+    page = client.get("/video").text
+    assert "head end of the mat" in page and "camera-plan" in page
+    shown = cli("exercises", "superman")
+    assert shown.code == 0 and "head end of the mat" in " ".join(shown.out.split())

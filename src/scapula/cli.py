@@ -122,6 +122,7 @@ def _show_entry(e: Entry) -> None:
     section("Form cues", [f"- {c.text}" for c in e.cues])
     section("Faults to watch for", [f"- {f.name} ({f.id}): {f.seen} Fix: {f.fix}" for f in e.faults])
     section("Dose", [f"{e.dose.target_text()}, rest {e.dose.rest_s} s between sets"])
+    section("Filming it for the camera coach", [e.filming.strip()] if e.filming else [])
     for title, options in (
         ("Variants", e.variants),
         ("Regressions (easier)", e.regressions),

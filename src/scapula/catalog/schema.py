@@ -126,6 +126,7 @@ class Entry(_Strict):
     execution: list[Text] = Field(min_length=1)
     cues: list[Cue] = Field(min_length=1)
     faults: list[Fault] = []
+    filming: Text | None = None  # where to put the phone so the camera coach sees the move
     dose: Dose
     variants: list[Option] = []
     regressions: list[Option] = []

@@ -102,6 +102,7 @@ class ExerciseOut(BaseModel):
     execution: list[str]
     cues: list[CueOut]
     faults: list[FaultOut]
+    filming: str | None = Field(default=None, description="Where to put the phone for the camera coach")
 
 
 class PrescriptionOut(BaseModel):
@@ -409,6 +410,7 @@ def exercise_out(entry) -> ExerciseOut:
         execution=list(entry.execution),
         cues=[CueOut(id=c.id, text=c.text) for c in entry.cues],
         faults=[FaultOut(id=f.id, name=f.name, seen=f.seen, fix=f.fix) for f in entry.faults],
+        filming=entry.filming.strip() if entry.filming else None,
     )
 
 
