@@ -4,9 +4,10 @@ Scapula's errors to HTTP statuses."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException  # FastAPI's own is a subclass: both come here
 
 from scapula.app.inputs import problems
 from scapula.errors import (
@@ -57,9 +58,7 @@ def install_handlers(app: FastAPI) -> None:
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render(request, "error.html", {"message": exc.detail, "status": exc.status_code}, exc.status_code)
 
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
-    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(HTTPException, http_error)
 
     async def validation_error(request: Request, exc: Exception):
         assert isinstance(exc, RequestValidationError)
