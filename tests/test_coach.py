@@ -210,6 +210,19 @@ def test_rows_count_when_the_arm_is_not_lowered_fully_between_reps(cli, tmp_path
     assert (report["reps"]["right"], report["reps"]["left"]) == (9, 0), report["not_counted"]
 
 
+def test_a_short_row_with_a_near_straight_arm_swinging_back_counts_and_is_partial(cli, tmp_path):
+    # four of ten pulls only swing the near-straight arm back 25-40 deg from its hang (the
+    # elbow barely bends: the old elbow-bend signal missed them); the free arm hangs
+    partial = {1: {"partial_range"}, 4: {"partial_range"}, 7: {"partial_range"}, 8: {"partial_range"}}
+    spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(10, partial), side="left", free_hand="hanging",
+                                                  partial_style="swing"),), noise=EVERYDAY)
+    clip = make_clip(spec, seed=7)
+    report, _ = run(cli, tmp_path, clip, "--exercise", "chainsaw_row")
+    assert (report["reps"]["left"], report["reps"]["right"]) == (10, 0), report["not_counted"]
+    for truth, found in faults_by_rep(report, clip.truth):
+        assert found is not None and ("partial_range" in found) == ("partial_range" in truth)
+
+
 def test_a_wrist_glitch_of_a_few_frames_is_not_a_row(cli, tmp_path):
     import dataclasses
 

@@ -17,6 +17,9 @@ import numpy as np
 from scapula.vision.reps import RepSpan, SegmenterConfig
 
 
+LEAD_S = 1.0
+
+
 @dataclass(frozen=True)
 class RepFrames:
     """A finished rep: its span and the smoothed measures of its frames (arrays over time)."""
@@ -26,6 +29,9 @@ class RepFrames:
     t: np.ndarray
     m: dict[str, np.ndarray]  # measure name -> values over the rep's frames
     baseline: dict[str, float]  # measures at the start of the rep
+    # the measures over the second before the rep's start (``LEAD_S``; fewer frames after a
+    # gap or at the start of the clip): where the limb came from
+    lead: dict[str, np.ndarray] = field(default_factory=dict)
 
     def at_peak(self, name: str) -> float:
         return float(self.m[name][int(np.argmin(np.abs(self.t - self.span.peak_t)))])
