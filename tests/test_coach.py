@@ -338,3 +338,31 @@ def test_both_arms_counts_for_the_arm_the_camera_lost_during_the_lift(cli, tmp_p
     report, _ = run(cli, tmp_path, clip, "--exercise", "superman")
     assert (report["reps"]["left"], report["reps"]["right"]) == (8, 8)
     assert all("both_arms" in r["faults"] for r in report["rep_events"])
+
+
+def test_the_first_superman_lift_counts_after_the_arms_slide_overhead_into_place():
+    from scapula.vision.moves import MOVES
+    from scapula.vision.reps import Segmenter
+
+    # the hand's height as the coach sees it at 30 frames a second: out of position (arms
+    # by the sides), then the arms slide overhead, the hands' pictured height climbing a
+    # third of a torso length in 0.7 s; they rest 1 s on the mat, then four small lifts
+    # (0.16 torso lengths, about 8 cm) 2 s apart. The old segmenter took the level the
+    # hands had when the arms passed into position as the first lift's start, and the
+    # lift never came back down by 60% of that climb: the first lift was lost.
+    seg = Segmenter(MOVES["superman"].segmenter)
+    reps = []
+    for k in range(30 * 14):
+        t = k / 30
+        if t < 1.0:
+            value = float("nan")
+        elif t < 1.7:
+            value = -0.80 + 0.35 * (t - 1.0) / 0.7
+        else:
+            phase = (t - 2.7) % 2.0 if t >= 2.7 and t < 10.7 else 1.9
+            value = -0.45 + 0.16 * np.clip(min(phase, 1.6 - phase) / 0.4, 0.0, 1.0)
+        span = seg.update(t, value)
+        if span is not None:
+            reps.append(span)
+    assert len(reps) == 4, reps
+    assert 2.6 <= reps[0].start_t <= 3.0

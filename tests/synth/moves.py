@@ -416,6 +416,7 @@ class Superman:
             if i > 0:
                 t0 = tl.t
                 self.rest_between(ctx)
+                tl.hold(u(0.4, 1.0))  # settled on the mat, arms overhead, before the first lift
                 tl.phase("rest", t0)
             t0 = tl.t
             starts = [self.rest] * (len(st.reps) + 1)

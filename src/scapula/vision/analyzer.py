@@ -127,8 +127,9 @@ class _MoveTracker:
             seg.reset()
         self.history.clear()
 
-    def push(self, t: np.ndarray, world: np.ndarray, rays: np.ndarray, yaw: np.ndarray) -> list[RepEvent]:
-        measured = self.move.measures(world, rays)
+    def push(self, t: np.ndarray, world: np.ndarray, rays: np.ndarray, seen: np.ndarray,
+             yaw: np.ndarray) -> list[RepEvent]:
+        measured = self.move.measures(world, rays, seen)
         if self.names is None:
             self.names = list(measured)
         smooth = self.filter(np.stack([measured[n] for n in self.names], axis=-1))
@@ -334,7 +335,7 @@ class Analyzer:
         events: list[RepEvent] = []
         rays = camera_rays(image, self.header.width, self.header.height)
         for tracker in self.trackers.values():
-            events += tracker.push(t, world, rays, yaw)
+            events += tracker.push(t, world, rays, image[..., 3], yaw)
         return events
 
     def _reset(self) -> None:

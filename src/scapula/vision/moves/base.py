@@ -116,8 +116,9 @@ class Move:
     id: str
     sides: tuple[str, ...]  # ("both",) or ("left", "right")
     segmenter: SegmenterConfig
-    # (world points in metres, image points as camera rays: analyzer.camera_rays) -> named arrays
-    measures: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
+    # (world points in metres, image points as camera rays: analyzer.camera_rays, each
+    # point's visibility 0..1 as the estimator gives it) -> named arrays
+    measures: Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, np.ndarray]]
     counting: Callable[[dict[str, np.ndarray], str], np.ndarray]  # measures, side -> counting signal
     faults: tuple[Fault, ...]
     # None, or why a finished span is not a rep of this move; by default every span whose
