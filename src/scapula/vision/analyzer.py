@@ -21,7 +21,7 @@ import numpy as np
 
 from scapula.vision.landmarks import Frame, Header
 from scapula.vision.moves import MOVES, Move, RepFrames
-from scapula.vision.moves.base import CLEAR_NOISE, LEAD_S
+from scapula.vision.moves.base import CLEAR_NOISE, LEAD_S, REFERENCE_KEEP, REFERENCE_REPS
 from scapula.vision.reps import RepSpan, Segmenter
 from scapula.vision.signals import BodyFrame, CausalFilter, SwapGuard, camera_yaw_deg, mid
 from scapula.vision.skeleton import P
@@ -208,7 +208,14 @@ class _MoveTracker:
         baseline = {n: float(rows[start, i]) for i, n in enumerate(self.names)}
         before = (times >= span.start_t - LEAD_S) & (times < span.start_t - 1e-9)
         lead = {n: rows[before, i] for i, n in enumerate(self.names)}
-        rep = RepFrames(side, span, times[inside], m, baseline, lead)
+        reference = {}
+        for fault in self.move.faults:
+            # the median is the athlete's usual rep as long as faults are the minority
+            earlier = [r.metrics[fault.id] for r in self.reps if r.side == side and fault.id in r.metrics]
+            earlier = earlier[-REFERENCE_KEEP:]
+            if len(earlier) >= REFERENCE_REPS:
+                reference[fault.id] = float(np.median(earlier))
+        rep = RepFrames(side, span, times[inside], m, baseline, lead, reference)
         top = rep.t[rep.working()]
         why_not = ("a spike, not a rep (a landmark glitch)" if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S
                    else self._overshadowed(side, span) or self.move.is_rep(rep))
