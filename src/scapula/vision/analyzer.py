@@ -12,6 +12,7 @@ rep with the move's ``shared_fault`` (supermans' both arms) counts for every sid
 
 from __future__ import annotations
 
+import statistics
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -214,7 +215,7 @@ class _MoveTracker:
             earlier = [r.metrics[fault.id] for r in self.reps if r.side == side and fault.id in r.metrics]
             earlier = earlier[-REFERENCE_KEEP:]
             if len(earlier) >= REFERENCE_REPS:
-                reference[fault.id] = float(np.median(earlier))
+                reference[fault.id] = float(statistics.median(earlier))
         rep = RepFrames(side, span, times[inside], m, baseline, lead, reference)
         top = rep.t[rep.working()]
         why_not = ("a spike, not a rep (a landmark glitch)" if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S

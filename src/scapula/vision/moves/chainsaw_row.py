@@ -113,7 +113,11 @@ def spread(rep: RepFrames, point: str) -> float:
     between the 5th and the 95th percentiles of its coordinates (a glitch of a few frames
     does not reach them)."""
     xy = np.stack([rep.m[f"{point}_{a}"] for a in "xy"], axis=-1)
-    return float(np.linalg.norm(np.nanpercentile(xy, 95, axis=0) - np.nanpercentile(xy, 5, axis=0)))
+    xy = xy[np.isfinite(xy).all(axis=-1)]
+    if len(xy) == 0:
+        return 0.0
+    lo, hi = np.percentile(xy, [5.0, 95.0], axis=0)
+    return float(np.linalg.norm(hi - lo))
 
 
 # Every rule that turns a span down, with its physical reason (metres and degrees).
@@ -183,9 +187,8 @@ def is_rep(rep: RepFrames) -> str | None:
     # short pull folds the arm with the hand coming up in front, which is just as well a
     # hand brought to the face, a phone or the clothes before and after the set. There a
     # pull must also take the hand back; in a lunge or hinged, a bend is the row's.
-    square = np.nanmedian(rep.m["stagger"]) < SQUARE_STAGGER and upright_torso(rep).fault
     back = rep.at_peak(f"hand_back_{side}") - rep.baseline[f"hand_back_{side}"]
-    if square and back < MIN_HAND_BACK_DEG:
+    if back < MIN_HAND_BACK_DEG and square_stance(rep).fault and upright_torso(rep).fault:
         return "standing square, the hand did not go back"
     return None
 
