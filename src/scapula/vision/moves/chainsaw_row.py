@@ -122,7 +122,8 @@ def spread(rep: RepFrames, point: str) -> float:
 
 # Every rule that turns a span down, with its physical reason (metres and degrees).
 MAX_START_BEND_DEG = 60.0  # the pull starts from a hanging arm: straight, or bent up to ~50 deg between quick reps
-MAX_START_PULL_DEG = 20.0  # the bell hangs at the start: the hand in front of the trunk line, the arm near straight (pull, deg)
+MAX_START_HAND_BACK_DEG = 0.0  # the bell hangs at the start: the hand in front of the trunk line, or on it standing tall
+MAX_START_PULL_DEG = 50.0  # ... with the elbow bent at most ~50 deg between quick reps (pull signal, deg)
 MIN_PULL_M = 0.05  # the bell rises 10 cm+ in the shortest pull; its median over the working part half that
 FREE_HAND_SHARE = 0.6  # the free hand moves less than this share of the working hand's travel
 MAX_TRUNK_TILT_DEG = 15.0  # a row holds the hinge (within 5-10 deg); picking the bell up tilts it 12+ more and back
@@ -142,10 +143,10 @@ def is_rep(rep: RepFrames) -> str | None:
     if rep.baseline[f"elbow_{side}"] > MAX_START_BEND_DEG:
         return "the elbow was already bent at the start"
     # Hanging, the bell pulls the arm plumb: the hand in front of the trunk line when
-    # hinged, along it standing tall (a pull of -60..+10, a little more with the elbow still
-    # bent between quick reps). An arm already held back and bent (a hand on the hip, fixing
-    # clothes, the far arm's estimate wandering behind the body) starts far higher.
-    if rep.span.low > MAX_START_PULL_DEG:
+    # hinged, on it standing tall, however bent the elbow still is between quick reps. A
+    # hand already behind the body (on the hip, fixing clothes, the far arm's estimate
+    # wandering behind it) or an arm back and folded starts elsewhere.
+    if rep.baseline[f"hand_back_{side}"] > MAX_START_HAND_BACK_DEG or rep.span.low > MAX_START_PULL_DEG:
         return "the arm was already back at the start"
     # The bell travels with the hand: an elbow angle that changes while the hand stays
     # where it was (a braced free arm as the trunk shifts over it, the estimate of a far
