@@ -237,6 +237,15 @@ class ChainsawRow:
     def top(self, ctx: Ctx, start: Pose, st: SetSpec, rep: RepSpec) -> Pose:
         u, f = ctx.u, rep.faults
         work = st.side[0]
+        if "partial_range" in f and st.partial_style == "swing" and start["tp"] >= 20:
+            # the near-straight arm swings back from its hang, the upper arm stopping short of
+            # 10 deg behind the trunk line (swing < hinge + 10); standing tall, that is no
+            # swing at all, and a short pull bends the elbow instead
+            hang = start[f"{work}_hel"]
+            swing = min(u(25, 40), start["tp"] + 5.0)
+            top = start.arm(work, hel=hang - swing, elbow=u(5, 20), pro=-0.02, elev=0.005)
+            twist = u(20, 40) if "torso_rotation" in f else u(0, 4)
+            return top.set(tt=start["tt"] + SIDE_SIGN[st.side] * twist)
         ext = u(-15, 5) if "partial_range" in f else u(40, 70)
         top = start.arm(work, hel=-90.0 - ext, haz=-8.0 if ext > 0 else 3.0,
                         elbow=u(50, 75) if "partial_range" in f else u(80, 110), pro=-0.02, elev=0.005)
@@ -407,6 +416,7 @@ class Superman:
             if i > 0:
                 t0 = tl.t
                 self.rest_between(ctx)
+                tl.hold(u(0.4, 1.0))  # settled on the mat, arms overhead, before the first lift
                 tl.phase("rest", t0)
             t0 = tl.t
             starts = [self.rest] * (len(st.reps) + 1)

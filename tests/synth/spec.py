@@ -24,6 +24,7 @@ SET_FAULTS = {"chainsaw_row": ("upright_torso", "square_stance")}
 EXCLUSIVE = (frozenset({"locked_elbows", "bent_elbows"}),)
 LEGS = ("none", "leg_lift", "leg_curl")
 FREE_HANDS = ("thigh", "knee", "bench", "hanging")
+PARTIAL_STYLES = ("bend", "swing")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,8 @@ class SetSpec:
     faults: frozenset = frozenset()  # set-wide faults (chainsaw_row: upright_torso, square_stance)
     rest_elbow: float = 0.0      # chainsaw_row: the working elbow's bend between reps (0 = lowered fully)
     free_hand: str = "thigh"     # chainsaw_row: the free hand on the front "thigh", the "knee", a "bench", or "hanging"
+    partial_style: str = "bend"  # chainsaw_row: a partial_range rep "bend"s the elbow short of the trunk line,
+                                 # or "swing"s the near-straight arm back 25-40 deg from its hang
 
 
 @dataclass(frozen=True)
@@ -304,4 +307,6 @@ def random_spec(activity: str, rng: np.random.Generator, **overrides) -> ClipSpe
             dataclasses.replace(st, free_hand=str(rng.choice(FREE_HANDS, p=[0.4, 0.2, 0.2, 0.2])),
                                 rest_elbow=0.0 if rng.random() < 0.7 else float(rng.uniform(25.0, 50.0)))
             for st in spec.sets))
+        spec = dataclasses.replace(spec, sets=tuple(  # drawn after those, for the same reason
+            dataclasses.replace(st, partial_style=str(rng.choice(PARTIAL_STYLES))) for st in spec.sets))
     return dataclasses.replace(spec, **overrides)

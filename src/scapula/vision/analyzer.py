@@ -12,6 +12,7 @@ rep with the move's ``shared_fault`` (supermans' both arms) counts for every sid
 
 from __future__ import annotations
 
+import statistics
 from collections import deque
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -21,7 +22,7 @@ import numpy as np
 
 from scapula.vision.landmarks import Frame, Header
 from scapula.vision.moves import MOVES, Move, RepFrames
-from scapula.vision.moves.base import CLEAR_NOISE
+from scapula.vision.moves.base import CLEAR_NOISE, LEAD_S, REFERENCE_KEEP, REFERENCE_REPS
 from scapula.vision.reps import RepSpan, Segmenter
 from scapula.vision.signals import BodyFrame, CausalFilter, SwapGuard, camera_yaw_deg, mid
 from scapula.vision.skeleton import P
@@ -127,8 +128,9 @@ class _MoveTracker:
             seg.reset()
         self.history.clear()
 
-    def push(self, t: np.ndarray, world: np.ndarray, rays: np.ndarray, yaw: np.ndarray) -> list[RepEvent]:
-        measured = self.move.measures(world, rays)
+    def push(self, t: np.ndarray, world: np.ndarray, rays: np.ndarray, seen: np.ndarray,
+             yaw: np.ndarray) -> list[RepEvent]:
+        measured = self.move.measures(world, rays, seen)
         if self.names is None:
             self.names = list(measured)
         smooth = self.filter(np.stack([measured[n] for n in self.names], axis=-1))
@@ -205,7 +207,16 @@ class _MoveTracker:
         m["counting"] = np.asarray(self.move.counting(m, side), dtype=float)
         start = int(np.argmin(np.abs(times - span.start_t)))
         baseline = {n: float(rows[start, i]) for i, n in enumerate(self.names)}
-        rep = RepFrames(side, span, times[inside], m, baseline)
+        before = (times >= span.start_t - LEAD_S) & (times < span.start_t - 1e-9)
+        lead = {n: rows[before, i] for i, n in enumerate(self.names)}
+        reference = {}
+        for fault in self.move.faults:
+            # the median is the athlete's usual rep as long as faults are the minority
+            earlier = [r.metrics[fault.id] for r in self.reps if r.side == side and fault.id in r.metrics]
+            earlier = earlier[-REFERENCE_KEEP:]
+            if len(earlier) >= REFERENCE_REPS:
+                reference[fault.id] = float(statistics.median(earlier))
+        rep = RepFrames(side, span, times[inside], m, baseline, lead, reference)
         top = rep.t[rep.working()]
         why_not = ("a spike, not a rep (a landmark glitch)" if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S
                    else self._overshadowed(side, span) or self.move.is_rep(rep))
@@ -332,7 +343,7 @@ class Analyzer:
         events: list[RepEvent] = []
         rays = camera_rays(image, self.header.width, self.header.height)
         for tracker in self.trackers.values():
-            events += tracker.push(t, world, rays, yaw)
+            events += tracker.push(t, world, rays, image[..., 3], yaw)
         return events
 
     def _reset(self) -> None:

@@ -49,6 +49,11 @@ class SegmenterConfig:
     max_rise_s: float = 4.0  # a rep climbs min_range within this (4 s tempo: ~2 s up); slower is drift
     min_speed: float = 0.0  # the fastest climb over speed_window_s (signal units a second) must reach this
     speed_window_s: float = 0.4
+    # After a (re)start (the clip's first frames, a gap, the athlete getting into position)
+    # the first rep counts from a level the signal has held, within half of min_range, for
+    # this long: a limb still moving into place when the move's position begins (arms
+    # sliding overhead as the athlete lies down) is no rep, and its end is no rep's start.
+    first_rest_s: float = 0.0
     # the time constant of the exponential average that follows the running median
     # (signals.CausalFilter), for the move's every measure
     smooth_s: float = 0.06
@@ -90,6 +95,8 @@ class Segmenter:
         self.high = -math.inf
         self.high_t = 0.0
         self.last_t: float | None = None
+        self.resting = self.c.first_rest_s > 0  # no rep starts until the signal has held a level
+        self.rest: tuple[float, float] | None = None  # (level, since) of that hold
         self.trace: deque[tuple[float, float]] = deque()  # (t, value) from just before the low on
         self.dropped: list[tuple[RepSpan, str]] = []  # spans that rose enough but were no rep, and why
 
@@ -105,6 +112,16 @@ class Segmenter:
             self.since = t
         if t - self.since < c.settle_s:
             return None
+        if self.resting:
+            # the start follows the signal until it has held a level for first_rest_s
+            level, since = self.rest or (value, t)
+            if abs(value - level) > 0.5 * c.min_range:
+                level, since = value, t
+            self.rest = (level, since)
+            self.low, self.low_t = value, t
+            if t - since < c.first_rest_s:
+                return None
+            self.resting = False
         if c.min_speed > 0:
             self.trace.append((t, value))
             while len(self.trace) > 1 and self.trace[1][0] <= self.low_t - c.speed_window_s:

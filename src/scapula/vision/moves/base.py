@@ -17,6 +17,11 @@ import numpy as np
 from scapula.vision.reps import RepSpan, SegmenterConfig
 
 
+LEAD_S = 1.0
+REFERENCE_REPS = 3  # earlier reps of a side before its checks are judged against them
+REFERENCE_KEEP = 8  # the latest this many of them
+
+
 @dataclass(frozen=True)
 class RepFrames:
     """A finished rep: its span and the smoothed measures of its frames (arrays over time)."""
@@ -26,6 +31,20 @@ class RepFrames:
     t: np.ndarray
     m: dict[str, np.ndarray]  # measure name -> values over the rep's frames
     baseline: dict[str, float]  # measures at the start of the rep
+    # the measures over the second before the rep's start (``LEAD_S``; fewer frames after a
+    # gap or at the start of the clip): where the limb came from
+    lead: dict[str, np.ndarray] = field(default_factory=dict)
+    # fault id -> this athlete's usual value of that check on this side: the median over
+    # their latest earlier reps (once there are ``REFERENCE_REPS``), their usual rep while
+    # faults are the minority
+    reference: dict[str, float] = field(default_factory=dict)
+
+    def relative(self, fault: str, value: float) -> float:
+        """A check's value against this athlete's usual rep, once there are enough earlier
+        ones: a landmark's systematic offset (the shoulder line's estimate turning with the
+        working arm, the head point's bias) moves every rep of theirs alike, and a fault is
+        a departure from how they do the rep. Before that, the value itself."""
+        return value - self.reference[fault] if fault in self.reference else value
 
     def at_peak(self, name: str) -> float:
         return float(self.m[name][int(np.argmin(np.abs(self.t - self.span.peak_t)))])
@@ -110,8 +129,9 @@ class Move:
     id: str
     sides: tuple[str, ...]  # ("both",) or ("left", "right")
     segmenter: SegmenterConfig
-    # (world points in metres, image points as camera rays: analyzer.camera_rays) -> named arrays
-    measures: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
+    # (world points in metres, image points as camera rays: analyzer.camera_rays, each
+    # point's visibility 0..1 as the estimator gives it) -> named arrays
+    measures: Callable[[np.ndarray, np.ndarray, np.ndarray], dict[str, np.ndarray]]
     counting: Callable[[dict[str, np.ndarray], str], np.ndarray]  # measures, side -> counting signal
     faults: tuple[Fault, ...]
     # None, or why a finished span is not a rep of this move; by default every span whose

@@ -17,7 +17,7 @@ from scapula.vision.skeleton import SIDE_POINTS, SIDES, P
 
 
 
-def measures(world: np.ndarray, rays: np.ndarray) -> dict[str, np.ndarray]:
+def measures(world: np.ndarray, rays: np.ndarray, seen: np.ndarray) -> dict[str, np.ndarray]:
     body = BodyFrame.of(world)
     out: dict[str, np.ndarray] = {}
     for side in SIDES:
