@@ -79,9 +79,17 @@ class Case:
 
 def twice_the_noise(spec):
     n = spec.noise
-    return dataclasses.replace(spec, noise=dataclasses.replace(
-        n, jitter_px=2 * n.jitter_px, jitter_world_mm=2 * n.jitter_world_mm, wander_cm=2 * n.wander_cm,
-        glitches_per_min=2 * n.glitches_per_min, swaps_per_min=2 * n.swaps_per_min))
+    return dataclasses.replace(
+        spec,
+        noise=dataclasses.replace(
+            n,
+            jitter_px=2 * n.jitter_px,
+            jitter_world_mm=2 * n.jitter_world_mm,
+            wander_cm=2 * n.wander_cm,
+            glitches_per_min=2 * n.glitches_per_min,
+            swaps_per_min=2 * n.swaps_per_min,
+        ),
+    )
 
 
 def generated(source: str, activities: list[str], seeds: range) -> Iterator[Case]:
@@ -93,8 +101,15 @@ def generated(source: str, activities: list[str], seeds: range) -> Iterator[Case
             clip = make_clip(spec, seed=seed)
             truth = clip.truth
             reps = [TrueRep(r.side, r.start_s, r.peak_s, r.end_s, tuple(r.faults)) for r in truth.reps]
-            yield Case(source, f"{activity} seed {seed}", activity if activity in EXERCISES else "negative",
-                       clip.header, list(clip.frames), reps, dict(truth.counts))
+            yield Case(
+                source,
+                f"{activity} seed {seed}",
+                activity if activity in EXERCISES else "negative",
+                clip.header,
+                list(clip.frames),
+                reps,
+                dict(truth.counts),
+            )
 
 
 def development(root: Path, source: str, activities: list[str]) -> Iterator[Case]:
@@ -105,8 +120,9 @@ def development(root: Path, source: str, activities: list[str]) -> Iterator[Case
         if activity not in activities and not (activity == "negative" and set(activities) & set(NEGATIVES)):
             continue
         header, frames = read_landmarks(folder / "clips" / f"{path.stem}.jsonl")
-        reps = [TrueRep(e["side"], e["start_s"], e["peak_s"], e["end_s"], tuple(e["faults"]))
-                for e in truth["rep_events"]]
+        reps = [
+            TrueRep(e["side"], e["start_s"], e["peak_s"], e["end_s"], tuple(e["faults"])) for e in truth["rep_events"]
+        ]
         yield Case(source, path.stem, activity, header, list(frames), reps, truth["reps"])
 
 
@@ -125,8 +141,12 @@ def overlaps(rep, true: TrueRep) -> bool:
 
 def match(truth: list[TrueRep], found: list, side_aware: bool) -> dict[int, int]:
     """Truth index -> found index, one to one, nearest peaks first."""
-    pairs = sorted((abs(f.peak_s - t.peak_s), i, j) for i, t in enumerate(truth) for j, f in enumerate(found)
-                   if overlaps(f, t) and (not side_aware or f.side == t.side))
+    pairs = sorted(
+        (abs(f.peak_s - t.peak_s), i, j)
+        for i, t in enumerate(truth)
+        for j, f in enumerate(found)
+        if overlaps(f, t) and (not side_aware or f.side == t.side)
+    )
     out, used = {}, set()
     for _, i, j in pairs:
         if i not in out and j not in used:
@@ -165,8 +185,13 @@ def score(case: Case, rate: float | None, tally: Tally, verbose: bool) -> None:
     found = list(named.reps)
     if move == "superman":  # a both_arms lift counted once per arm is accepted
         matched = set(pairs.values())
-        extra = {j for j, f in enumerate(found) if j not in matched and "both_arms" in f.faults
-                 and any("both_arms" in t.faults and t.side != f.side and overlaps(f, t) for t in case.reps)}
+        extra = {
+            j
+            for j, f in enumerate(found)
+            if j not in matched
+            and "both_arms" in f.faults
+            and any("both_arms" in t.faults and t.side != f.side and overlaps(f, t) for t in case.reps)
+        }
         found = [f for j, f in enumerate(found) if j not in extra]
         pairs = match(case.reps, found, sided)
     n_true, n_found = case.counts["total"], len(found)
@@ -204,8 +229,10 @@ def score(case: Case, rate: float | None, tally: Tally, verbose: bool) -> None:
     for s in named.rejected_spans:
         tally.spans[s.reason] += 1
     if verbose and not (obo and lr and recognised):
-        print(f"  {case.source} {case.name}: truth {n_true} {case.counts}, found {n_found} {dict(sides)}, "
-              f"auto {auto.exercise}/{auto.recognised}, not counted {named.rejected}")
+        print(
+            f"  {case.source} {case.name}: truth {n_true} {case.counts}, found {n_found} {dict(sides)}, "
+            f"auto {auto.exercise}/{auto.recognised}, not counted {named.rejected}"
+        )
 
 
 def pct(n: int, d: int) -> str:
@@ -219,14 +246,20 @@ def report(tallies: dict[str, Tally], moves: list[str], negatives: bool) -> None
     print(f"{'':34s}{head}")
     rows = []
     for move in moves:
-        rows += [(f"{move} clips", move, "clips", None), (f"{move} reps OBO", move, "obo", "clips"),
-                 (f"{move} exact", move, "exact", "clips")]
+        rows += [
+            (f"{move} clips", move, "clips", None),
+            (f"{move} reps OBO", move, "obo", "clips"),
+            (f"{move} exact", move, "exact", "clips"),
+        ]
         if move != "reverse_fly":
             rows.append((f"{move} L/R exact", move, "lr", "clips"))
         rows.append((f"{move} recognised", move, "recognised", "clips"))
     if negatives:
-        rows += [("negatives clips", "negative", "clips", None), ("negatives zero reps", "negative", "zero", "clips"),
-                 ("negatives not recognised", "negative", "recognised", "clips")]
+        rows += [
+            ("negatives clips", "negative", "clips", None),
+            ("negatives zero reps", "negative", "zero", "clips"),
+            ("negatives not recognised", "negative", "recognised", "clips"),
+        ]
     for label, key, what, per in rows:
         cells = []
         for s in names:
@@ -253,8 +286,10 @@ def report(tallies: dict[str, Tally], moves: list[str], negatives: bool) -> None
     if rules:
         print(f"\n{'not counted: true reps / all spans':34s}{head}")
         for rule in rules:
-            print(f"{rule[:33]:34s}" + "".join(f"{tallies[s].thrown[rule]:>5d} /{tallies[s].spans[rule]:>4d}"
-                                                 .rjust(width) for s in names))
+            print(
+                f"{rule[:33]:34s}"
+                + "".join(f"{tallies[s].thrown[rule]:>5d} /{tallies[s].spans[rule]:>4d}".rjust(width) for s in names)
+            )
 
 
 def parse_seeds(text: str) -> range:
@@ -278,12 +313,18 @@ def main() -> None:
     seeds = parse_seeds(args.seeds)
     tallies: dict[str, Tally] = defaultdict(Tally)
     for source in sources:
-        cases = (generated(source, activities, seeds) if source.startswith("gen")
-                 else development(args.dev, source, activities))
+        cases = (
+            generated(source, activities, seeds)
+            if source.startswith("gen")
+            else development(args.dev, source, activities)
+        )
         for case in cases:
             score(case, args.rate, tallies[source], args.verbose)
-    print(f"seeds {args.seeds}" + (f", dev set {args.dev}" if args.dev else "")
-          + (f", about {args.rate:g} frames/s" if args.rate else ", every frame"))
+    print(
+        f"seeds {args.seeds}"
+        + (f", dev set {args.dev}" if args.dev else "")
+        + (f", about {args.rate:g} frames/s" if args.rate else ", every frame")
+    )
     report(dict(tallies), [a for a in EXERCISES if a in activities], any(a in NEGATIVES for a in activities))
 
 

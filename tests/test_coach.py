@@ -14,8 +14,15 @@ import pytest
 from tests.synth import ClipSpec, NoiseSpec, RepSpec, SetSpec, make_clip, random_spec, write_clip
 
 # an estimator's everyday errors: jitter, a glitch and a label swap now and then, a dropout
-EVERYDAY = NoiseSpec(jitter_px=1.0, jitter_world_mm=7.0, glitches_per_min=2.0, swaps_per_min=1.0,
-                     dropouts_per_min=1.0, drop_frame_prob=0.01, timing_jitter=0.15)
+EVERYDAY = NoiseSpec(
+    jitter_px=1.0,
+    jitter_world_mm=7.0,
+    glitches_per_min=2.0,
+    swaps_per_min=1.0,
+    dropouts_per_min=1.0,
+    drop_frame_prob=0.01,
+    timing_jitter=0.15,
+)
 
 
 def run(cli, tmp_path, clip, *args):
@@ -31,8 +38,11 @@ def faults_by_rep(report, truth):
     """Each truth rep's faults next to the faults of the report's rep nearest its peak (same side)."""
     pairs = []
     for tr in truth.reps:
-        candidates = [r for r in report["rep_events"] if r["side"] == tr.side
-                      and r["start_s"] - 0.5 <= tr.peak_s <= r["end_s"] + 0.8]
+        candidates = [
+            r
+            for r in report["rep_events"]
+            if r["side"] == tr.side and r["start_s"] - 0.5 <= tr.peak_s <= r["end_s"] + 0.8
+        ]
         found = min(candidates, key=lambda r: abs(r["peak_s"] - tr.peak_s), default=None)
         pairs.append((set(tr.faults), set(found["faults"]) if found else None))
     return pairs
@@ -57,18 +67,34 @@ def reps(n, faults_at=None, **kw):
 
 CASES = {
     "reverse_fly": ClipSpec(
-        "reverse_fly", sets=(SetSpec(reps(10, {1: {"ribs_flare"}, 3: {"shrug"}, 5: {"locked_elbows"},
-                                               7: {"bent_elbows"}, 9: {"partial_range"}}, tempo_s=2.2)),),
-        noise=EVERYDAY, camera_yaw_deg=10.0),
+        "reverse_fly",
+        sets=(
+            SetSpec(
+                reps(
+                    10,
+                    {1: {"ribs_flare"}, 3: {"shrug"}, 5: {"locked_elbows"}, 7: {"bent_elbows"}, 9: {"partial_range"}},
+                    tempo_s=2.2,
+                )
+            ),
+        ),
+        noise=EVERYDAY,
+        camera_yaw_deg=10.0,
+    ),
     "chainsaw_row": ClipSpec(
-        "chainsaw_row", sets=(SetSpec(reps(8, {2: {"torso_rotation"}, 5: {"partial_range"}}), side="left"),
-                              SetSpec(reps(8), side="right", faults=frozenset({"square_stance"})),
-                              SetSpec(reps(6), side="left", faults=frozenset({"upright_torso"}))),
-        noise=EVERYDAY, turn_for_each_side=True),
+        "chainsaw_row",
+        sets=(
+            SetSpec(reps(8, {2: {"torso_rotation"}, 5: {"partial_range"}}), side="left"),
+            SetSpec(reps(8), side="right", faults=frozenset({"square_stance"})),
+            SetSpec(reps(6), side="left", faults=frozenset({"upright_torso"})),
+        ),
+        noise=EVERYDAY,
+        turn_for_each_side=True,
+    ),
     "superman": ClipSpec(
-        "superman", sets=(SetSpec(reps(12, {2: {"both_arms"}, 5: {"back_arch"}, 8: {"neck_extension"}},
-                                       tempo_s=1.6, hold_s=1.5)),),
-        noise=EVERYDAY),
+        "superman",
+        sets=(SetSpec(reps(12, {2: {"both_arms"}, 5: {"back_arch"}, 8: {"neck_extension"}}, tempo_s=1.6, hold_s=1.5)),),
+        noise=EVERYDAY,
+    ),
 }
 
 
@@ -104,8 +130,20 @@ def test_auto_recognises_the_move(cli, tmp_path, move):
     assert report["recognised"] and report["exercise"] == move
 
 
-@pytest.mark.parametrize("activity", ["idle_hands_on_hips", "idle_phone", "overhead_reach", "side_bend",
-                                      "cross_body_stretch", "trunk_twist", "arm_swings", "marching", "walking"])
+@pytest.mark.parametrize(
+    "activity",
+    [
+        "idle_hands_on_hips",
+        "idle_phone",
+        "overhead_reach",
+        "side_bend",
+        "cross_body_stretch",
+        "trunk_twist",
+        "arm_swings",
+        "marching",
+        "walking",
+    ],
+)
 def test_no_reps_when_the_clip_shows_none_of_the_moves(cli, tmp_path, activity):
     clip = make_clip(random_spec(activity, np.random.default_rng(5), noise=EVERYDAY), seed=5)
     report, printed = run(cli, tmp_path, clip)
@@ -129,22 +167,34 @@ def test_a_superman_lift_reads_the_same_on_the_near_and_the_far_arm(cli, tmp_pat
     # nearer the camera than the hips and the far one 0.5 m farther: the same 15 cm lift
     # spans almost twice as many pixels on the near arm. Heights must be read at each
     # hand's own depth, or the near arm's small wobbles count and the far arm's lifts don't.
-    spec = ClipSpec("superman", sets=(SetSpec(reps(8)),), superman_arms="y", superman_lift_m=0.15,
-                    camera_distance_m=1.6, camera_height_m=0.3, fit_distance=True,
-                    noise=NoiseSpec(jitter_px=0.5, jitter_world_mm=3.0))
+    spec = ClipSpec(
+        "superman",
+        sets=(SetSpec(reps(8)),),
+        superman_arms="y",
+        superman_lift_m=0.15,
+        camera_distance_m=1.6,
+        camera_height_m=0.3,
+        fit_distance=True,
+        noise=NoiseSpec(jitter_px=0.5, jitter_world_mm=3.0),
+    )
     clip = make_clip(spec, seed=2)
     report, _ = run(cli, tmp_path, clip, "--exercise", "superman")
     assert (report["reps"]["left"], report["reps"]["right"]) == (4, 4)
     near = clip.truth.sets[0]["near_side"]
-    ranges = {side: np.median([r["range"] for r in report["rep_events"] if r["side"] == side])
-              for side in ("left", "right")}
+    ranges = {
+        side: np.median([r["range"] for r in report["rep_events"] if r["side"] == side]) for side in ("left", "right")
+    }
     far = "left" if near == "right" else "right"
     assert 0.85 < ranges[near] / ranges[far] < 1.18, ranges
 
 
 def test_set_on_one_side_then_the_other_counts_each_side(cli, tmp_path):
-    spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(7), side="right"), SetSpec(reps(9), side="left")),
-                    noise=EVERYDAY, turn_for_each_side=True)
+    spec = ClipSpec(
+        "chainsaw_row",
+        sets=(SetSpec(reps(7), side="right"), SetSpec(reps(9), side="left")),
+        noise=EVERYDAY,
+        turn_for_each_side=True,
+    )
     report, _ = run(cli, tmp_path, make_clip(spec, seed=3), "--exercise", "chainsaw_row")
     assert (report["reps"]["right"], report["reps"]["left"]) == (7, 9)
     sides = [r["side"] for r in report["rep_events"]]
@@ -163,8 +213,7 @@ def test_pauses_holds_and_slow_tempo_still_count(cli, tmp_path):
 def test_the_slowest_row_counts_and_a_phone_held_up_for_ten_seconds_does_not(cli, tmp_path):
     # 4 s of pulling and lowering with a 2 s squeeze at the top: the slowest row the coach
     # expects, 6 s a rep
-    spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(6, tempo_s=4.0, hold_s=2.0), side="right"),),
-                    noise=EVERYDAY)
+    spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(6, tempo_s=4.0, hold_s=2.0), side="right"),), noise=EVERYDAY)
     report, _ = run(cli, tmp_path, make_clip(spec, seed=6), "--exercise", "chainsaw_row")
     assert report["reps"]["right"] == 6 and report["reps"]["left"] == 0
     # someone looking at a phone held at chest height bends the elbow as far as a row does,
@@ -189,8 +238,9 @@ def test_the_slowest_superman_lifts_count_and_a_wrist_landmark_drifting_up_and_d
     def drift(t, image, world):
         px = image[:, :2] * size
         torso_px = np.linalg.norm((px[P.LEFT_SHOULDER] + px[P.RIGHT_SHOULDER] - px[P.LEFT_HIP] - px[P.RIGHT_HIP]) / 2)
-        torso_m = np.linalg.norm((world[P.LEFT_SHOULDER] + world[P.RIGHT_SHOULDER]
-                                  - world[P.LEFT_HIP] - world[P.RIGHT_HIP]) / 2)
+        torso_m = np.linalg.norm(
+            (world[P.LEFT_SHOULDER] + world[P.RIGHT_SHOULDER] - world[P.LEFT_HIP] - world[P.RIGHT_HIP]) / 2
+        )
         up = 0.05 * np.sin(2 * np.pi * 0.15 * t)  # torso lengths
         for p, w in arm.items():
             image[p, 1] -= w * up * torso_px / size[1]
@@ -214,8 +264,11 @@ def test_a_short_row_with_a_near_straight_arm_swinging_back_counts_and_is_partia
     # four of ten pulls only swing the near-straight arm back 25-40 deg from its hang (the
     # elbow barely bends: the old elbow-bend signal missed them); the free arm hangs
     partial = {1: {"partial_range"}, 4: {"partial_range"}, 7: {"partial_range"}, 8: {"partial_range"}}
-    spec = ClipSpec("chainsaw_row", sets=(SetSpec(reps(10, partial), side="left", free_hand="hanging",
-                                                  partial_style="swing"),), noise=EVERYDAY)
+    spec = ClipSpec(
+        "chainsaw_row",
+        sets=(SetSpec(reps(10, partial), side="left", free_hand="hanging", partial_style="swing"),),
+        noise=EVERYDAY,
+    )
     clip = make_clip(spec, seed=7)
     report, _ = run(cli, tmp_path, clip, "--exercise", "chainsaw_row")
     assert (report["reps"]["left"], report["reps"]["right"]) == (10, 0), report["not_counted"]
@@ -254,8 +307,9 @@ def test_streaming_one_frame_at_a_time_equals_the_file(tmp_path):
     live = Analyzer(clip.header, "auto")
     emitted = [event for frame in clip.frames for event in live.push(frame)]
     stream = live.finish()
-    assert [(r.side, r.start_s, r.end_s, r.faults) for r in stream.reps] == \
-           [(r.side, r.start_s, r.end_s, r.faults) for r in batch.reps]
+    assert [(r.side, r.start_s, r.end_s, r.faults) for r in stream.reps] == [
+        (r.side, r.start_s, r.end_s, r.faults) for r in batch.reps
+    ]
     superman = [e for e in emitted if e.exercise == "superman"]
     assert len(superman) == len(batch.reps)
     # each rep is emitted within a second of its end, not at the end of the clip
@@ -284,16 +338,19 @@ def _both_arms_set(seed: int):
 
     from scapula.vision.skeleton import P
 
-    spec = ClipSpec("superman", sets=(SetSpec(reps(8, {i: {"both_arms"} for i in range(8)},
-                                                    tempo_s=1.8, hold_s=1.5)),),
-                    noise=NoiseSpec(jitter_px=0.3, jitter_world_mm=2.0))
+    spec = ClipSpec(
+        "superman",
+        sets=(SetSpec(reps(8, {i: {"both_arms"} for i in range(8)}, tempo_s=1.8, hold_s=1.5)),),
+        noise=NoiseSpec(jitter_px=0.3, jitter_world_mm=2.0),
+    )
     clip = make_clip(spec, seed=seed)
     left = [P.LEFT_ELBOW, P.LEFT_WRIST, P.LEFT_PINKY, P.LEFT_INDEX, P.LEFT_THUMB]
     right = [P.RIGHT_ELBOW, P.RIGHT_WRIST, P.RIGHT_PINKY, P.RIGHT_INDEX, P.RIGHT_THUMB]
     spans = []
     for rep in (r for r in clip.truth.reps if r.side == "left"):
-        idx = [i for i, f in enumerate(clip.frames)
-               if f.image is not None and rep.start_s - 0.2 <= f.t <= rep.end_s + 0.2]
+        idx = [
+            i for i, f in enumerate(clip.frames) if f.image is not None and rep.start_s - 0.2 <= f.t <= rep.end_s + 0.2
+        ]
         rest = clip.frames[idx[0]]
         for i in idx:
             f = clip.frames[i]
@@ -374,8 +431,9 @@ def test_a_head_point_that_tips_back_with_every_lift_is_no_neck_fault_once_the_c
     # twelve clean lifts, one with a real crane (rep 9); the estimator's head point tips
     # back about 10 deg with every lift, in step with it (an ear seen from below as the
     # shoulder rises): past the 8 deg line on every rep, as real as a crane to the check
-    spec = ClipSpec("superman", sets=(SetSpec(reps(12, {8: {"neck_extension"}}, tempo_s=2.0, hold_s=1.2)),),
-                    noise=EVERYDAY)
+    spec = ClipSpec(
+        "superman", sets=(SetSpec(reps(12, {8: {"neck_extension"}}, tempo_s=2.0, hold_s=1.2)),), noise=EVERYDAY
+    )
     clip = make_clip(spec, seed=12)
     lifts = [(r.start_s, r.peak_s, r.end_s) for r in clip.truth.reps]
 

@@ -57,13 +57,13 @@ def test_the_workers_start_at_once_and_end_with_the_stream(demo):
 
     from scapula.vision.pipeline import video_frames
 
-    header, stream = video_frames(demo, workers=2)
+    _, stream = video_frames(demo, workers=2)
     assert len(multiprocessing.active_children()) == 2
     del stream
     gc.collect()
     assert multiprocessing.active_children() == []
 
-    header, stream = video_frames(demo, workers=2)
+    _, stream = video_frames(demo, workers=2)
     times = [frame.t for frame in stream]
     assert times == sorted(times) and len(times) > 70  # about ten a second of the 7.7 s clip
     assert multiprocessing.active_children() == []

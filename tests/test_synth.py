@@ -9,11 +9,21 @@ import json
 import numpy as np
 import pytest
 
-from tests.synth import (ACTIVITIES, EXERCISES, ClipSpec, NoiseSpec, RepSpec, SetSpec, make_clip,
-                         random_spec, truth_path, write_clip)
-from tests.synth.camera import place_camera
 from scapula.vision.landmarks import read_landmarks
 from scapula.vision.skeleton import P
+from tests.synth import (
+    ACTIVITIES,
+    EXERCISES,
+    ClipSpec,
+    NoiseSpec,
+    RepSpec,
+    SetSpec,
+    make_clip,
+    random_spec,
+    truth_path,
+    write_clip,
+)
+from tests.synth.camera import place_camera
 
 CLEAN = NoiseSpec.none()
 
@@ -37,8 +47,7 @@ def _during_sets(clip, frames):
     return [f for f in frames if any(a <= f.t <= b for a, b in spans)]
 
 
-@pytest.mark.parametrize("activity,seed", [("reverse_fly", 1), ("chainsaw_row", 2), ("superman", 3),
-                                           ("superman", 4)])
+@pytest.mark.parametrize("activity,seed", [("reverse_fly", 1), ("chainsaw_row", 2), ("superman", 3), ("superman", 4)])
 def test_rep_truth_matches_the_spec(activity, seed):
     spec = random_spec(activity, np.random.default_rng(seed), fault_prob=0.4, rest_s=4.0)
     clip = make_clip(spec, seed)
@@ -87,22 +96,30 @@ def test_bad_specs_are_refused():
 
 
 def test_frames_are_in_time_order_with_irregular_timing():
-    spec = dataclasses.replace(random_spec("reverse_fly", np.random.default_rng(5)), fps=30.0,
-                               noise=dataclasses.replace(CLEAN, timing_jitter=0.15, drop_frame_prob=0.02))
+    spec = dataclasses.replace(
+        random_spec("reverse_fly", np.random.default_rng(5)),
+        fps=30.0,
+        noise=dataclasses.replace(CLEAN, timing_jitter=0.15, drop_frame_prob=0.02),
+    )
     clip = make_clip(spec, 5)
     t = np.array([f.t for f in clip.frames])
     dt = np.diff(t) * spec.fps
     assert clip.header.fps == 30.0
-    assert np.all(dt > 0.65)                          # strictly increasing
-    assert np.std(dt[dt < 1.35]) > 0.03               # jittered, not a regular grid
-    assert np.any(dt > 1.6)                           # a dropped row leaves a larger gap
+    assert np.all(dt > 0.65)  # strictly increasing
+    assert np.std(dt[dt < 1.35]) > 0.03  # jittered, not a regular grid
+    assert np.any(dt > 1.6)  # a dropped row leaves a larger gap
     assert abs(np.median(dt) - 1.0) < 0.05
-    assert len(t) < t[-1] * spec.fps                  # fewer rows than the nominal grid
+    assert len(t) < t[-1] * spec.fps  # fewer rows than the nominal grid
 
 
 def test_no_person_before_walking_in_and_after_walking_out():
-    spec = _clean(random_spec("chainsaw_row", np.random.default_rng(6), n_sets=1, reps=4),
-                  walk_in=True, walk_out=True, lead_in_s=1.5, fit_distance=True)
+    spec = _clean(
+        random_spec("chainsaw_row", np.random.default_rng(6), n_sets=1, reps=4),
+        walk_in=True,
+        walk_out=True,
+        lead_in_s=1.5,
+        fit_distance=True,
+    )
     clip = make_clip(spec, 6)
     assert clip.frames[0].image is None and clip.frames[0].world is None
     assert clip.frames[-1].image is None
@@ -112,14 +129,25 @@ def test_no_person_before_walking_in_and_after_walking_out():
     assert all(f.image is not None for f in clip.frames if first_rep <= f.t <= clip.truth.reps[-1].end_s)
 
 
-BONES = [(P.LEFT_SHOULDER, P.LEFT_ELBOW), (P.LEFT_ELBOW, P.LEFT_WRIST), (P.RIGHT_SHOULDER, P.RIGHT_ELBOW),
-         (P.RIGHT_ELBOW, P.RIGHT_WRIST), (P.LEFT_HIP, P.LEFT_KNEE), (P.LEFT_KNEE, P.LEFT_ANKLE),
-         (P.RIGHT_HIP, P.RIGHT_KNEE), (P.RIGHT_KNEE, P.RIGHT_ANKLE), (P.LEFT_HIP, P.RIGHT_HIP),
-         (P.LEFT_EAR, P.RIGHT_EAR), (P.LEFT_ANKLE, P.LEFT_FOOT_INDEX), (P.LEFT_WRIST, P.LEFT_INDEX)]
+BONES = [
+    (P.LEFT_SHOULDER, P.LEFT_ELBOW),
+    (P.LEFT_ELBOW, P.LEFT_WRIST),
+    (P.RIGHT_SHOULDER, P.RIGHT_ELBOW),
+    (P.RIGHT_ELBOW, P.RIGHT_WRIST),
+    (P.LEFT_HIP, P.LEFT_KNEE),
+    (P.LEFT_KNEE, P.LEFT_ANKLE),
+    (P.RIGHT_HIP, P.RIGHT_KNEE),
+    (P.RIGHT_KNEE, P.RIGHT_ANKLE),
+    (P.LEFT_HIP, P.RIGHT_HIP),
+    (P.LEFT_EAR, P.RIGHT_EAR),
+    (P.LEFT_ANKLE, P.LEFT_FOOT_INDEX),
+    (P.LEFT_WRIST, P.LEFT_INDEX),
+]
 
 
-@pytest.mark.parametrize("activity", ["reverse_fly", "chainsaw_row", "superman", "cross_body_stretch",
-                                      "marching", "walking"])
+@pytest.mark.parametrize(
+    "activity", ["reverse_fly", "chainsaw_row", "superman", "cross_body_stretch", "marching", "walking"]
+)
 def test_bone_lengths_are_constant_without_noise(activity):
     spec = _clean(random_spec(activity, np.random.default_rng(7), n_sets=1, reps=4, duration_s=12.0))
     clip = make_clip(spec, 7)
@@ -135,8 +163,9 @@ def test_bone_lengths_are_constant_without_noise(activity):
 
 
 def test_projection_centre_and_directions():
-    cam = place_camera(np.array([0.3, -0.2, 0.9]), azimuth_deg=57.0, distance=2.4, height=1.3,
-                       hfov_deg=70.0, width=1280, height_px=720)
+    cam = place_camera(
+        np.array([0.3, -0.2, 0.9]), azimuth_deg=57.0, distance=2.4, height=1.3, hfov_deg=70.0, width=1280, height_px=720
+    )
     fwd, right, down = cam.rotation[2], cam.rotation[0], cam.rotation[1]
     ahead = cam.position + 3.0 * fwd
     x, y = cam.project(cam.to_camera(ahead[None]))[0]
@@ -149,7 +178,7 @@ def test_projection_centre_and_directions():
     # the edge of the horizontal field of view lands on the image edge
     edge = cam.position + fwd + np.tan(np.radians(35.0)) * right
     assert cam.project(cam.to_camera(edge[None]))[0][0] == pytest.approx(1.0)
-    assert cam.rotation[0][2] == pytest.approx(0.0, abs=1e-12)     # no roll: the image x axis is level
+    assert cam.rotation[0][2] == pytest.approx(0.0, abs=1e-12)  # no roll: the image x axis is level
 
 
 def test_write_clip_reads_back(tmp_path):
@@ -186,19 +215,22 @@ def test_superman_lies_horizontal_and_reverse_fly_stands_upright():
     up = _trunk_elevation(sm, _during_sets(sm, _person(sm)))
     assert np.all(np.abs(up) < 12)
     w = _floor(sm, np.array([f.world for f in _during_sets(sm, _person(sm))]))
-    assert np.all(np.abs(w[:, P.NOSE, 2] - w[:, P.LEFT_HIP, 2]) < 0.2)   # head and hips at one height
+    assert np.all(np.abs(w[:, P.NOSE, 2] - w[:, P.LEFT_HIP, 2]) < 0.2)  # head and hips at one height
     rf = make_clip(_clean(random_spec("reverse_fly", np.random.default_rng(9), fault_prob=0.0, n_sets=1)), 9)
     up = _trunk_elevation(rf, _during_sets(rf, _person(rf)))
     assert np.all(up > 82)
     w = _floor(rf, np.array([f.world for f in _during_sets(rf, _person(rf))]))
-    assert np.all(w[:, P.NOSE, 2] - w[:, P.LEFT_ANKLE, 2] > 1.2)    # head far above the feet
+    assert np.all(w[:, P.NOSE, 2] - w[:, P.LEFT_ANKLE, 2] > 1.2)  # head far above the feet
 
 
 @pytest.mark.parametrize("view_side,near", [(1, "left"), (-1, "right")])
 def test_left_is_odd_and_nearer_when_filmed_from_the_left(view_side, near):
     assert P.LEFT_WRIST % 2 == 1 and P.RIGHT_WRIST % 2 == 0
-    spec = _clean(random_spec("superman", np.random.default_rng(10), n_sets=1, reps=4, fault_prob=0.0),
-                  view_side=view_side, camera_yaw_deg=0.0)
+    spec = _clean(
+        random_spec("superman", np.random.default_rng(10), n_sets=1, reps=4, fault_prob=0.0),
+        view_side=view_side,
+        camera_yaw_deg=0.0,
+    )
     clip = make_clip(spec, 10)
     assert clip.truth.sets[0]["near_side"] == near
     frames = _during_sets(clip, _person(clip))
@@ -223,8 +255,8 @@ def test_peak_is_where_the_arms_are_furthest_out():
         hands = [P.LEFT_WRIST, P.RIGHT_WRIST]
         travel = np.linalg.norm(w[m][:, hands] - start[hands], axis=2).sum(1)
         assert abs(t[m][np.argmax(travel)] - r.peak_s) <= rep.hold_s / 2 + 1.5 / spec.fps
-        assert travel.max() > 0.8                           # both hands travel 40+ cm
-        assert travel[-1] < 0.1 * travel.max()              # and come back
+        assert travel.max() > 0.8  # both hands travel 40+ cm
+        assert travel[-1] < 0.1 * travel.max()  # and come back
 
 
 def test_faults_show_in_the_motion():
@@ -232,8 +264,10 @@ def test_faults_show_in_the_motion():
         frames = _person(clip)
         t = np.array([f.t for f in frames])
         w = _floor(clip, np.array([f.world for f in frames]))
-        return [(r, fn(w[np.argmin(np.abs(t - r.peak_s))]) - fn(w[np.argmin(np.abs(t - r.start_s))]))
-                for r in clip.truth.reps]
+        return [
+            (r, fn(w[np.argmin(np.abs(t - r.peak_s))]) - fn(w[np.argmin(np.abs(t - r.start_s))]))
+            for r in clip.truth.reps
+        ]
 
     sm = make_clip(_clean(random_spec("superman", np.random.default_rng(12), fault_prob=0.5, n_sets=2, reps=8)), 12)
     rise = peak_values(sm, lambda w: (w[P.LEFT_SHOULDER, 2] + w[P.RIGHT_SHOULDER, 2]) / 2)
@@ -241,6 +275,7 @@ def test_faults_show_in_the_motion():
     for r, d in rise:
         assert (0.07 < d < 0.16) if "back_arch" in r.faults else abs(d) < 0.03
     rf = make_clip(_clean(random_spec("reverse_fly", np.random.default_rng(13), fault_prob=0.5, n_sets=2, reps=8)), 13)
+
     def shoulder_height(w):  # the shoulder's height under the ear, along the trunk
         trunk = (w[P.LEFT_SHOULDER] + w[P.RIGHT_SHOULDER] - w[P.LEFT_HIP] - w[P.RIGHT_HIP]) / 2
         return np.dot(w[P.LEFT_SHOULDER] - w[P.LEFT_EAR], trunk / np.linalg.norm(trunk))
@@ -255,8 +290,9 @@ def test_same_seed_same_clip_and_noise_is_added():
     spec = random_spec("arm_circles", np.random.default_rng(14), duration_s=10.0)
     a, b = make_clip(spec, 14), make_clip(spec, 14)
     assert [f.t for f in a.frames] == [f.t for f in b.frames]
-    assert all((x.image is None and y.image is None) or np.array_equal(x.image, y.image)
-               for x, y in zip(a.frames, b.frames))
+    assert all(
+        (x.image is None and y.image is None) or np.array_equal(x.image, y.image) for x, y in zip(a.frames, b.frames)
+    )
     c = make_clip(_clean(spec), 14)
     ia = np.array([f.image[:, :2] for f in a.frames if f.image is not None][:50])
     ic = np.array([f.image[:, :2] for f in c.frames if f.image is not None][:50])
@@ -265,8 +301,9 @@ def test_same_seed_same_clip_and_noise_is_added():
 
 def test_swaps_and_dropouts_are_injected_and_recorded():
     noise = dataclasses.replace(CLEAN, swaps_per_min=6.0, dropouts_per_min=6.0, glitches_per_min=6.0)
-    spec = dataclasses.replace(random_spec("superman", np.random.default_rng(15), n_sets=1), noise=noise,
-                               walk_in=False, walk_out=False)
+    spec = dataclasses.replace(
+        random_spec("superman", np.random.default_rng(15), n_sets=1), noise=noise, walk_in=False, walk_out=False
+    )
     clip, clean = make_clip(spec, 15), make_clip(_clean(spec), 15)
     kinds = {e["kind"] for e in clip.truth.events}
     assert {"swap", "dropout", "glitch"} <= kinds

@@ -8,9 +8,38 @@ angles, seen through a pinhole camera, with a pose estimator's typical errors ad
 """
 
 from .clip import make_clip, pose_track, truth_path, write_clip
-from .spec import (ACTIVITIES, EXERCISES, NEGATIVES, REP_FAULTS, SET_FAULTS, Clip, ClipSpec, NoiseSpec,
-                   RepSpec, RepTruth, SetSpec, Truth, random_spec)
+from .spec import (
+    ACTIVITIES,
+    EXERCISES,
+    NEGATIVES,
+    REP_FAULTS,
+    SET_FAULTS,
+    Clip,
+    ClipSpec,
+    NoiseSpec,
+    RepSpec,
+    RepTruth,
+    SetSpec,
+    Truth,
+    random_spec,
+)
 
-__all__ = ["ACTIVITIES", "EXERCISES", "NEGATIVES", "REP_FAULTS", "SET_FAULTS", "Clip", "ClipSpec", "NoiseSpec",
-           "RepSpec", "RepTruth", "SetSpec", "Truth", "make_clip", "pose_track", "random_spec", "truth_path",
-           "write_clip"]
+__all__ = [
+    "ACTIVITIES",
+    "EXERCISES",
+    "NEGATIVES",
+    "REP_FAULTS",
+    "SET_FAULTS",
+    "Clip",
+    "ClipSpec",
+    "NoiseSpec",
+    "RepSpec",
+    "RepTruth",
+    "SetSpec",
+    "Truth",
+    "make_clip",
+    "pose_track",
+    "random_spec",
+    "truth_path",
+    "write_clip",
+]

@@ -30,8 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fault-prob", type=float, default=None)
     args = ap.parse_args(argv)
     args.outdir.mkdir(parents=True, exist_ok=True)
-    jobs = ([(a, args.seed + k * len(ACTIVITIES) + i) for i, a in enumerate(ACTIVITIES) for k in range(args.all)]
-            if args.all else [(args.activity, args.seed)])
+    jobs = (
+        [(a, args.seed + k * len(ACTIVITIES) + i) for i, a in enumerate(ACTIVITIES) for k in range(args.all)]
+        if args.all
+        else [(args.activity, args.seed)]
+    )
     for activity, seed in jobs:
         if args.default:
             spec = ClipSpec(activity)
@@ -45,9 +48,12 @@ def main(argv: list[str] | None = None) -> int:
         path = args.outdir / f"{activity}_{seed}.jsonl"
         write_clip(clip, path)
         tr = clip.truth
-        print(f"{path}: {tr.duration_s:.1f} s, {tr.frames_total} frames ({tr.frames_with_person} with person), "
-              f"reps {tr.counts}, faults {sum(len(r.faults) > 0 for r in tr.reps)} reps, "
-              f"{time.perf_counter() - t:.2f} s", file=sys.stderr)
+        print(
+            f"{path}: {tr.duration_s:.1f} s, {tr.frames_total} frames ({tr.frames_with_person} with person), "
+            f"reps {tr.counts}, faults {sum(len(r.faults) > 0 for r in tr.reps)} reps, "
+            f"{time.perf_counter() - t:.2f} s",
+            file=sys.stderr,
+        )
     return 0
 
 

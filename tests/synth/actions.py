@@ -22,8 +22,17 @@ def sway(tl: Timeline, t0: float, t1: float, amp: float = 1.0) -> None:
 
     def fn(t: np.ndarray) -> dict:
         br = 0.0015 * np.sin(2 * np.pi * breath_f * t + breath_p)
-        return {"x": fx(t), "y": fy(t), "tp": ftp(t), "tr": ftr(t), "nt": fnt(t), "nf": fnf(t),
-                "l_elev": br, "r_elev": br}
+        return {
+            "x": fx(t),
+            "y": fy(t),
+            "tp": ftp(t),
+            "tr": ftr(t),
+            "nt": fnt(t),
+            "nf": fnf(t),
+            "l_elev": br,
+            "r_elev": br,
+        }
+
     tl.layer(t0, t1, fn, fade=1.0)
 
 
@@ -41,6 +50,7 @@ def shake_arms(tl: Timeline, dur: float) -> None:
             out[f"{p}_hel"] = 0.4 * amp * np.sin(2 * np.pi * f * t + ph[k + 2])
             out[f"{p}_pron"] = 2 * amp * np.sin(2 * np.pi * f * t + ph[k])
         return out
+
     tl.layer(tl.t, tl.t + dur, fn, fade=0.3)
     tl.hold(dur)
 
@@ -54,6 +64,7 @@ def roll_shoulders(tl: Timeline, dur: float) -> None:
         a = 2 * np.pi * f * t
         e, p = 0.015 * (1 - np.cos(a)), 0.02 * sgn * np.sin(a)
         return {"l_elev": e, "r_elev": e, "l_pro": p, "r_pro": p}
+
     tl.layer(tl.t, tl.t + dur, fn, fade=0.4)
     tl.hold(dur)
 
@@ -71,10 +82,9 @@ def look_around(tl: Timeline, dur: float) -> None:
 def weight_shift(tl: Timeline, dur: float) -> None:
     r = tl.rng
     base = tl.pose
-    f, left = heading_axes(base["yaw"])
+    _, left = heading_axes(base["yaw"])
     k = r.choice([-1.0, 1.0]) * r.uniform(0.03, 0.06)
-    shifted = base.set(x=base["x"] + k * left[0], y=base["y"] + k * left[1], tr=base["tr"] - 60 * k,
-                       z=base["z"] - 0.01)
+    shifted = base.set(x=base["x"] + k * left[0], y=base["y"] + k * left[1], tr=base["tr"] - 60 * k, z=base["z"] - 0.01)
     tl.to(shifted, dur * 0.35)
     tl.hold(dur * 0.3)
     tl.to(base, dur * 0.35)
@@ -86,8 +96,7 @@ def step_around(tl: Timeline, dur: float) -> None:
     base = tl.pose
     d = r.uniform(0.3, 0.9)
     a = math.radians(base["yaw"] + r.uniform(-180, 180))
-    away = standing(tl.body, base["x"] + d * math.cos(a), base["y"] + d * math.sin(a),
-                    base["yaw"] + r.uniform(-60, 60))
+    away = standing(tl.body, base["x"] + d * math.cos(a), base["y"] + d * math.sin(a), base["yaw"] + r.uniform(-60, 60))
     tl.walk_to(away, speed=0.7)
     tl.hold(r.uniform(0.3, 1.5))
     tl.walk_to(base, speed=0.7)
@@ -108,6 +117,7 @@ def touch_face(tl: Timeline, dur: float) -> None:
 
     def fn(t: np.ndarray) -> dict:
         return {f"{side}_ty": 0.03 * np.sin(2 * np.pi * wipe * t)}
+
     tl.layer(tl.t, tl.t + max(dur - 1.4, 0.4), fn, fade=0.2)
     tl.hold(max(dur - 1.4, 0.4))
     tl.to(base, 0.7)
@@ -123,8 +133,16 @@ def stretch_overhead(tl: Timeline, dur: float) -> None:
     tl.to(base, dur * 0.35)
 
 
-FIDGETS = {"hold": None, "shake": shake_arms, "roll": roll_shoulders, "look": look_around,
-           "shift": weight_shift, "step": step_around, "face": touch_face, "stretch": stretch_overhead}
+FIDGETS = {
+    "hold": None,
+    "shake": shake_arms,
+    "roll": roll_shoulders,
+    "look": look_around,
+    "shift": weight_shift,
+    "step": step_around,
+    "face": touch_face,
+    "stretch": stretch_overhead,
+}
 
 
 def fidget(tl: Timeline, dur: float, kinds: tuple[str, ...] = tuple(FIDGETS), arms_free: bool = True) -> None:
@@ -155,8 +173,9 @@ def offscreen_point(camera, spot: np.ndarray, side: float, extra: float = 0.9) -
     return spot[:2] + side * right[:2] * (half + extra)
 
 
-def walk_path(tl: Timeline, to_xy: np.ndarray, final_yaw: float | None = None, speed: float = 1.0,
-              arm_swing: float = 14.0) -> None:
+def walk_path(
+    tl: Timeline, to_xy: np.ndarray, final_yaw: float | None = None, speed: float = 1.0, arm_swing: float = 14.0
+) -> None:
     """Turn toward ``to_xy``, walk there, then turn to ``final_yaw``."""
     here = np.array([tl.pose["x"], tl.pose["y"]])
     d = to_xy - here

@@ -35,9 +35,9 @@ SIDES = (("l", 1.0), ("r", -1.0))
 _ARM = ("elev", "pro", "haz", "hel", "bx", "by", "bz", "elbow", "pron", "wrist", "ik", "tx", "ty", "tz")
 _LEG = ("fx", "fy", "fz", "fyaw", "fpitch")
 NAMES: tuple[str, ...] = (
-    ("x", "y", "z", "yaw", "pitch", "roll", "tp", "tr", "tt", "nf", "nt", "nl")
-    + tuple(f"{p}_{k}" for p, _ in SIDES for k in _ARM)
-    + tuple(f"{p}_{k}" for p, _ in SIDES for k in _LEG)
+    *("x", "y", "z", "yaw", "pitch", "roll", "tp", "tr", "tt", "nf", "nt", "nl"),
+    *(f"{p}_{k}" for p, _ in SIDES for k in _ARM),
+    *(f"{p}_{k}" for p, _ in SIDES for k in _LEG),
 )
 IDX = {name: i for i, name in enumerate(NAMES)}
 
@@ -60,8 +60,8 @@ class Body:
     shank = property(lambda self: self._h(0.246))
     foot = property(lambda self: self._h(0.152))
     ankle_h = property(lambda self: self._h(0.039))
-    trunk = property(lambda self: self._h(0.29))        # hip midpoint to shoulder midpoint
-    neck = property(lambda self: self._h(0.03))         # shoulder midpoint to the head's pivot
+    trunk = property(lambda self: self._h(0.29))  # hip midpoint to shoulder midpoint
+    neck = property(lambda self: self._h(0.03))  # shoulder midpoint to the head's pivot
     shoulder_w = property(lambda self: self._h(self.shoulder_ratio))
     hip_w = property(lambda self: self._h(self.hip_ratio))
     leg = property(lambda self: self.thigh + self.shank)
@@ -76,8 +76,10 @@ class Body:
 # Face points in the head frame relative to the neck pivot: (forward, left, up) in units of H.
 _HEAD = {
     P.NOSE: (0.062, 0.0, 0.072),
-    P.LEFT_EYE_INNER: (0.052, 0.010, 0.086), P.LEFT_EYE: (0.047, 0.018, 0.087),
-    P.LEFT_EYE_OUTER: (0.040, 0.027, 0.086), P.LEFT_EAR: (-0.004, 0.044, 0.068),
+    P.LEFT_EYE_INNER: (0.052, 0.010, 0.086),
+    P.LEFT_EYE: (0.047, 0.018, 0.087),
+    P.LEFT_EYE_OUTER: (0.040, 0.027, 0.086),
+    P.LEFT_EAR: (-0.004, 0.044, 0.068),
     P.MOUTH_LEFT: (0.052, 0.014, 0.052),
 }
 for _p, (_f, _l, _u) in list(_HEAD.items()):
@@ -86,10 +88,14 @@ for _p, (_f, _l, _u) in list(_HEAD.items()):
 HEAD_POINTS = tuple(_HEAD)
 _HEAD_OFF = np.array([_HEAD[p] for p in HEAD_POINTS])
 
-_ARM_POINTS = {"l": (P.LEFT_SHOULDER, P.LEFT_ELBOW, P.LEFT_WRIST, P.LEFT_PINKY, P.LEFT_INDEX, P.LEFT_THUMB),
-               "r": (P.RIGHT_SHOULDER, P.RIGHT_ELBOW, P.RIGHT_WRIST, P.RIGHT_PINKY, P.RIGHT_INDEX, P.RIGHT_THUMB)}
-_LEG_POINTS = {"l": (P.LEFT_HIP, P.LEFT_KNEE, P.LEFT_ANKLE, P.LEFT_HEEL, P.LEFT_FOOT_INDEX),
-               "r": (P.RIGHT_HIP, P.RIGHT_KNEE, P.RIGHT_ANKLE, P.RIGHT_HEEL, P.RIGHT_FOOT_INDEX)}
+_ARM_POINTS = {
+    "l": (P.LEFT_SHOULDER, P.LEFT_ELBOW, P.LEFT_WRIST, P.LEFT_PINKY, P.LEFT_INDEX, P.LEFT_THUMB),
+    "r": (P.RIGHT_SHOULDER, P.RIGHT_ELBOW, P.RIGHT_WRIST, P.RIGHT_PINKY, P.RIGHT_INDEX, P.RIGHT_THUMB),
+}
+_LEG_POINTS = {
+    "l": (P.LEFT_HIP, P.LEFT_KNEE, P.LEFT_ANKLE, P.LEFT_HEEL, P.LEFT_FOOT_INDEX),
+    "r": (P.RIGHT_HIP, P.RIGHT_KNEE, P.RIGHT_ANKLE, P.RIGHT_HEEL, P.RIGHT_FOOT_INDEX),
+}
 
 
 class Pose:
@@ -100,7 +106,7 @@ class Pose:
     def __init__(self, v: np.ndarray | None = None) -> None:
         self.v = np.zeros(len(NAMES)) if v is None else np.array(v, dtype=float)
 
-    def copy(self) -> "Pose":
+    def copy(self) -> Pose:
         return Pose(self.v)
 
     def __getitem__(self, name: str) -> float:
@@ -109,20 +115,21 @@ class Pose:
     def __setitem__(self, name: str, value: float) -> None:
         self.v[IDX[name]] = value
 
-    def set(self, **kw: float) -> "Pose":
+    def set(self, **kw: float) -> Pose:
         out = self.copy()
         for k, val in kw.items():
             out[k] = val
         return out
 
-    def arm(self, side: str, **kw: float) -> "Pose":
+    def arm(self, side: str, **kw: float) -> Pose:
         return self.set(**{f"{side[0]}_{k}": val for k, val in kw.items()})
 
-    def leg(self, side: str, **kw: float) -> "Pose":
+    def leg(self, side: str, **kw: float) -> Pose:
         return self.set(**{f"{side[0]}_{k}": val for k, val in kw.items()})
 
 
 # ---------------------------------------------------------------- rotations (batched, radians)
+
 
 def rot_x(a: np.ndarray) -> np.ndarray:
     c, s, o, z = np.cos(a), np.sin(a), np.ones_like(a), np.zeros_like(a)
@@ -164,8 +171,9 @@ def frames_of(v: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return rp, rt, rh
 
 
-def two_link(root: np.ndarray, target: np.ndarray, l1: float, l2: float,
-             pole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def two_link(
+    root: np.ndarray, target: np.ndarray, l1: float, l2: float, pole: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Middle joint and reached end of a two-segment chain aimed at ``target``.
 
     The middle joint sits on the side of ``pole``; an unreachable target is approached in a
@@ -196,7 +204,7 @@ def forward_kinematics(body: Body, v: np.ndarray) -> np.ndarray:
     out[:, list(HEAD_POINTS)] = pivot[:, None, :] + np.einsum("nij,kj->nki", rh, _HEAD_OFF * body.height)
     zero = np.zeros(n)
     for p, s in SIDES:
-        a = lambda k: col(f"{p}_{k}")  # noqa: E731
+        a = lambda k, p=p: col(f"{p}_{k}")  # noqa: E731
         sh, el, wr, pinky, index, thumb = _ARM_POINTS[p]
         shoulder = smid + _mv(rt, np.stack([a("pro"), zero + s * body.shoulder_w / 2, a("elev")], -1))
         az, elv = np.radians(a("haz")), np.radians(a("hel"))
@@ -235,7 +243,7 @@ def forward_kinematics(body: Body, v: np.ndarray) -> np.ndarray:
         out[:, thumb] = wrist + lh * (0.25 * hand + 0.32 * thumb_dir + 0.08 * palm)
 
         hp, kn, an, he, toe = _LEG_POINTS[p]
-        g_ = lambda k: col(f"{p}_{k}")  # noqa: E731
+        g_ = lambda k, p=p: col(f"{p}_{k}")  # noqa: E731
         hip = root + _mv(rp, np.array([0.0, s * body.hip_w / 2, 0.0]))
         fyaw = np.radians(g_("fyaw"))
         pole = _mv(rp, np.stack([np.cos(fyaw), s * np.sin(fyaw), zero], -1))

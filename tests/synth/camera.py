@@ -7,22 +7,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .body import frames_of
 from scapula.vision.skeleton import P
+
+from .body import frames_of
 
 RECOMMENDED = {"reverse_fly": 45.0, "chainsaw_row": 90.0, "superman": 90.0}
 
 _LEFT = np.array([int(p) for p in P if p.name.startswith("LEFT")])
 _RIGHT = np.array([int(p) for p in P if p.name.startswith("RIGHT")])
-_UPPER = {P.LEFT_SHOULDER, P.LEFT_ELBOW, P.LEFT_WRIST, P.LEFT_PINKY, P.LEFT_INDEX, P.LEFT_THUMB,
-          P.RIGHT_SHOULDER, P.RIGHT_ELBOW, P.RIGHT_WRIST, P.RIGHT_PINKY, P.RIGHT_INDEX, P.RIGHT_THUMB}
+_UPPER = {
+    P.LEFT_SHOULDER,
+    P.LEFT_ELBOW,
+    P.LEFT_WRIST,
+    P.LEFT_PINKY,
+    P.LEFT_INDEX,
+    P.LEFT_THUMB,
+    P.RIGHT_SHOULDER,
+    P.RIGHT_ELBOW,
+    P.RIGHT_WRIST,
+    P.RIGHT_PINKY,
+    P.RIGHT_INDEX,
+    P.RIGHT_THUMB,
+}
 _FACE = np.array([int(p) for p in P if int(p) <= int(P.MOUTH_RIGHT)])
 
 
 @dataclass(frozen=True, eq=False)
 class Camera:
-    position: np.ndarray      # floor frame, metres
-    rotation: np.ndarray      # rows: the camera's x (right), y (down), z (forward) in the floor frame
+    position: np.ndarray  # floor frame, metres
+    rotation: np.ndarray  # rows: the camera's x (right), y (down), z (forward) in the floor frame
     width: int
     height: int
     hfov_deg: float
@@ -38,14 +51,20 @@ class Camera:
         """Camera-frame points (..., 3) to normalised image x, y (..., 2), y down."""
         z = np.maximum(pc[..., 2], 1e-3)
         f = self.focal_px
-        return np.stack([(f * pc[..., 0] / z + self.width / 2) / self.width,
-                         (f * pc[..., 1] / z + self.height / 2) / self.height], -1)
+        return np.stack(
+            [(f * pc[..., 0] / z + self.width / 2) / self.width, (f * pc[..., 1] / z + self.height / 2) / self.height],
+            -1,
+        )
 
     def to_json(self) -> dict:
-        return {"position": np.round(self.position, 4).tolist(),
-                "rotation": np.round(self.rotation, 6).tolist(),
-                "width": self.width, "height": self.height, "hfov_deg": round(self.hfov_deg, 3),
-                "focal_px": round(self.focal_px, 3)}
+        return {
+            "position": np.round(self.position, 4).tolist(),
+            "rotation": np.round(self.rotation, 6).tolist(),
+            "width": self.width,
+            "height": self.height,
+            "hfov_deg": round(self.hfov_deg, 3),
+            "focal_px": round(self.focal_px, 3),
+        }
 
 
 def look_at(position: np.ndarray, target: np.ndarray, roll_deg: float = 0.0) -> np.ndarray:
@@ -61,8 +80,16 @@ def look_at(position: np.ndarray, target: np.ndarray, roll_deg: float = 0.0) -> 
     return np.stack([right, down, fwd])
 
 
-def place_camera(aim: np.ndarray, azimuth_deg: float, distance: float, height: float, hfov_deg: float,
-                 width: int, height_px: int, roll_deg: float = 0.0) -> Camera:
+def place_camera(
+    aim: np.ndarray,
+    azimuth_deg: float,
+    distance: float,
+    height: float,
+    hfov_deg: float,
+    width: int,
+    height_px: int,
+    roll_deg: float = 0.0,
+) -> Camera:
     """The camera ``distance`` metres (horizontally) from ``aim`` at floor-frame azimuth
     ``azimuth_deg``, ``height`` metres above the floor, aimed at ``aim``."""
     a = math.radians(azimuth_deg)
@@ -76,8 +103,9 @@ def fits(camera: Camera, pts: np.ndarray, margin: float = 0.03) -> bool:
     return bool(np.all(pc[:, 2] > 0.2) and np.all((xy > margin) & (xy < 1 - margin)))
 
 
-def visibility(camera: Camera, pts: np.ndarray, pc: np.ndarray, v: np.ndarray,
-               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def visibility(
+    camera: Camera, pts: np.ndarray, pc: np.ndarray, v: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Visibility (N, 33) in 0..1 and occlusion (N, 33) in 0..1 (how far-side a point is).
 
     Near-side limbs score 0.8-1.0, far-side limbs 0.2-0.7 depending on how side-on the view

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
+from scapula.vision.landmarks import Frame, Header, write_landmarks
+from scapula.vision.skeleton import P
+
 from .actions import offscreen_point, sway, walk_path
 from .body import Body, forward_kinematics
 from .camera import RECOMMENDED, Camera, fits, place_camera, visibility
@@ -17,8 +20,6 @@ from .noise import frame_times, image_rows, mirror, structured_errors, swaps_and
 from .poses import SIDE_SIGN, standing
 from .spec import Clip, ClipSpec, Truth
 from .timeline import Timeline
-from scapula.vision.landmarks import Frame, Header, write_landmarks
-from scapula.vision.skeleton import P
 
 _TORSO = [P.LEFT_SHOULDER, P.RIGHT_SHOULDER, P.LEFT_HIP, P.RIGHT_HIP]
 
@@ -38,8 +39,17 @@ def _camera(ctx: Ctx, move) -> tuple[Camera, dict]:
     dist = spec.camera_distance_m
 
     def cam(d: float) -> Camera:
-        return place_camera(aim, ctx.heading + azimuth, d, spec.camera_height_m, spec.hfov_deg,
-                            spec.width, spec.height, spec.camera_roll_deg)
+        return place_camera(
+            aim,
+            ctx.heading + azimuth,
+            d,
+            spec.camera_height_m,
+            spec.hfov_deg,
+            spec.width,
+            spec.height,
+            spec.camera_roll_deg,
+        )
+
     camera = cam(dist)
     if spec.fit_distance:
         while dist < 3.0 - 1e-9 and not fits(camera, pts):
@@ -50,12 +60,18 @@ def _camera(ctx: Ctx, move) -> tuple[Camera, dict]:
     while dist < 4.0 and not fits(camera, torso, 0.0):
         dist += 0.1
         camera = cam(dist)
-    view = {"recommended_azimuth_deg": rec, "camera_yaw_deg": spec.camera_yaw_deg,
-            "azimuth_deg": round(azimuth, 3), "distance_m": round(dist, 3),
-            "height_m": spec.camera_height_m, "aim": np.round(aim, 4).tolist(),
-            "orientation": "portrait" if spec.height > spec.width else "landscape",
-            "body_fits": fits(camera, pts, 0.0), "camera": camera.to_json(),
-            "near_side": "left" if math.sin(math.radians(azimuth)) > 0 else "right"}
+    view = {
+        "recommended_azimuth_deg": rec,
+        "camera_yaw_deg": spec.camera_yaw_deg,
+        "azimuth_deg": round(azimuth, 3),
+        "distance_m": round(dist, 3),
+        "height_m": spec.camera_height_m,
+        "aim": np.round(aim, 4).tolist(),
+        "orientation": "portrait" if spec.height > spec.width else "landscape",
+        "body_fits": fits(camera, pts, 0.0),
+        "camera": camera.to_json(),
+        "near_side": "left" if math.sin(math.radians(azimuth)) > 0 else "right",
+    }
     return camera, view
 
 
@@ -114,15 +130,27 @@ def make_clip(spec: ClipSpec, seed: int) -> Clip:
     swapped, dropped, more = swaps_and_dropouts(times, present, spec.noise, r_noise)
     image[swapped], world[swapped] = mirror(image[swapped]), mirror(world[swapped])
     present &= ~dropped
-    frames = [Frame(float(t), image[i], world[i]) if present[i] else Frame(float(t), None, None)
-              for i, t in enumerate(times)]
+    frames = [
+        Frame(float(t), image[i], world[i]) if present[i] else Frame(float(t), None, None) for i, t in enumerate(times)
+    ]
     truth = Truth(
-        activity=spec.activity, exercise=spec.exercise, reps=list(ctx.reps),
-        counts=spec.expected_counts(), view=view, sets=list(ctx.sets),
-        phases=list(tl.phases), events=events + more, duration_s=round(float(tl.t), 4),
-        frames_total=len(frames), frames_with_person=int(present.sum()), seed=int(seed), spec=spec.to_json())
-    header = Header(fps=float(spec.fps), width=spec.width, height=spec.height,
-                    source=f"tests.synth {spec.activity} seed={seed}")
+        activity=spec.activity,
+        exercise=spec.exercise,
+        reps=list(ctx.reps),
+        counts=spec.expected_counts(),
+        view=view,
+        sets=list(ctx.sets),
+        phases=list(tl.phases),
+        events=events + more,
+        duration_s=round(float(tl.t), 4),
+        frames_total=len(frames),
+        frames_with_person=int(present.sum()),
+        seed=int(seed),
+        spec=spec.to_json(),
+    )
+    header = Header(
+        fps=float(spec.fps), width=spec.width, height=spec.height, source=f"tests.synth {spec.activity} seed={seed}"
+    )
     return Clip(header, frames, truth)
 
 
@@ -147,5 +175,10 @@ def pose_track(spec: ClipSpec, seed: int, times: np.ndarray | None = None) -> di
     run_session(ctx, move)
     if times is None:
         times = np.arange(0.0, ctx.tl.t, 1.0 / spec.fps)
-    return {"times": times, "points": forward_kinematics(body, ctx.tl.sample(times)), "camera": ctx.camera,
-            "body": body, "reps": ctx.reps}
+    return {
+        "times": times,
+        "points": forward_kinematics(body, ctx.tl.sample(times)),
+        "camera": ctx.camera,
+        "body": body,
+        "reps": ctx.reps,
+    }

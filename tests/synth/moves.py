@@ -11,8 +11,24 @@ import numpy as np
 from .actions import fidget, look_around, shake_arms, walk_path
 from .body import SIDES, Body, Pose, pose_points
 from .camera import Camera
-from .poses import (ANKLE, KNEE, SIDE_SIGN, WRIST, all_fours, arm_target, fit_height, hang_arms, kneeling,
-                    other, place_arm, prone, prone_arms_down, prone_push, stance, standing)
+from .poses import (
+    ANKLE,
+    KNEE,
+    SIDE_SIGN,
+    WRIST,
+    all_fours,
+    arm_target,
+    fit_height,
+    hang_arms,
+    kneeling,
+    other,
+    place_arm,
+    prone,
+    prone_arms_down,
+    prone_push,
+    stance,
+    standing,
+)
 from .spec import ClipSpec, RepSpec, RepTruth, SetSpec
 from .timeline import Timeline
 
@@ -37,11 +53,19 @@ class Ctx:
 
     def set_done(self, index: int, st: SetSpec, t0: float, heading: float) -> None:
         rel = _wrap(self.camera_azimuth() - heading)
-        self.sets.append({"index": index, "side": st.side or "both", "start_s": round(t0, 4),
-                          "end_s": round(self.tl.t, 4), "faults": sorted(st.faults), "reps": len(st.reps),
-                          "camera_azimuth_deg": round(rel, 2),
-                          "near_side": "left" if rel > 0 else "right",
-                          "athlete_heading_deg": round(_wrap(heading), 2)})
+        self.sets.append(
+            {
+                "index": index,
+                "side": st.side or "both",
+                "start_s": round(t0, 4),
+                "end_s": round(self.tl.t, 4),
+                "faults": sorted(st.faults),
+                "reps": len(st.reps),
+                "camera_azimuth_deg": round(rel, 2),
+                "near_side": "left" if rel > 0 else "right",
+                "athlete_heading_deg": round(_wrap(heading), 2),
+            }
+        )
 
     def camera_azimuth(self) -> float:
         c = self.camera.position
@@ -56,8 +80,7 @@ def _near(a: float, ref: float) -> float:
     return ref + _wrap(a - ref)
 
 
-def run_reps(ctx: Ctx, st: SetSpec, index: int, starts: list[Pose], tops: list[Pose],
-             pause=None) -> None:
+def run_reps(ctx: Ctx, st: SetSpec, index: int, starts: list[Pose], tops: list[Pose], pause=None) -> None:
     """Reps: start_k -> top_k (concentric), hold, -> start_{k+1} (eccentric); ``starts`` has one
     more pose than there are reps (the pose to end in)."""
     tl = ctx.tl
@@ -95,6 +118,7 @@ def _hold_or_fidget(ctx: Ctx, dur: float, start: Pose, rest: Pose) -> None:
 
 # ------------------------------------------------------------------------------ reverse fly
 
+
 class ReverseFly:
     """Band reverse fly: upright, arms forward at shoulder height, sweep out to the sides."""
 
@@ -109,8 +133,20 @@ class ReverseFly:
 
     def _arms(self, pose: Pose, az: float, el: float, elbow: float, hint, pro: float, elev: float) -> Pose:
         for p, s in SIDES:
-            pose = pose.arm(p, haz=az + s * self.asym, hel=el - s * self.asym / 2, bx=hint[0], by=hint[1],
-                            bz=hint[2], elbow=elbow, pron=90.0, pro=pro, elev=elev, ik=0.0, wrist=0.0)
+            pose = pose.arm(
+                p,
+                haz=az + s * self.asym,
+                hel=el - s * self.asym / 2,
+                bx=hint[0],
+                by=hint[1],
+                bz=hint[2],
+                elbow=elbow,
+                pron=90.0,
+                pro=pro,
+                elev=elev,
+                ik=0.0,
+                wrist=0.0,
+            )
         return pose
 
     def start(self, ctx: Ctx, rep: RepSpec | None) -> Pose:
@@ -171,8 +207,7 @@ class ReverseFly:
             else:
                 starts[0] = tl.pose
             tops = [self.top(ctx, starts[k], r) for k, r in enumerate(st.reps)]
-            run_reps(ctx, st, i, starts, tops,
-                     pause=lambda c, d, s: _hold_or_fidget(c, d, s, hang_arms(s)))
+            run_reps(ctx, st, i, starts, tops, pause=lambda c, d, s: _hold_or_fidget(c, d, s, hang_arms(s)))
             ctx.set_done(i, st, t0, ctx.heading)
             tl.phase(f"set {i + 1}", t0)
         t0 = tl.t
@@ -182,6 +217,7 @@ class ReverseFly:
 
 
 # ------------------------------------------------------------------------------ chainsaw row
+
 
 class ChainsawRow:
     """Kettlebell chainsaw row from a staggered half lunge, free forearm on the front thigh."""
@@ -213,8 +249,15 @@ class ChainsawRow:
         a = math.radians(heading)
         back = 0.10 * math.sin(math.radians(hinge))
         pose = hang_arms(Pose().set(x=-back * math.cos(a), y=-back * math.sin(a), yaw=heading))
-        pose = stance(pose, body, (fwd["l"], fwd["r"]), width=u(0.9, 1.1), knee=u(15, 30),
-                      toe_out=u(4, 12), pitch=(pitch["l"], pitch["r"]))
+        pose = stance(
+            pose,
+            body,
+            (fwd["l"], fwd["r"]),
+            width=u(0.9, 1.1),
+            knee=u(15, 30),
+            toe_out=u(4, 12),
+            pitch=(pitch["l"], pitch["r"]),
+        )
         pose = pose.set(tp=hinge, nf=u(-15, 5))
         pose = pose.arm(work, haz=5.0, hel=hinge - 90.0 + u(-5, 5), elbow=u(5, 15), bx=1.0, by=0.0, bz=0.0)
         pts = pose_points(body, pose)
@@ -247,8 +290,14 @@ class ChainsawRow:
             twist = u(20, 40) if "torso_rotation" in f else u(0, 4)
             return top.set(tt=start["tt"] + SIDE_SIGN[st.side] * twist)
         ext = u(-15, 5) if "partial_range" in f else u(40, 70)
-        top = start.arm(work, hel=-90.0 - ext, haz=-8.0 if ext > 0 else 3.0,
-                        elbow=u(50, 75) if "partial_range" in f else u(80, 110), pro=-0.02, elev=0.005)
+        top = start.arm(
+            work,
+            hel=-90.0 - ext,
+            haz=-8.0 if ext > 0 else 3.0,
+            elbow=u(50, 75) if "partial_range" in f else u(80, 110),
+            pro=-0.02,
+            elev=0.005,
+        )
         twist = u(20, 40) if "torso_rotation" in f else u(0, 4)
         return top.set(tt=start["tt"] + SIDE_SIGN[st.side] * twist)
 
@@ -270,8 +319,11 @@ class ChainsawRow:
             work, free = st.side[0], other(st.side)[0]
             # the free foot steps forward, then the working foot back into the half lunge
             step = hang_arms(start.set(tp=5.0, z=start["z"] + 0.03))
-            mid = fit_height(stand.leg(free, **{k: step[f"{free}_{k}"] for k in ("fx", "fy", "fz", "fyaw", "fpitch")}),
-                             ctx.body, 10.0)
+            mid = fit_height(
+                stand.leg(free, **{k: step[f"{free}_{k}"] for k in ("fx", "fy", "fz", "fyaw", "fpitch")}),
+                ctx.body,
+                10.0,
+            )
             self._step(tl, mid, free, u(0.5, 0.7))
             self._step(tl, step, work, u(0.6, 0.9))
             # hinge and pick the bell up
@@ -288,8 +340,7 @@ class ChainsawRow:
             lowered = start.arm(work, elbow=st.rest_elbow) if st.rest_elbow else start
             starts = [start] + [lowered] * len(st.reps)
             tops = [self.top(ctx, start, st, r) for r in st.reps]
-            run_reps(ctx, st, i, starts, tops,
-                     pause=lambda c, d, s: _hold_or_fidget(c, d, s, s.set(tt=0.0)))
+            run_reps(ctx, st, i, starts, tops, pause=lambda c, d, s: _hold_or_fidget(c, d, s, s.set(tt=0.0)))
             ctx.set_done(i, st, t0, heading)
             tl.phase(f"set {i + 1}", t0, side=st.side)
             t0 = tl.t
@@ -310,6 +361,7 @@ class ChainsawRow:
 
 # ------------------------------------------------------------------------------ superman
 
+
 class Superman:
     """Prone alternating arm lifts (optional opposite-leg lift or leg curl)."""
 
@@ -318,8 +370,9 @@ class Superman:
         self.spread = u(25, 40) if ctx.spec.superman_arms == "y" else u(4, 12)
         self.hip_z = u(0.10, 0.13) * ctx.body.height / 1.75
         self.feet = u(0.5, 1.0)
-        self.rest = prone(ctx.body, 0.0, 0.0, ctx.heading, spread=self.spread, hip_z=self.hip_z,
-                          feet_width=self.feet).set(nf=u(-5, 5))
+        self.rest = prone(
+            ctx.body, 0.0, 0.0, ctx.heading, spread=self.spread, hip_z=self.hip_z, feet_width=self.feet
+        ).set(nf=u(-5, 5))
 
     def spot(self, ctx: Ctx) -> Pose:
         return standing(ctx.body, -0.45, 0.0, ctx.heading, width=0.9)
@@ -339,8 +392,15 @@ class Superman:
             lift = (ctx.spec.superman_lift_m or u(0.08, 0.25)) if p in arms else 0.0
             z = pts[WRIST[p]][2] + (lift + 0.8 * rise if p in arms else 0.0)
             if p in arms or rise > 0:
-                top = place_arm(top, body, p, ctx.heading + s * self.spread, z, np.array([0.0, 0.0, -1.0]),
-                                u(0, 8) if p in arms else 8.0)
+                top = place_arm(
+                    top,
+                    body,
+                    p,
+                    ctx.heading + s * self.spread,
+                    z,
+                    np.array([0.0, 0.0, -1.0]),
+                    u(0, 8) if p in arms else 8.0,
+                )
         legs = "lr" if "both_arms" in f else other(rep.side)[0]
         for p, s in SIDES:
             if p not in legs or rep.legs == "none":
@@ -348,8 +408,9 @@ class Superman:
             a0, k0 = pts[ANKLE[p]], pts[KNEE[p]]
             if rep.legs == "leg_lift":
                 hip = np.array([rest["x"], rest["y"], rest["z"]])
-                hip = hip + body.hip_w / 2 * s * np.array([-math.sin(math.radians(ctx.heading)),
-                                                          math.cos(math.radians(ctx.heading)), 0.0])
+                hip = hip + body.hip_w / 2 * s * np.array(
+                    [-math.sin(math.radians(ctx.heading)), math.cos(math.radians(ctx.heading)), 0.0]
+                )
                 length = np.linalg.norm(a0 - hip)
                 z = a0[2] + u(0.05, 0.20)
                 horiz = math.sqrt(max(length**2 - (z - hip[2]) ** 2, 0.0))
@@ -365,8 +426,11 @@ class Superman:
         return top
 
     def reference(self, ctx: Ctx) -> list[Pose]:
-        return [self.rest, self.top(ctx, RepSpec(faults=frozenset({"both_arms"}), side="left")),
-                kneeling(ctx.body, -0.40, 0.0, ctx.heading)]
+        return [
+            self.rest,
+            self.top(ctx, RepSpec(faults=frozenset({"both_arms"}), side="left")),
+            kneeling(ctx.body, -0.40, 0.0, ctx.heading),
+        ]
 
     def get_down(self, ctx: Ctx) -> None:
         tl, body, u = ctx.tl, ctx.body, ctx.u
@@ -421,8 +485,7 @@ class Superman:
             t0 = tl.t
             starts = [self.rest] * (len(st.reps) + 1)
             tops = [self.top(ctx, r) for r in st.reps]
-            run_reps(ctx, st, i, starts, tops,
-                     pause=lambda c, d, s: _hold_or_fidget(c, d, s, s.set(nt=u(-50, 50))))
+            run_reps(ctx, st, i, starts, tops, pause=lambda c, d, s: _hold_or_fidget(c, d, s, s.set(nt=u(-50, 50))))
             ctx.set_done(i, st, t0, ctx.heading)
             tl.phase(f"set {i + 1}", t0)
         t0 = tl.t

@@ -8,12 +8,24 @@ import numpy as np
 from .actions import look_around, offscreen_point, sway, walk_path, weight_shift
 from .body import SIDES, Pose, pose_points
 from .moves import Ctx
-from .poses import (ELBOW, SIDE_SIGN, WRIST, ankle_z_for_pitch, arm_target, hang_arms, heading_axes, other,
-                    standing)
+from .poses import ELBOW, SIDE_SIGN, WRIST, ankle_z_for_pitch, arm_target, hang_arms, heading_axes, other, standing
 from .timeline import Timeline
 
-_ALL = "idle_hands_on_hips idle_crossed_arms idle_phone idle_turning arm_circles overhead_reach side_bend " \
-       "cross_body_stretch neck_stretch trunk_twist arm_swings marching walking".split()
+_ALL = [
+    "idle_hands_on_hips",
+    "idle_crossed_arms",
+    "idle_phone",
+    "idle_turning",
+    "arm_circles",
+    "overhead_reach",
+    "side_bend",
+    "cross_body_stretch",
+    "neck_stretch",
+    "trunk_twist",
+    "arm_swings",
+    "marching",
+    "walking",
+]
 
 
 def _body_point(pose: Pose, body, fwd: float, left: float, up: float) -> np.ndarray:
@@ -61,12 +73,14 @@ def idle(ctx: Ctx, dur: float, hold_pose: Pose, turning: bool = False) -> None:
     sway(tl, tl.t, tl.t + dur, amp=1.8)
     moves = [tl.hold, lambda d: weight_shift(tl, d), lambda d: look_around(tl, d)]
     if turning:
+
         def turn(d: float) -> None:
             here = tl.pose
             yaw = here["yaw"] + ctx.rng.choice([-1, 1]) * ctx.u(60, 180)
             tl.walk_to(standing(ctx.body, here["x"], here["y"], yaw), speed=0.8, arm_swing=4.0)
             look_around(tl, max(d - 2.0, 1.0))
             tl.walk_to(standing(ctx.body, here["x"], here["y"], here["yaw"]), speed=0.8, arm_swing=4.0)
+
         moves += [turn, turn]
     _loop(tl, dur - 1.6, moves)
     tl.to(base, ctx.u(0.6, 1.0))
@@ -111,8 +125,12 @@ def arm_circles(ctx: Ctx, dur: float) -> None:
 
         def fn(t: np.ndarray, arms=arms, amp=amp, f=f, direction=direction) -> dict:
             a = 2 * np.pi * f * t
-            return {k: v for p in arms for k, v in ((f"{p}_haz", amp * np.cos(a)),
-                                                    (f"{p}_hel", direction * amp * np.sin(a)))}
+            return {
+                k: v
+                for p in arms
+                for k, v in ((f"{p}_haz", amp * np.cos(a)), (f"{p}_hel", direction * amp * np.sin(a)))
+            }
+
         tl.layer(tl.t, tl.t + d, fn, 0.5)
         tl.hold(d)
         tl.to(base, u(0.6, 1.0))
@@ -131,8 +149,13 @@ def overhead_reach(ctx: Ctx, dur: float) -> None:
         if ctx.rng.random() < 0.4:
             pitch = u(20, 35)
             lift = ankle_z_for_pitch(body, pitch) - ankle_z_for_pitch(body, 0.0)
-            up = up.set(z=up["z"] + lift * 0.9, l_fz=base["l_fz"] + lift, r_fz=base["r_fz"] + lift,
-                        l_fpitch=pitch, r_fpitch=pitch)
+            up = up.set(
+                z=up["z"] + lift * 0.9,
+                l_fz=base["l_fz"] + lift,
+                r_fz=base["r_fz"] + lift,
+                l_fpitch=pitch,
+                r_fpitch=pitch,
+            )
         tl.to(up, u(1.0, 2.0))
         tl.hold(u(0.0, 2.0))
         tl.to(base, u(1.0, 2.0))
@@ -151,8 +174,11 @@ def side_bend(ctx: Ctx, dur: float) -> None:
         bend = bend.set(tr=-s * u(15, 35), x=base["x"], y=base["y"])
         if ctx.rng.random() < 0.5:
             o = other(side)[0]
-            bend = arm_target(bend.arm(o, bx=0.3, by=-1.0, bz=0.0),
-                              o, _body_point(bend, ctx.body, 0.02, -s * (ctx.body.hip_w / 2 + 0.05), 0.10))
+            bend = arm_target(
+                bend.arm(o, bx=0.3, by=-1.0, bz=0.0),
+                o,
+                _body_point(bend, ctx.body, 0.02, -s * (ctx.body.hip_w / 2 + 0.05), 0.10),
+            )
         tl.to(bend, u(1.2, 2.0))
         tl.hold(u(2.0, 6.0))
         tl.to(base, u(1.0, 1.6))
@@ -188,8 +214,12 @@ def neck_stretch(ctx: Ctx, dur: float) -> None:
     while t_end - tl.t > 4.0:
         kind = str(ctx.rng.choice(["tilt", "turn", "flex", "extend"]))
         s = float(ctx.rng.choice([-1, 1]))
-        pose = {"tilt": base.set(nl=s * u(25, 40)), "turn": base.set(nt=s * u(50, 75)),
-                "flex": base.set(nf=u(30, 45)), "extend": base.set(nf=-u(20, 35))}[kind]
+        pose = {
+            "tilt": base.set(nl=s * u(25, 40)),
+            "turn": base.set(nt=s * u(50, 75)),
+            "flex": base.set(nf=u(30, 45)),
+            "extend": base.set(nf=-u(20, 35)),
+        }[kind]
         if kind == "tilt" and ctx.rng.random() < 0.5:
             side = "l" if s > 0 else "r"
             head = _body_point(base, ctx.body, 0.0, -s * 0.10, ctx.body.trunk + ctx.body.neck + 0.11 * ctx.body.height)
@@ -210,8 +240,12 @@ def trunk_twist(ctx: Ctx, dur: float) -> None:
     tl.to(held, 1.0)
     amp, f = u(30, 50), 1.0 / u(1.2, 2.5)
     d = max(dur - 2.0, 1.0)
-    tl.layer(tl.t, tl.t + d, lambda t: {"tt": amp * np.sin(2 * np.pi * f * t),
-                                        "nt": -0.4 * amp * np.sin(2 * np.pi * f * t)}, 0.8)
+    tl.layer(
+        tl.t,
+        tl.t + d,
+        lambda t: {"tt": amp * np.sin(2 * np.pi * f * t), "nt": -0.4 * amp * np.sin(2 * np.pi * f * t)},
+        0.8,
+    )
     tl.hold(d)
     tl.to(base, 1.0)
 
@@ -222,10 +256,16 @@ def arm_swings(ctx: Ctx, dur: float) -> None:
     mid, amp = (fwd - back) / 2, (fwd + back) / 2
     alt = ctx.rng.random() < 0.5
     d = dur
-    tl.layer(tl.t, tl.t + d, lambda t: {
-        "l_hel": mid + amp * np.sin(2 * np.pi * f * t),
-        "r_hel": mid + amp * np.sin(2 * np.pi * f * t + (np.pi if alt else 0.0)),
-        "z": -0.015 * (1 - np.cos(4 * np.pi * f * t)) / 2}, 1.0 / f)
+    tl.layer(
+        tl.t,
+        tl.t + d,
+        lambda t: {
+            "l_hel": mid + amp * np.sin(2 * np.pi * f * t),
+            "r_hel": mid + amp * np.sin(2 * np.pi * f * t + (np.pi if alt else 0.0)),
+            "z": -0.015 * (1 - np.cos(4 * np.pi * f * t)) / 2,
+        },
+        1.0 / f,
+    )
     tl.hold(d)
 
 
@@ -244,9 +284,17 @@ def marching(ctx: Ctx, dur: float) -> None:
         up = {"l": np.clip(np.sin(ph), 0, 1) ** 1.3, "r": np.clip(-np.sin(ph), 0, 1) ** 1.3}
         out = {"z": -0.01 * np.abs(np.sin(ph))}
         for p in "lr":
-            out.update({f"{p}_fz": lift * up[p], f"{p}_fx": ahead * fwd[0] * up[p], f"{p}_fy": ahead * fwd[1] * up[p],
-                        f"{p}_hel": swing * (up[other(p)[0]] - up[p]), f"{p}_fpitch": 15 * up[p]})
+            out.update(
+                {
+                    f"{p}_fz": lift * up[p],
+                    f"{p}_fx": ahead * fwd[0] * up[p],
+                    f"{p}_fy": ahead * fwd[1] * up[p],
+                    f"{p}_hel": swing * (up[other(p)[0]] - up[p]),
+                    f"{p}_fpitch": 15 * up[p],
+                }
+            )
         return out
+
     tl.layer(tl.t, tl.t + d, fn, 0.4)
     tl.hold(d)
     tl.to(base, 0.6)
@@ -276,9 +324,15 @@ NEGATIVE_FUNCS = {
     "idle_crossed_arms": lambda c, d: idle(c, d, crossed_arms(c.tl.pose, c.body, str(c.rng.choice(["left", "right"])))),
     "idle_phone": idle_phone,
     "idle_turning": lambda c, d: idle(c, d, c.tl.pose, turning=True),
-    "arm_circles": arm_circles, "overhead_reach": overhead_reach, "side_bend": side_bend,
-    "cross_body_stretch": cross_body_stretch, "neck_stretch": neck_stretch, "trunk_twist": trunk_twist,
-    "arm_swings": arm_swings, "marching": marching, "walking": walking,
+    "arm_circles": arm_circles,
+    "overhead_reach": overhead_reach,
+    "side_bend": side_bend,
+    "cross_body_stretch": cross_body_stretch,
+    "neck_stretch": neck_stretch,
+    "trunk_twist": trunk_twist,
+    "arm_swings": arm_swings,
+    "marching": marching,
+    "walking": walking,
 }
 assert sorted(NEGATIVE_FUNCS) == sorted(_ALL)
 

@@ -7,14 +7,18 @@ import math
 
 import numpy as np
 
+from scapula.vision.skeleton import MIRROR, P
+
 from .camera import Camera
 from .spec import NoiseSpec
 from .timeline import wobble
-from scapula.vision.skeleton import MIRROR, P
 
-_HAND = {P.LEFT_WRIST: (P.LEFT_PINKY, P.LEFT_INDEX, P.LEFT_THUMB),
-         P.RIGHT_WRIST: (P.RIGHT_PINKY, P.RIGHT_INDEX, P.RIGHT_THUMB),
-         P.LEFT_ANKLE: (P.LEFT_HEEL, P.LEFT_FOOT_INDEX), P.RIGHT_ANKLE: (P.RIGHT_HEEL, P.RIGHT_FOOT_INDEX)}
+_HAND = {
+    P.LEFT_WRIST: (P.LEFT_PINKY, P.LEFT_INDEX, P.LEFT_THUMB),
+    P.RIGHT_WRIST: (P.RIGHT_PINKY, P.RIGHT_INDEX, P.RIGHT_THUMB),
+    P.LEFT_ANKLE: (P.LEFT_HEEL, P.LEFT_FOOT_INDEX),
+    P.RIGHT_ANKLE: (P.RIGHT_HEEL, P.RIGHT_FOOT_INDEX),
+}
 _LIMBS = {
     "left_arm": {P.LEFT_ELBOW: 0.5, P.LEFT_WRIST: 1.0, P.LEFT_PINKY: 1.0, P.LEFT_INDEX: 1.0, P.LEFT_THUMB: 1.0},
     "right_arm": {P.RIGHT_ELBOW: 0.5, P.RIGHT_WRIST: 1.0, P.RIGHT_PINKY: 1.0, P.RIGHT_INDEX: 1.0, P.RIGHT_THUMB: 1.0},
@@ -22,8 +26,16 @@ _LIMBS = {
     "right_leg": {P.RIGHT_KNEE: 0.5, P.RIGHT_ANKLE: 1.0, P.RIGHT_HEEL: 1.0, P.RIGHT_FOOT_INDEX: 1.0},
     "head": {p: 1.0 for p in P if int(p) <= int(P.MOUTH_RIGHT)},
 }
-_GLITCHY = (P.LEFT_WRIST, P.RIGHT_WRIST, P.LEFT_WRIST, P.RIGHT_WRIST, P.LEFT_ELBOW, P.RIGHT_ELBOW,
-            P.LEFT_ANKLE, P.RIGHT_ANKLE)
+_GLITCHY = (
+    P.LEFT_WRIST,
+    P.RIGHT_WRIST,
+    P.LEFT_WRIST,
+    P.RIGHT_WRIST,
+    P.LEFT_ELBOW,
+    P.RIGHT_ELBOW,
+    P.LEFT_ANKLE,
+    P.RIGHT_ANKLE,
+)
 
 
 def frame_times(duration: float, fps: float, noise: NoiseSpec, rng: np.random.Generator) -> np.ndarray:
@@ -33,7 +45,7 @@ def frame_times(duration: float, fps: float, noise: NoiseSpec, rng: np.random.Ge
     keep = np.ones(n, bool)
     if noise.drop_frame_prob > 0:
         for i in np.flatnonzero(rng.random(n) < noise.drop_frame_prob):
-            keep[i:i + (int(rng.integers(2, 4)) if rng.random() < 0.3 else 1)] = False
+            keep[i : i + (int(rng.integers(2, 4)) if rng.random() < 0.3 else 1)] = False
         keep[0] = True
     return np.maximum(t[keep], 0.0)
 
@@ -46,8 +58,9 @@ def _events(rng: np.random.Generator, per_min: float, times: np.ndarray, ok: np.
     return sorted(int(i) for i in rng.choice(cand, size=min(k, len(cand)), replace=False))
 
 
-def structured_errors(pc: np.ndarray, times: np.ndarray, present: np.ndarray, noise: NoiseSpec,
-                      rng: np.random.Generator) -> tuple[np.ndarray, list[dict]]:
+def structured_errors(
+    pc: np.ndarray, times: np.ndarray, present: np.ndarray, noise: NoiseSpec, rng: np.random.Generator
+) -> tuple[np.ndarray, list[dict]]:
     """Limb wander and glitches, in camera space (metres), so image and world agree."""
     pc = pc.copy()
     events: list[dict] = []
@@ -65,14 +78,22 @@ def structured_errors(pc: np.ndarray, times: np.ndarray, present: np.ndarray, no
         d = rng.normal(size=3)
         d *= rng.uniform(0.10, 0.30) / np.linalg.norm(d)
         for q in (p, *_HAND.get(p, ())):
-            pc[i:i + n, q] += d
-        events.append({"kind": "glitch", "t": round(float(times[i]), 4), "frames": n, "point": p.name.lower(),
-                       "offset_m": round(float(np.linalg.norm(d)), 3)})
+            pc[i : i + n, q] += d
+        events.append(
+            {
+                "kind": "glitch",
+                "t": round(float(times[i]), 4),
+                "frames": n,
+                "point": p.name.lower(),
+                "offset_m": round(float(np.linalg.norm(d)), 3),
+            }
+        )
     return pc, events
 
 
-def image_rows(camera: Camera, pc: np.ndarray, vis: np.ndarray, occl: np.ndarray, noise: NoiseSpec,
-               rng: np.random.Generator) -> np.ndarray:
+def image_rows(
+    camera: Camera, pc: np.ndarray, vis: np.ndarray, occl: np.ndarray, noise: NoiseSpec, rng: np.random.Generator
+) -> np.ndarray:
     """(N, 33, 4): x, y normalised (y down), z MediaPipe-style depth, visibility."""
     xy = camera.project(pc)
     zc = pc[..., 2]
@@ -94,19 +115,20 @@ def world_rows(pc: np.ndarray, occl: np.ndarray, noise: NoiseSpec, rng: np.rando
     return w
 
 
-def swaps_and_dropouts(times: np.ndarray, present: np.ndarray, noise: NoiseSpec,
-                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, list[dict]]:
+def swaps_and_dropouts(
+    times: np.ndarray, present: np.ndarray, noise: NoiseSpec, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, list[dict]]:
     """Masks of frames whose left/right labels are swapped and of frames lost to dropouts."""
     n = len(times)
     swapped, dropped = np.zeros(n, bool), np.zeros(n, bool)
     events = []
     for i in _events(rng, noise.swaps_per_min, times, present):
         k = int(rng.integers(1, 4))
-        swapped[i:i + k] = True
+        swapped[i : i + k] = True
         events.append({"kind": "swap", "t": round(float(times[i]), 4), "frames": k})
     for i in _events(rng, noise.dropouts_per_min, times, present):
         k = int(rng.integers(2, 11))
-        dropped[i:i + k] = True
+        dropped[i : i + k] = True
         events.append({"kind": "dropout", "t": round(float(times[i]), 4), "frames": k})
     return swapped, dropped, events
 

@@ -6,9 +6,19 @@ import math
 
 import numpy as np
 
-from .body import (SIDES, Body, Pose, ankle_z_for_pitch, arm_angles, forward_kinematics, pose_points,
-                   world_to_pelvis, world_to_trunk)
 from scapula.vision.skeleton import P
+
+from .body import (
+    SIDES,
+    Body,
+    Pose,
+    ankle_z_for_pitch,
+    arm_angles,
+    forward_kinematics,
+    pose_points,
+    world_to_pelvis,
+    world_to_trunk,
+)
 
 SIDE_SIGN = {"l": 1.0, "r": -1.0, "left": 1.0, "right": -1.0}
 SHOULDER = {"l": P.LEFT_SHOULDER, "r": P.RIGHT_SHOULDER}
@@ -31,13 +41,21 @@ def heading_axes(yaw_deg: float) -> tuple[np.ndarray, np.ndarray]:
 def hang_arms(pose: Pose, elbow: float = 10.0, sides: str = "lr") -> Pose:
     out = pose
     for p in sides:
-        out = out.arm(p, elev=0.0, pro=0.0, haz=0.0, hel=-87.0, bx=1.0, by=0.0, bz=0.0,
-                      elbow=elbow, pron=90.0, wrist=0.0, ik=0.0)
+        out = out.arm(
+            p, elev=0.0, pro=0.0, haz=0.0, hel=-87.0, bx=1.0, by=0.0, bz=0.0, elbow=elbow, pron=90.0, wrist=0.0, ik=0.0
+        )
     return out
 
 
-def stance(pose: Pose, body: Body, fwd: tuple[float, float] = (0.0, 0.0), width: float = 0.95,
-           knee: float = 4.0, toe_out: float = 8.0, pitch: tuple[float, float] = (0.0, 0.0)) -> Pose:
+def stance(
+    pose: Pose,
+    body: Body,
+    fwd: tuple[float, float] = (0.0, 0.0),
+    width: float = 0.95,
+    knee: float = 4.0,
+    toe_out: float = 8.0,
+    pitch: tuple[float, float] = (0.0, 0.0),
+) -> Pose:
     """Feet placed about the pose's root (fore-aft ``fwd`` per side l, r; ``width`` x hip width
     between the ankles); the hips set at the height where the more stretched leg has ``knee``
     degrees of flexion. The pelvis is upright."""
@@ -68,8 +86,7 @@ def standing(body: Body, x: float = 0.0, y: float = 0.0, yaw: float = 0.0, **kw)
     return stance(pose, body, **kw)
 
 
-def set_arm_world(pose: Pose, body: Body, side: str, direction: np.ndarray, bend: np.ndarray,
-                  elbow: float) -> Pose:
+def set_arm_world(pose: Pose, body: Body, side: str, direction: np.ndarray, bend: np.ndarray, elbow: float) -> Pose:
     """Point the upper arm along a floor-frame ``direction`` with the forearm bending toward ``bend``."""
     s = SIDE_SIGN[side]
     haz, hel = arm_angles(world_to_trunk(pose, np.asarray(direction, float)), s)
@@ -101,8 +118,9 @@ def all_fours(body: Body, x: float, y: float, yaw: float) -> Pose:
     for p, s in SIDES:
         a = np.array([x, y]) + s * 0.9 * body.hip_w / 2 * left - body.shank * f
         pose = pose.leg(p, fx=a[0], fy=a[1], fz=0.06, fyaw=4.0, fpitch=150.0)
-        pose = pose.arm(p, elev=0.0, pro=0.0, haz=0.0, hel=0.0, bx=0.0, by=0.0, bz=1.0, elbow=8.0,
-                        pron=160.0, wrist=0.0)
+        pose = pose.arm(
+            p, elev=0.0, pro=0.0, haz=0.0, hel=0.0, bx=0.0, by=0.0, bz=1.0, elbow=8.0, pron=160.0, wrist=0.0
+        )
     pts = pose_points(body, pose)
     for p, s in SIDES:
         sh = pts[SHOULDER[p]]
@@ -110,8 +128,17 @@ def all_fours(body: Body, x: float, y: float, yaw: float) -> Pose:
     return flatten_hands(pose, body, point=f)
 
 
-def prone(body: Body, x: float, y: float, yaw: float, arms: str = "y", spread: float | None = None,
-          hip_z: float | None = None, feet_width: float = 0.8, rng: np.random.Generator | None = None) -> Pose:
+def prone(
+    body: Body,
+    x: float,
+    y: float,
+    yaw: float,
+    arms: str = "y",
+    spread: float | None = None,
+    hip_z: float | None = None,
+    feet_width: float = 0.8,
+    rng: np.random.Generator | None = None,
+) -> Pose:
     """Lying face down, legs long, arms overhead in a Y (or straight ahead), forehead near the mat."""
     f, left = heading_axes(yaw)
     hip_z = 0.115 * body.height / 1.75 if hip_z is None else hip_z
@@ -128,13 +155,15 @@ def prone(body: Body, x: float, y: float, yaw: float, arms: str = "y", spread: f
     return prone_arms(pose, body, spread)
 
 
-def place_arm(pose: Pose, body: Body, side: str, heading_deg: float, wrist_z: float,
-              bend: np.ndarray, elbow: float = 8.0) -> Pose:
+def place_arm(
+    pose: Pose, body: Body, side: str, heading_deg: float, wrist_z: float, bend: np.ndarray, elbow: float = 8.0
+) -> Pose:
     """Upper arm pointing toward floor-frame heading ``heading_deg``, tilted so the wrist is at
     height ``wrist_z``, the forearm bending toward ``bend``."""
     a = math.radians(heading_deg)
-    reach = math.sqrt(body.upper_arm**2 + body.forearm**2
-                      + 2 * body.upper_arm * body.forearm * math.cos(math.radians(elbow)))
+    reach = math.sqrt(
+        body.upper_arm**2 + body.forearm**2 + 2 * body.upper_arm * body.forearm * math.cos(math.radians(elbow))
+    )
     e = 0.0
     for _ in range(4):
         d = np.array([math.cos(e) * math.cos(a), math.cos(e) * math.sin(a), math.sin(e)])
@@ -144,8 +173,9 @@ def place_arm(pose: Pose, body: Body, side: str, heading_deg: float, wrist_z: fl
     return pose
 
 
-def flatten_hands(pose: Pose, body: Body, sides: str = "lr", z: float = 0.025,
-                  point: np.ndarray | None = None, palm_down: bool = True) -> Pose:
+def flatten_hands(
+    pose: Pose, body: Body, sides: str = "lr", z: float = 0.025, point: np.ndarray | None = None, palm_down: bool = True
+) -> Pose:
     """Turn and bend each hand so that its knuckles rest on the floor at height ``z``, the
     fingers pointing along ``point`` (default: on along the forearm), seen from above."""
     pts0 = pose_points(body, pose)
@@ -159,15 +189,20 @@ def flatten_hands(pose: Pose, body: Body, sides: str = "lr", z: float = 0.025,
         hand = hand / np.maximum(np.linalg.norm(hand, axis=1, keepdims=True), 1e-9)
         across = pts[:, index, :2] - pts[:, pinky, :2]
         turn = SIDE_SIGN[p] * (hand[:, 0] * across[:, 1] - hand[:, 1] * across[:, 0])
-        cost = (np.abs(pts[:, index, 2] - z) + np.abs(pts[:, pinky, 2] - z)
-                + 0.05 * (1.0 - hand @ want) + (0.05 * (turn > 0) if palm_down else 0.0))
+        cost = (
+            np.abs(pts[:, index, 2] - z)
+            + np.abs(pts[:, pinky, 2] - z)
+            + 0.05 * (1.0 - hand @ want)
+            + (0.05 * (turn > 0) if palm_down else 0.0)
+        )
         w, r = grid[int(np.argmin(cost))]
         pose = pose.arm(p, wrist=w, pron=r)
     return pose
 
 
-def prone_arms(pose: Pose, body: Body, spread: float, elbow: float = 8.0, wrist_z: float = 0.05,
-               sides: str = "lr") -> Pose:
+def prone_arms(
+    pose: Pose, body: Body, spread: float, elbow: float = 8.0, wrist_z: float = 0.05, sides: str = "lr"
+) -> Pose:
     for p, s in SIDES:
         if p in sides:
             pose = place_arm(pose, body, p, pose["yaw"] + s * spread, wrist_z, np.array([0.0, 0.0, -1.0]), elbow)

@@ -10,9 +10,21 @@ import numpy as np
 from scapula.vision.landmarks import Frame, Header
 
 EXERCISES = ("reverse_fly", "chainsaw_row", "superman")
-NEGATIVES = ("idle_hands_on_hips", "idle_crossed_arms", "idle_phone", "idle_turning", "arm_circles",
-             "overhead_reach", "side_bend", "cross_body_stretch", "neck_stretch", "trunk_twist",
-             "arm_swings", "marching", "walking")
+NEGATIVES = (
+    "idle_hands_on_hips",
+    "idle_crossed_arms",
+    "idle_phone",
+    "idle_turning",
+    "arm_circles",
+    "overhead_reach",
+    "side_bend",
+    "cross_body_stretch",
+    "neck_stretch",
+    "trunk_twist",
+    "arm_swings",
+    "marching",
+    "walking",
+)
 ACTIVITIES = EXERCISES + NEGATIVES
 
 REP_FAULTS = {
@@ -31,61 +43,61 @@ PARTIAL_STYLES = ("bend", "swing")
 class NoiseSpec:
     """The pose estimator's errors; every one can be switched off (0)."""
 
-    jitter_px: float = 1.0             # image jitter (standard deviation, pixels)
-    jitter_world_mm: float = 6.0       # world jitter (standard deviation, mm)
-    wander_cm: float = 0.0             # slow drift of whole limbs (amplitude, cm)
-    glitches_per_min: float = 0.0      # a wrist/elbow/ankle jumps 10-30 cm for 1-4 frames
-    swaps_per_min: float = 0.0         # left/right labels swapped for 1-3 frames
-    dropouts_per_min: float = 0.0      # 2-10 frames with no person
-    drop_frame_prob: float = 0.0       # a frame row missing (a larger gap in t)
-    timing_jitter: float = 0.15        # timestamp jitter, fraction of the frame interval
-    far_side: float = 2.0              # jitter factor on far-side (occluded) points
+    jitter_px: float = 1.0  # image jitter (standard deviation, pixels)
+    jitter_world_mm: float = 6.0  # world jitter (standard deviation, mm)
+    wander_cm: float = 0.0  # slow drift of whole limbs (amplitude, cm)
+    glitches_per_min: float = 0.0  # a wrist/elbow/ankle jumps 10-30 cm for 1-4 frames
+    swaps_per_min: float = 0.0  # left/right labels swapped for 1-3 frames
+    dropouts_per_min: float = 0.0  # 2-10 frames with no person
+    drop_frame_prob: float = 0.0  # a frame row missing (a larger gap in t)
+    timing_jitter: float = 0.15  # timestamp jitter, fraction of the frame interval
+    far_side: float = 2.0  # jitter factor on far-side (occluded) points
 
     @classmethod
-    def none(cls) -> "NoiseSpec":
+    def none(cls) -> NoiseSpec:
         return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
 
 
 @dataclass(frozen=True)
 class RepSpec:
     faults: frozenset = frozenset()
-    tempo_s: float = 2.0         # moving time up and down (holds excluded), 1.2-4 s
-    hold_s: float = 0.5          # hold at the top
+    tempo_s: float = 2.0  # moving time up and down (holds excluded), 1.2-4 s
+    hold_s: float = 0.5  # hold at the top
     pause_before_s: float = 0.0  # a pause inside the set before this rep (holding or fidgeting)
-    side: str = ""               # superman: the lifting arm ("" = alternate); chainsaw: from the set
-    legs: str = "none"           # superman: "none" | "leg_lift" | "leg_curl" (not faults)
+    side: str = ""  # superman: the lifting arm ("" = alternate); chainsaw: from the set
+    legs: str = "none"  # superman: "none" | "leg_lift" | "leg_curl" (not faults)
 
 
 @dataclass(frozen=True)
 class SetSpec:
     reps: tuple[RepSpec, ...]
-    side: str = ""               # chainsaw_row: the working arm ("" = right, then alternating)
+    side: str = ""  # chainsaw_row: the working arm ("" = right, then alternating)
     faults: frozenset = frozenset()  # set-wide faults (chainsaw_row: upright_torso, square_stance)
-    rest_elbow: float = 0.0      # chainsaw_row: the working elbow's bend between reps (0 = lowered fully)
-    free_hand: str = "thigh"     # chainsaw_row: the free hand on the front "thigh", the "knee", a "bench", or "hanging"
+    rest_elbow: float = 0.0  # chainsaw_row: the working elbow's bend between reps (0 = lowered fully)
+    free_hand: str = "thigh"  # chainsaw_row: the free hand on the front "thigh", the "knee", a "bench", or "hanging"
     partial_style: str = "bend"  # chainsaw_row: a partial_range rep "bend"s the elbow short of the trunk line,
-                                 # or "swing"s the near-straight arm back 25-40 deg from its hang
+    # or "swing"s the near-straight arm back 25-40 deg from its hang
 
 
 @dataclass(frozen=True)
 class ClipSpec:
     activity: str
-    sets: tuple[SetSpec, ...] = ()   # () = a default plan for the exercise
-    duration_s: float = 20.0         # negatives: how long the activity lasts
+    sets: tuple[SetSpec, ...] = ()  # () = a default plan for the exercise
+    duration_s: float = 20.0  # negatives: how long the activity lasts
     height_m: float = 1.75
     shoulder_ratio: float = 0.245
     hip_ratio: float = 0.19
     walk_in: bool = True
     walk_out: bool = False
-    lead_in_s: float = 1.0           # off screen (walk_in) or standing idle before starting
-    rest_s: float = 12.0             # between sets
-    fidget: bool = True              # fidgeting in rests and long pauses
-    superman_arms: str = "y"         # "y" | "straight"
-    superman_lift_m: float = 0.0     # every arm lift this high (0: each drawn from 8-25 cm)
+    lead_in_s: float = 1.0  # off screen (walk_in) or standing idle before starting
+    rest_s: float = 12.0  # between sets
+    fidget: bool = True  # fidgeting in rests and long pauses
+    superman_arms: str = "y"  # "y" | "straight"
+    superman_lift_m: float = 0.0  # every arm lift this high (0: each drawn from 8-25 cm)
     turn_for_each_side: bool = True  # chainsaw_row: turn round so the working side faces the camera
-    variant: str = ""                # negatives: a sub-variant ("" = drawn from the seed)
-    view_side: int = 1               # +1: camera toward the athlete's left (chainsaw: toward the first working side)
-    camera_yaw_deg: float = 0.0      # offset from the move's recommended view (+ toward the athlete's left)
+    variant: str = ""  # negatives: a sub-variant ("" = drawn from the seed)
+    view_side: int = 1  # +1: camera toward the athlete's left (chainsaw: toward the first working side)
+    camera_yaw_deg: float = 0.0  # offset from the move's recommended view (+ toward the athlete's left)
     camera_distance_m: float = 2.5
     camera_height_m: float = 1.0
     camera_roll_deg: float = 0.0
@@ -93,7 +105,7 @@ class ClipSpec:
     width: int = 1280
     height: int = 720
     fps: float = 30.0
-    fit_distance: bool = False       # move the camera back (up to 3 m) until the body fits
+    fit_distance: bool = False  # move the camera back (up to 3 m) until the body fits
     noise: NoiseSpec = field(default_factory=NoiseSpec)
 
     @property
@@ -154,6 +166,7 @@ class ClipSpec:
             if isinstance(o, dict):
                 return {k: conv(v) for k, v in o.items()}
             return o
+
         return conv(dataclasses.asdict(self))
 
 
@@ -170,8 +183,10 @@ def _default_sets(activity: str) -> tuple[SetSpec, ...]:
     if activity == "reverse_fly":
         return (SetSpec(tuple(RepSpec() for _ in range(10))),)
     if activity == "chainsaw_row":
-        return (SetSpec(tuple(RepSpec() for _ in range(8)), "right"),
-                SetSpec(tuple(RepSpec() for _ in range(8)), "left"))
+        return (
+            SetSpec(tuple(RepSpec() for _ in range(8)), "right"),
+            SetSpec(tuple(RepSpec() for _ in range(8)), "left"),
+        )
     return (SetSpec(tuple(RepSpec(hold_s=1.5) for _ in range(10))),)
 
 
@@ -185,8 +200,14 @@ class RepTruth:
     set_index: int = 0
 
     def to_json(self) -> dict:
-        return {"side": self.side, "start_s": round(self.start_s, 4), "peak_s": round(self.peak_s, 4),
-                "end_s": round(self.end_s, 4), "faults": sorted(self.faults), "set_index": self.set_index}
+        return {
+            "side": self.side,
+            "start_s": round(self.start_s, 4),
+            "peak_s": round(self.peak_s, 4),
+            "end_s": round(self.end_s, 4),
+            "faults": sorted(self.faults),
+            "set_index": self.set_index,
+        }
 
 
 @dataclass(frozen=True)
@@ -194,11 +215,11 @@ class Truth:
     activity: str
     exercise: str | None
     reps: list[RepTruth]
-    counts: dict            # {"total", "left", "right"} (left/right None for reverse_fly)
-    view: dict              # camera, its azimuth relative to the athlete per set, the near side
+    counts: dict  # {"total", "left", "right"} (left/right None for reverse_fly)
+    view: dict  # camera, its azimuth relative to the athlete per set, the near side
     sets: list[dict]
     phases: list[dict]
-    events: list[dict]      # estimator errors injected (glitches, swaps, dropouts)
+    events: list[dict]  # estimator errors injected (glitches, swaps, dropouts)
     duration_s: float
     frames_total: int
     frames_with_person: int
@@ -220,16 +241,20 @@ class Clip:
 
 # ------------------------------------------------------------------------------ random_spec
 
+
 def _noise(rng: np.random.Generator) -> NoiseSpec:
     on = lambda p: rng.random() < p  # noqa: E731
     return NoiseSpec(
-        jitter_px=float(rng.uniform(0.5, 2.0)), jitter_world_mm=float(rng.uniform(5.0, 10.0)),
+        jitter_px=float(rng.uniform(0.5, 2.0)),
+        jitter_world_mm=float(rng.uniform(5.0, 10.0)),
         wander_cm=float(rng.uniform(1.0, 4.0)) if on(0.6) else 0.0,
         glitches_per_min=float(rng.uniform(0.5, 4.0)) if on(0.6) else 0.0,
         swaps_per_min=float(rng.uniform(0.3, 2.0)) if on(0.4) else 0.0,
         dropouts_per_min=float(rng.uniform(0.3, 1.5)) if on(0.4) else 0.0,
         drop_frame_prob=float(rng.uniform(0.002, 0.03)) if on(0.6) else 0.0,
-        timing_jitter=float(rng.uniform(0.05, 0.15)), far_side=float(rng.uniform(1.5, 3.0)))
+        timing_jitter=float(rng.uniform(0.05, 0.15)),
+        far_side=float(rng.uniform(1.5, 3.0)),
+    )
 
 
 def _draw_faults(rng: np.random.Generator, eligible: tuple[str, ...], p: float) -> frozenset:
@@ -240,8 +265,9 @@ def _draw_faults(rng: np.random.Generator, eligible: tuple[str, ...], p: float) 
     return frozenset(got)
 
 
-def _draw_sets(activity: str, rng: np.random.Generator, fault_prob: float, n_sets: int | None,
-               reps: int | None, sides: str | None) -> tuple[SetSpec, ...]:
+def _draw_sets(
+    activity: str, rng: np.random.Generator, fault_prob: float, n_sets: int | None, reps: int | None, sides: str | None
+) -> tuple[SetSpec, ...]:
     n_sets = n_sets or int(rng.choice([1, 2, 3], p=[0.35, 0.45, 0.2]))
     first = str(rng.choice(["left", "right"]))
     legs_mode = str(rng.choice(["none", "leg_lift", "leg_curl", "mixed"], p=[0.5, 0.25, 0.15, 0.1]))
@@ -254,8 +280,11 @@ def _draw_sets(activity: str, rng: np.random.Generator, fault_prob: float, n_set
             side = sides if sides in ("left", "right") else (first if i % 2 == 0 else second)
         n = reps or int(rng.integers(lo, hi + 1))
         tempo = rng.uniform(1.2, 4.0) if activity != "superman" else rng.uniform(1.4, 3.5)
-        hold = (rng.uniform(1.0, 2.0) if rng.random() < 0.8 else rng.uniform(0.0, 1.0)) if activity == "superman" \
+        hold = (
+            (rng.uniform(1.0, 2.0) if rng.random() < 0.8 else rng.uniform(0.0, 1.0))
+            if activity == "superman"
             else (0.0 if rng.random() < 0.35 else rng.uniform(0.2, 2.0))
+        )
         set_faults = frozenset(f for f in SET_FAULTS.get(activity, ()) if rng.random() < fault_prob)
         nxt = first
         rs = []
@@ -263,12 +292,16 @@ def _draw_sets(activity: str, rng: np.random.Generator, fault_prob: float, n_set
             legs = "none"
             if activity == "superman":
                 legs = legs_mode if legs_mode != "mixed" else str(rng.choice(LEGS))
-            rs.append(RepSpec(
-                faults=_draw_faults(rng, REP_FAULTS[activity], fault_prob),
-                tempo_s=float(np.clip(tempo * rng.uniform(0.85, 1.15), 1.2, 4.0)),
-                hold_s=float(np.clip(hold + rng.uniform(-0.2, 0.2), 0.0, 2.0)) if hold > 0 else 0.0,
-                pause_before_s=float(rng.uniform(2.0, 6.0)) if k > 0 and rng.random() < 0.08 else 0.0,
-                side=nxt if activity == "superman" else "", legs=legs))
+            rs.append(
+                RepSpec(
+                    faults=_draw_faults(rng, REP_FAULTS[activity], fault_prob),
+                    tempo_s=float(np.clip(tempo * rng.uniform(0.85, 1.15), 1.2, 4.0)),
+                    hold_s=float(np.clip(hold + rng.uniform(-0.2, 0.2), 0.0, 2.0)) if hold > 0 else 0.0,
+                    pause_before_s=float(rng.uniform(2.0, 6.0)) if k > 0 and rng.random() < 0.08 else 0.0,
+                    side=nxt if activity == "superman" else "",
+                    legs=legs,
+                )
+            )
             nxt = "left" if nxt == "right" else "right"
         out.append(SetSpec(tuple(rs), side, set_faults))
     return tuple(out)
@@ -290,23 +323,44 @@ def random_spec(activity: str, rng: np.random.Generator, **overrides) -> ClipSpe
         activity=activity,
         sets=_draw_sets(activity, rng, fault_prob, n_sets, reps, sides) if activity in EXERCISES else (),
         duration_s=float(rng.uniform(10.0, 40.0)),
-        height_m=float(rng.uniform(1.50, 1.95)), shoulder_ratio=float(rng.uniform(0.23, 0.26)),
+        height_m=float(rng.uniform(1.50, 1.95)),
+        shoulder_ratio=float(rng.uniform(0.23, 0.26)),
         hip_ratio=float(rng.uniform(0.17, 0.20)),
-        walk_in=bool(rng.random() < 0.7), walk_out=bool(rng.random() < 0.5),
-        lead_in_s=float(rng.uniform(0.0, 2.0)), rest_s=float(rng.uniform(6.0, 25.0)),
-        fidget=bool(rng.random() < 0.85), superman_arms="y" if rng.random() < 0.7 else "straight",
+        walk_in=bool(rng.random() < 0.7),
+        walk_out=bool(rng.random() < 0.5),
+        lead_in_s=float(rng.uniform(0.0, 2.0)),
+        rest_s=float(rng.uniform(6.0, 25.0)),
+        fidget=bool(rng.random() < 0.85),
+        superman_arms="y" if rng.random() < 0.7 else "straight",
         turn_for_each_side=bool(rng.random() < 0.6),
-        view_side=int(rng.choice([-1, 1])), camera_yaw_deg=float(rng.uniform(-40.0, 40.0)),
+        view_side=int(rng.choice([-1, 1])),
+        camera_yaw_deg=float(rng.uniform(-40.0, 40.0)),
         camera_distance_m=float(rng.uniform(1.5, 3.0)),
         camera_height_m=float(rng.uniform(0.0, 1.2) if activity == "superman" else rng.uniform(0.0, 1.8)),
-        camera_roll_deg=float(rng.uniform(-4.0, 4.0)), hfov_deg=float(rng.uniform(60.0, 75.0)),
-        width=w, height=h, fps=float(rng.choice([24.0, 30.0, 60.0], p=[0.25, 0.5, 0.25])),
-        fit_distance=bool(rng.random() < 0.85), noise=_noise(rng))
+        camera_roll_deg=float(rng.uniform(-4.0, 4.0)),
+        hfov_deg=float(rng.uniform(60.0, 75.0)),
+        width=w,
+        height=h,
+        fps=float(rng.choice([24.0, 30.0, 60.0], p=[0.25, 0.5, 0.25])),
+        fit_distance=bool(rng.random() < 0.85),
+        noise=_noise(rng),
+    )
     if activity == "chainsaw_row":  # drawn last: a seed's other draws stay as they were
-        spec = dataclasses.replace(spec, sets=tuple(
-            dataclasses.replace(st, free_hand=str(rng.choice(FREE_HANDS, p=[0.4, 0.2, 0.2, 0.2])),
-                                rest_elbow=0.0 if rng.random() < 0.7 else float(rng.uniform(25.0, 50.0)))
-            for st in spec.sets))
-        spec = dataclasses.replace(spec, sets=tuple(  # drawn after those, for the same reason
-            dataclasses.replace(st, partial_style=str(rng.choice(PARTIAL_STYLES))) for st in spec.sets))
+        spec = dataclasses.replace(
+            spec,
+            sets=tuple(
+                dataclasses.replace(
+                    st,
+                    free_hand=str(rng.choice(FREE_HANDS, p=[0.4, 0.2, 0.2, 0.2])),
+                    rest_elbow=0.0 if rng.random() < 0.7 else float(rng.uniform(25.0, 50.0)),
+                )
+                for st in spec.sets
+            ),
+        )
+        spec = dataclasses.replace(
+            spec,
+            sets=tuple(  # drawn after those, for the same reason
+                dataclasses.replace(st, partial_style=str(rng.choice(PARTIAL_STYLES))) for st in spec.sets
+            ),
+        )
     return dataclasses.replace(spec, **overrides)

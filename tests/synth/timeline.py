@@ -19,16 +19,19 @@ def min_jerk(u: np.ndarray) -> np.ndarray:
     return u**3 * (10 - 15 * u + 6 * u**2)
 
 
-def wobble(rng: np.random.Generator, amp: float, fmin: float = 0.05, fmax: float = 0.4,
-           k: int = 3) -> Callable[[np.ndarray], np.ndarray]:
+def wobble(
+    rng: np.random.Generator, amp: float, fmin: float = 0.05, fmax: float = 0.4, k: int = 3
+) -> Callable[[np.ndarray], np.ndarray]:
     """Smooth random signal of roughly ``amp`` standard deviation (a sum of sinusoids)."""
     freqs = rng.uniform(fmin, fmax, k)
     phases = rng.uniform(0, 2 * np.pi, k)
     weights = rng.uniform(0.5, 1.0, k)
     weights *= amp * np.sqrt(2.0) / np.sqrt(np.sum(weights**2))
+
     def signal(t: np.ndarray) -> np.ndarray:
         arg = 2 * np.pi * freqs[:, None] * np.asarray(t)[None] + phases[:, None]
         return np.sum(weights[:, None] * np.sin(arg), 0)
+
     return signal
 
 
@@ -77,8 +80,9 @@ class Timeline:
         if t1 > t0:
             self.layers.append(Layer(t0, t1, fn, min(fade, (t1 - t0) / 2)))
 
-    def walk_to(self, pose: Pose, speed: float = 1.0, arm_swing: float = 14.0,
-                step: float = 0.5, dur: float | None = None) -> None:
+    def walk_to(
+        self, pose: Pose, speed: float = 1.0, arm_swing: float = 14.0, step: float = 0.5, dur: float | None = None
+    ) -> None:
         """Walk (or turn on the spot) to ``pose``; the feet step, the arms swing."""
         dist = math.hypot(pose["x"] - self.pose["x"], pose["y"] - self.pose["y"])
         turn = abs(pose["yaw"] - self.pose["yaw"])
@@ -89,8 +93,9 @@ class Timeline:
         self.walks.append(Walk(t0, self.t, arm_swing, step))
 
     def phase(self, label: str, t0: float, t1: float | None = None, **info) -> None:
-        self.phases.append({"label": label, "start_s": round(t0, 4),
-                            "end_s": round(self.t if t1 is None else t1, 4), **info})
+        self.phases.append(
+            {"label": label, "start_s": round(t0, 4), "end_s": round(self.t if t1 is None else t1, 4), **info}
+        )
 
     # -- sampling
     def _keys(self) -> tuple[np.ndarray, np.ndarray]:
@@ -155,8 +160,10 @@ class Timeline:
             x, y, a = (np.interp(t, grid, c) for c in (xs, ys, yaws))
             return np.array([x - s * half * math.sin(a), y + s * half * math.cos(a), body.ankle_h])
 
-        feet = {p: (s, np.array([start[IDX[f"{p}_f{c}"]] for c in "xyz"]),
-                    np.array([end[IDX[f"{p}_f{c}"]] for c in "xyz"])) for p, s in SIDES}
+        feet = {
+            p: (s, np.array([start[IDX[f"{p}_f{c}"]] for c in "xyz"]), np.array([end[IDX[f"{p}_f{c}"]] for c in "xyz"]))
+            for p, s in SIDES
+        }
         first = max(feet, key=lambda p: np.linalg.norm(feet[p][2] - feet[p][1]))
         order = [first if k % 2 == 0 else ("r" if first == "l" else "l") for k in range(n)]
         tt = times[m]

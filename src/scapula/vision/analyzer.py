@@ -12,11 +12,13 @@ rep with the move's ``shared_fault`` (supermans' both arms) counts for every sid
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections import deque
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from dataclasses import dataclass, field, replace
+from itertools import islice
+from typing import cast
 
 import numpy as np
 
@@ -128,8 +130,9 @@ class _MoveTracker:
             seg.reset()
         self.history.clear()
 
-    def push(self, t: np.ndarray, world: np.ndarray, rays: np.ndarray, seen: np.ndarray,
-             yaw: np.ndarray) -> list[RepEvent]:
+    def push(
+        self, t: np.ndarray, world: np.ndarray, rays: np.ndarray, seen: np.ndarray, yaw: np.ndarray
+    ) -> list[RepEvent]:
         measured = self.move.measures(world, rays, seen)
         if self.names is None:
             self.names = list(measured)
@@ -161,8 +164,7 @@ class _MoveTracker:
         for side, seg in self.segmenters.items():
             if side == event.side:
                 continue
-            if any(r.side == side and r.end_s >= event.start_s and r.peak_s >= event.start_s
-                   for r in self.reps[-4:]):
+            if any(r.side == side and r.end_s >= event.start_s and r.peak_s >= event.start_s for r in self.reps[-4:]):
                 continue  # that side's own segmenter counted this lift already
             seg.reset()  # its own view of this lift, if it is still under way, is spent
             shared = replace(event, index=len(self.reps) + 1, side=side)
@@ -172,8 +174,11 @@ class _MoveTracker:
 
     def _reject(self, side: str, span: RepSpan, why: str) -> None:
         self.rejected[why] = self.rejected.get(why, 0) + 1
-        self.rejected_spans.append(RejectedSpan(side, round(span.start_t, 3), round(span.peak_t, 3),
-                                                round(span.end_t, 3), round(span.range, 3), why))
+        self.rejected_spans.append(
+            RejectedSpan(
+                side, round(span.start_t, 3), round(span.peak_t, 3), round(span.end_t, 3), round(span.range, 3), why
+            )
+        )
 
     def _overshadowed(self, side: str, span) -> str | None:
         """Why a span is not its side's own rep: the other side rose much further at the same time.
@@ -190,8 +195,11 @@ class _MoveTracker:
             if other == side:
                 continue
             # at the same time: each peak inside the other's span
-            rises = [o.range for s, o in self.spans if s == other and span.start_t <= o.peak_t <= span.end_t
-                     and o.start_t <= span.peak_t <= o.end_t]
+            rises = [
+                o.range
+                for s, o in self.spans
+                if s == other and span.start_t <= o.peak_t <= span.end_t and o.start_t <= span.peak_t <= o.end_t
+            ]
             if seg.rising and span.start_t <= seg.high_t <= span.end_t and seg.low_t <= span.peak_t:
                 rises.append(seg.high - seg.low)
             if rises and span.range < self.move.segmenter.along_share * max(rises):
@@ -199,6 +207,7 @@ class _MoveTracker:
         return None
 
     def _judge(self, side: str, span) -> RepEvent | None:
+        assert self.names is not None  # a span is judged only after measures were pushed
         times = np.concatenate([h[0] for h in self.history])
         rows = np.concatenate([h[1] for h in self.history])
         yaws = np.concatenate([h[2] for h in self.history])
@@ -218,14 +227,20 @@ class _MoveTracker:
                 reference[fault.id] = float(statistics.median(earlier))
         rep = RepFrames(side, span, times[inside], m, baseline, lead, reference)
         top = rep.t[rep.working()]
-        why_not = ("a spike, not a rep (a landmark glitch)" if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S
-                   else self._overshadowed(side, span) or self.move.is_rep(rep))
+        why_not = (
+            "a spike, not a rep (a landmark glitch)"
+            if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S
+            else self._overshadowed(side, span) or self.move.is_rep(rep)
+        )
         self.spans.append((side, span))
         if why_not is not None:
             self._reject(side, span, why_not)
             return None
         yaw = abs(circular_mean_deg(yaws[inside]))
-        faults, metrics, skipped, unsure = [], {}, [], []
+        faults: list[str] = []
+        metrics: dict[str, float] = {}
+        skipped: list[str] = []
+        unsure: list[str] = []
         for fault in self.move.faults:
             if not fault.view.allows(yaw):
                 skipped.append(fault.id)
@@ -235,9 +250,19 @@ class _MoveTracker:
             if finding.fault:
                 clear = abs(finding.value) >= CLEAR_NOISE * finding.noise
                 (faults if clear else unsure).append(fault.id)
-        event = RepEvent(self.move.id, len(self.reps) + 1, side, round(span.start_t, 3),
-                         round(span.peak_t, 3), round(span.end_t, 3), tuple(faults), metrics,
-                         round(span.range, 2), tuple(skipped), tuple(unsure))
+        event = RepEvent(
+            self.move.id,
+            len(self.reps) + 1,
+            side,
+            round(span.start_t, 3),
+            round(span.peak_t, 3),
+            round(span.end_t, 3),
+            tuple(faults),
+            metrics,
+            round(span.range, 2),
+            tuple(skipped),
+            tuple(unsure),
+        )
         self.reps.append(event)
         return event
 
@@ -297,9 +322,10 @@ class Analyzer:
             return []
         self.frames_with_person += len(seen)
         t = np.array([f.t for f in seen])
-        image = np.stack([f.image for f in seen])
-        world = np.stack([f.world if f.world is not None else _fallback_world(f.image, self.header)
-                          for f in seen])
+        image = np.stack([cast(np.ndarray, f.image) for f in seen])  # seen: frames with a person
+        world = np.stack(
+            [f.world if f.world is not None else _fallback_world(cast(np.ndarray, f.image), self.header) for f in seen]
+        )
         events: list[RepEvent] = []
         for k, (lo, hi) in enumerate(self._same_body_runs(t, image)):
             if k > 0:
@@ -324,18 +350,22 @@ class Analyzer:
         jump = (gap <= self.SAME_PERSON_GAP_S) & ((moved > allowed) | (ratio > self.JUMP_SCALE))
         cuts = [0]
         for i in np.flatnonzero(jump).tolist():
-            reason = (f"the tracked body moved {moved[i]:.1f} torso lengths" if moved[i] > allowed[i]
-                      else f"the tracked body changed size x{ratio[i]:.1f}")
+            reason = (
+                f"the tracked body moved {moved[i]:.1f} torso lengths"
+                if moved[i] > allowed[i]
+                else f"the tracked body changed size x{ratio[i]:.1f}"
+            )
             self.body_jumps.append(BodyJump(round(float(t[i]), 3), reason + " at once (another person?)"))
             if i > 0:
                 cuts.append(i)
         cuts.append(len(t))
         if jump[0]:
             self._reset()
-        return list(zip(cuts[:-1], cuts[1:]))
+        return list(itertools.pairwise(cuts))
 
     def _push_run(self, t: np.ndarray, image: np.ndarray, world: np.ndarray) -> list[RepEvent]:
-        image, world, fixed = self.swap_guard(image, world)
+        image, guarded, fixed = self.swap_guard(image, world)
+        world = cast(np.ndarray, guarded)  # world in, world out
         self.swaps_fixed += fixed
         yaw = camera_yaw_deg(BodyFrame.of(world))
         rad = np.radians(yaw)
@@ -367,10 +397,21 @@ class Analyzer:
             if yaw is not None and not fault.view.allows(abs(yaw)) and fault.view.why:
                 not_checked[fault.id] = f"{fault.view.why}; the camera was {abs(yaw):.0f} deg from the athlete's front"
         duration = (self.last_t - self.first_t) if self.first_t is not None else 0.0
-        return Result(best, recognised, round(duration, 3), reps, self.frames_total,
-                      self.frames_with_person, self.body_jumps, self.swaps_fixed, yaw, not_checked,
-                      dict(tracker.rejected), counts if self.exercise == AUTO else {},
-                      list(tracker.rejected_spans))
+        return Result(
+            best,
+            recognised,
+            round(duration, 3),
+            reps,
+            self.frames_total,
+            self.frames_with_person,
+            self.body_jumps,
+            self.swaps_fixed,
+            yaw,
+            not_checked,
+            dict(tracker.rejected),
+            counts if self.exercise == AUTO else {},
+            list(tracker.rejected_spans),
+        )
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:
@@ -379,8 +420,7 @@ def _batched(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def analyze(header: Header, frames: Iterable[Frame], exercise: str = AUTO, on_rep=None,
-            batch: int = 512) -> Result:
+def analyze(header: Header, frames: Iterable[Frame], exercise: str = AUTO, on_rep=None, batch: int = 512) -> Result:
     """Batch analysis: the streaming analyser fed every frame, a batch at a time."""
     analyzer = Analyzer(header, exercise)
     for chunk in _batched(frames, batch):

@@ -32,8 +32,15 @@ class Header:
     source: str = ""
 
     def to_json(self) -> dict:
-        return {"format": FORMAT, "version": VERSION, "fps": self.fps, "width": self.width,
-                "height": self.height, "skeleton": self.skeleton, "source": self.source}
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "fps": self.fps,
+            "width": self.width,
+            "height": self.height,
+            "skeleton": self.skeleton,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,8 +80,8 @@ def _array(path: Path | str, line_no: int, name: str, value, width: int) -> np.n
         raise InputFileError(path, f"line {line_no}: '{name}' is not a table of numbers") from None
     if array.shape != (N_LANDMARKS, width):
         raise InputFileError(
-            path, f"line {line_no}: '{name}' must be {N_LANDMARKS} rows of {width} numbers, "
-            f"found shape {array.shape}")
+            path, f"line {line_no}: '{name}' must be {N_LANDMARKS} rows of {width} numbers, found shape {array.shape}"
+        )
     if not math.isfinite(array.sum()):  # one sum catches any NaN or infinity
         raise InputFileError(path, f"line {line_no}: '{name}' holds a non-finite number")
     return array
@@ -167,8 +174,9 @@ class LandmarkWriter:
     def __init__(self, path: Path | str, header: Header) -> None:
         self.path = Path(path)
         try:
-            self._out = (gzip.open(self.path, "wt", encoding="utf-8") if self.path.suffix == ".gz"
-                         else self.path.open("w", encoding="utf-8"))
+            # the writer keeps the file open until its close()
+            opener = gzip.open if self.path.suffix == ".gz" else open
+            self._out = opener(self.path, "wt", encoding="utf-8")
         except OSError as e:
             raise InputFileError(self.path, f"cannot be written: {e.strerror or e}") from e
         self._write(header.to_json())
@@ -182,7 +190,7 @@ class LandmarkWriter:
     def close(self) -> None:
         self._out.close()
 
-    def __enter__(self) -> "LandmarkWriter":
+    def __enter__(self) -> LandmarkWriter:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -123,8 +123,9 @@ def _run_segment(seg: _Segment) -> list[tuple[float, np.ndarray | None, np.ndarr
     out = []
     # one decoding thread (_read_ahead) next to the pose: FFmpeg's own frame threads would
     # only add their overhead on cores that are busy already
-    frames = video.frames(start_s=begin, end_s=seg.end_s, stride=seg.stride, max_side=POSE_MAX_SIDE,
-                          threads=False, deblock=False)
+    frames = video.frames(
+        start_s=begin, end_s=seg.end_s, stride=seg.stride, max_side=POSE_MAX_SIDE, threads=False, deblock=False
+    )
     with BlazePose() as pose:
         for t, rgb in _read_ahead(frames, READ_AHEAD):
             frame = pose.estimate(rgb, t)
@@ -160,8 +161,12 @@ def video_frames(path: Path, *, workers: int = 2, stride: int | None = None) -> 
 
     video = open_video(path)
     stride = stride or default_stride(video.fps)
-    header = Header(fps=video.fps / stride, width=video.width, height=video.height,
-                    source=f"{BlazePose.source}, every {stride} frame(s)")
+    header = Header(
+        fps=video.fps / stride,
+        width=video.width,
+        height=video.height,
+        source=f"{BlazePose.source}, every {stride} frame(s)",
+    )
     # equal segments, as many as the workers or a multiple of them, none over SEGMENT_S,
     # so both cores stay busy to the end
     n = max(1, math.ceil(video.duration_s / SEGMENT_S))
@@ -174,6 +179,7 @@ def video_frames(path: Path, *, workers: int = 2, stride: int | None = None) -> 
     segments = [_Segment(str(path), bounds[i], bounds[i + 1], stride, warmups[i]) for i in range(n)]
 
     if workers <= 1 or n == 1:
+
         def frames() -> Iterator[Frame]:
             for chunk in map(_run_segment, segments):
                 yield from (Frame(t, image, world) for t, image, world in chunk)

@@ -75,9 +75,16 @@ class Video:
     _start: float = field(repr=False)  # presentation time of the first frame in the file (s)
     _declared_s: float | None = field(repr=False)  # the video stream's own declared length
 
-    def frames(self, start_s: float | None = None, end_s: float | None = None, stride: int = 1,
-               *, max_side: int | None = None, threads: bool = True,
-               deblock: bool = True) -> Iterator[tuple[float, np.ndarray]]:
+    def frames(
+        self,
+        start_s: float | None = None,
+        end_s: float | None = None,
+        stride: int = 1,
+        *,
+        max_side: int | None = None,
+        threads: bool = True,
+        deblock: bool = True,
+    ) -> Iterator[tuple[float, np.ndarray]]:
         """Yields ``(t, rgb)`` for frames with ``start_s <= t < end_s`` (half-open, so two
         halves split at one time neither miss nor repeat a frame), every ``stride``-th of
         them counting from the first one kept. ``start_s`` seeks to the keyframe before it,
@@ -160,8 +167,9 @@ class Video:
                     pts.add(packet.pts)
         return {p: i for i, p in enumerate(sorted(pts))}
 
-    def _decode_pass(self, start_s, lo, hi, stride, max_side, threads, deblock,
-                     ranks) -> Iterator[tuple[float, np.ndarray]]:
+    def _decode_pass(
+        self, start_s, lo, hi, stride, max_side, threads, deblock, ranks
+    ) -> Iterator[tuple[float, np.ndarray]]:
         """Decodes from the keyframe before ``start_s`` and yields the frames kept.
 
         Without ``ranks``, the frames in range are counted as they come out of the decoder
@@ -232,14 +240,14 @@ class Video:
                         yield round(t, 6), np.ascontiguousarray(rgb)
         except av.FFmpegError as e:
             where = "at the start" if t_last is None else f"after {t_last:.2f} s"
-            raise InputFileError(self.path, f"is damaged or truncated: decoding failed {where} "
-                                 f"({_reason(e)})") from e
+            raise InputFileError(self.path, f"is damaged or truncated: decoding failed {where} ({_reason(e)})") from e
         if t_skippable is not None and (t_last is None or t_skippable > t_last):
             t_last = t_skippable  # the file's last frame may be one the decoder skipped
         declared = self._declared_s
         if declared is not None and t_last is not None and t_last + step < declared - max(0.5, 3 * step):
-            raise InputFileError(self.path, f"is truncated: the video stops at {t_last:.2f} s "
-                                 f"but the file declares {declared:.2f} s")
+            raise InputFileError(
+                self.path, f"is truncated: the video stops at {t_last:.2f} s but the file declares {declared:.2f} s"
+            )
 
 
 def _to_rgb(frame: av.VideoFrame, size: tuple[int, int], convert: VideoReformatter) -> np.ndarray:
@@ -256,11 +264,12 @@ def _to_rgb(frame: av.VideoFrame, size: tuple[int, int], convert: VideoReformatt
     swscale context for every frame, which costs about as much as the conversion itself."""
     w, h = size
     if frame.format.name == "yuv420p" and w % 2 == 0 and h % 2 == 0:
-        planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, :p.width]
-                  for p in frame.planes]
+        planes = [np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width] for p in frame.planes]
         if (w, h) != (frame.width, frame.height):
-            planes = [cv2.resize(p, (w // (1 + (i > 0)), h // (1 + (i > 0))), interpolation=cv2.INTER_AREA)
-                      for i, p in enumerate(planes)]
+            planes = [
+                cv2.resize(p, (w // (1 + (i > 0)), h // (1 + (i > 0))), interpolation=cv2.INTER_AREA)
+                for i, p in enumerate(planes)
+            ]
         i420 = np.concatenate([p.reshape(-1) for p in planes]).reshape(h * 3 // 2, w)
         return cv2.cvtColor(i420, cv2.COLOR_YUV2RGB_I420)
     if (w, h) == (frame.width, frame.height):
@@ -303,8 +312,9 @@ def open_video(path: Path | str) -> Video:
             raise InputFileError(path, "cannot be read: permission denied") from e
         raise InputFileError(path, f"is not a video file FFmpeg can read ({_reason(e)})") from e
     with container:
-        streams = [s for s in container.streams.video
-                   if not s.disposition & av.stream.Disposition.attached_pic]  # cover art
+        streams = [
+            s for s in container.streams.video if not s.disposition & av.stream.Disposition.attached_pic
+        ]  # cover art
         if not streams:
             kinds = sorted({s.type for s in container.streams})
             only = f" (only {', '.join(kinds)})" if kinds else ""
@@ -312,14 +322,18 @@ def open_video(path: Path | str) -> Video:
         stream = streams[0]
         coded = (stream.codec_context.width or 0) * (stream.codec_context.height or 0)
         if coded > MAX_FRAME_PIXELS:  # refused before a frame is decoded
-            raise InputFileError(path, f"too large a picture: {stream.codec_context.width}x"
-                                 f"{stream.codec_context.height} a frame, "
-                                 f"{MAX_FRAME_PIXELS // 1_000_000} megapixels at most (8K video)")
+            raise InputFileError(
+                path,
+                f"too large a picture: {stream.codec_context.width}x"
+                f"{stream.codec_context.height} a frame, "
+                f"{MAX_FRAME_PIXELS // 1_000_000} megapixels at most (8K video)",
+            )
         try:
             first = next(container.decode(stream), None)
         except av.FFmpegError as e:
-            raise InputFileError(path, f"its video stream cannot be decoded, damaged or "
-                                 f"truncated? ({_reason(e)})") from e
+            raise InputFileError(
+                path, f"its video stream cannot be decoded, damaged or truncated? ({_reason(e)})"
+            ) from e
         if first is None:
             raise InputFileError(path, f"its video stream ({stream.codec_context.name}) holds no frames")
         try:
@@ -347,8 +361,18 @@ def open_video(path: Path | str) -> Video:
         width, height = first.width, first.height
         if rotation in (90, 270):
             width, height = height, width
-        return Video(path, fps, width, height, rotation, int(count), float(duration),
-                     stream.index, start, declared if stream.duration else None)
+        return Video(
+            path,
+            fps,
+            width,
+            height,
+            rotation,
+            int(count),
+            float(duration),
+            stream.index,
+            start,
+            declared if stream.duration else None,
+        )
 
 
 class PoseEstimator(Protocol):
@@ -387,16 +411,26 @@ class BlazePose(PoseEstimator):
     source = f"mediapipe {version('mediapipe')} BlazePose full"
     _first_pose_seen = False  # per process, like MediaPipe's log-once counters
 
-    def __init__(self, *, smooth_landmarks: bool = True, min_detection_confidence: float = 0.5,
-                 min_tracking_confidence: float = 0.5, quiet: bool = True,
-                 static_image_mode: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        smooth_landmarks: bool = True,
+        min_detection_confidence: float = 0.5,
+        min_tracking_confidence: float = 0.5,
+        quiet: bool = True,
+        static_image_mode: bool = False,
+    ) -> None:
         from mediapipe.python.solutions import pose as mp_pose  # ~0.6 s import: only when used
 
         with _native_stderr_silenced() if quiet else nullcontext():
             self._pose = mp_pose.Pose(
-                static_image_mode=static_image_mode, model_complexity=1, smooth_landmarks=smooth_landmarks,
-                enable_segmentation=False, min_detection_confidence=min_detection_confidence,
-                min_tracking_confidence=min_tracking_confidence)
+                static_image_mode=static_image_mode,
+                model_complexity=1,
+                smooth_landmarks=smooth_landmarks,
+                enable_segmentation=False,
+                min_detection_confidence=min_detection_confidence,
+                min_tracking_confidence=min_tracking_confidence,
+            )
             self._pose._graph.wait_until_idle()  # the graph's threads log as they open
         # process() stamps each packet with _simulated_timestamp + 33333 µs (a fixed 30 fps);
         # setting it from the real t lets the landmark smoothing see the clip's own timing.
@@ -423,8 +457,7 @@ class BlazePose(PoseEstimator):
         BlazePose._first_pose_seen = True
         image = np.array([(p.x, p.y, p.z, p.visibility) for p in found.landmark], dtype=np.float64)
         metric = results.pose_world_landmarks
-        world = (None if metric is None else
-                 np.array([(p.x, p.y, p.z) for p in metric.landmark], dtype=np.float64))
+        world = None if metric is None else np.array([(p.x, p.y, p.z) for p in metric.landmark], dtype=np.float64)
         if image.shape != (N_LANDMARKS, 4) or (world is not None and world.shape != (N_LANDMARKS, 3)):
             raise RuntimeError(f"BlazePose returned {image.shape[0]} landmarks, not {N_LANDMARKS}")
         return Frame(t, image, world)
@@ -434,7 +467,7 @@ class BlazePose(PoseEstimator):
             self._pose.close()
             self._pose = None
 
-    def __enter__(self) -> "BlazePose":
+    def __enter__(self) -> BlazePose:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -458,19 +491,22 @@ def video_landmarks(
     to (image landmarks are normalised, so they hold for both)."""
     video = open_video(path)
     frames = video.frames(start_s, end_s, stride, max_side=max_side)  # checks the arguments
-    source = (getattr(estimator_factory, "source", None)
-              or getattr(estimator_factory, "__name__", None) or "unknown pose estimator")
-    header = Header(fps=video.fps / stride, width=video.width, height=video.height,
-                    skeleton="blazepose33", source=str(source))
+    source = (
+        getattr(estimator_factory, "source", None)
+        or getattr(estimator_factory, "__name__", None)
+        or "unknown pose estimator"
+    )
+    header = Header(
+        fps=video.fps / stride, width=video.width, height=video.height, skeleton="blazepose33", source=str(source)
+    )
     return header, _estimate_all(frames, estimator_factory)
 
 
-def _estimate_all(frames: Iterator[tuple[float, np.ndarray]],
-                  factory: Callable[[], PoseEstimator]) -> Iterator[Frame]:
+def _estimate_all(frames: Iterator[tuple[float, np.ndarray]], factory: Callable[[], PoseEstimator]) -> Iterator[Frame]:
     estimator = factory()
     try:
         for t, rgb in frames:
             yield estimator.estimate(rgb, t)
     finally:
-        frames.close()
+        frames.close()  # type: ignore[attr-defined]  # a generator, whose close() ends the decoding
         estimator.close()

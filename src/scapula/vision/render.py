@@ -24,7 +24,8 @@ class Annotator:
     def __init__(self, path: Path, fps: float, width: int, height: int, fault_names: dict[str, str]) -> None:
         self.path = Path(path)
         self.size = (width, height)
-        self.writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter_fourcc(*"mp4v"), fps, self.size)
+        fourcc = cv2.VideoWriter_fourcc(*"mp4v")  # type: ignore[attr-defined]  # in cv2, not in its stubs
+        self.writer = cv2.VideoWriter(str(self.path), fourcc, fps, self.size)
         if not self.writer.isOpened():
             raise InputFileError(self.path, "cannot write a video here")
         self.fault_names = fault_names
@@ -70,9 +71,15 @@ class Annotator:
         self.writer.release()
 
 
-def annotate_video(path: Path, out: Path, exercise: str, fault_names: dict[str, str],
-                   stride: int | None = None, landmarks_out: Path | None = None,
-                   progress=None) -> Analyzer:
+def annotate_video(
+    path: Path,
+    out: Path,
+    exercise: str,
+    fault_names: dict[str, str],
+    stride: int | None = None,
+    landmarks_out: Path | None = None,
+    progress=None,
+) -> Analyzer:
     """Analyse a video in one pass and write it back with the coach's overlay.
 
     The pose is estimated on the same frames as the fast path (``stride``); a frame in

@@ -94,7 +94,9 @@ def summary_lines(report: dict, catalog: Catalog) -> list[str]:
         side = "" if rep["side"] == "both" else f" {rep['side']}"
         unsure = ""
         if rep.get("unsure"):
-            unsure = " (maybe " + ", ".join(entry.fault(f).name for f in rep["unsure"]) + ": not clear from the picture)"
+            unsure = (
+                " (maybe " + ", ".join(entry.fault(f).name for f in rep["unsure"]) + ": not clear from the picture)"
+            )
         if rep["faults"]:
             fixes = "; ".join(f"{entry.fault(f).name}: {entry.fault(f).fix}" for f in rep["faults"])
             lines.append(f"  rep {rep['index']}{side} at {rep['start_s']:.1f} s — {fixes}{unsure}")

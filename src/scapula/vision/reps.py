@@ -163,9 +163,13 @@ class Segmenter:
         rise = self.high - self.low
         if value <= self.high - c.return_fraction * rise:
             span = RepSpan(self.low_t, self.high_t, t, self.low, self.high)
-            fast_enough = c.min_speed <= 0 or climb_speed(
-                [p for p in self.trace if span.start_t - c.speed_window_s <= p[0] <= span.peak_t],
-                c.speed_window_s) >= c.min_speed
+            fast_enough = (
+                c.min_speed <= 0
+                or climb_speed(
+                    [p for p in self.trace if span.start_t - c.speed_window_s <= p[0] <= span.peak_t], c.speed_window_s
+                )
+                >= c.min_speed
+            )
             self._restart(t, value)
             if rise < c.min_range:
                 return None

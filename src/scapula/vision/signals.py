@@ -57,13 +57,17 @@ class BodyFrame:
     shoulder_width: np.ndarray  # m
 
     @classmethod
-    def of(cls, world: np.ndarray) -> "BodyFrame":
+    def of(cls, world: np.ndarray) -> BodyFrame:
         hips = mid(world, P.LEFT_HIP, P.RIGHT_HIP)
         shoulders = mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
         trunk = shoulders - hips
         up = unit(trunk)
-        across = (world[..., P.LEFT_SHOULDER, :] - world[..., P.RIGHT_SHOULDER, :]
-                  + world[..., P.LEFT_HIP, :] - world[..., P.RIGHT_HIP, :])
+        across = (
+            world[..., P.LEFT_SHOULDER, :]
+            - world[..., P.RIGHT_SHOULDER, :]
+            + world[..., P.LEFT_HIP, :]
+            - world[..., P.RIGHT_HIP, :]
+        )
         left = unit(across - dot(across, up)[..., None] * up)
         forward = np.cross(left, up)
         width = np.linalg.norm(world[..., P.LEFT_SHOULDER, :] - world[..., P.RIGHT_SHOULDER, :], axis=-1)
@@ -86,8 +90,22 @@ def camera_yaw_deg(frame: BodyFrame) -> np.ndarray:
 
 # ------------------------------------------------------------------ label swaps
 
-_LIMBS = np.array([P.LEFT_SHOULDER, P.LEFT_ELBOW, P.LEFT_WRIST, P.LEFT_HIP, P.LEFT_KNEE, P.LEFT_ANKLE,
-                   P.RIGHT_SHOULDER, P.RIGHT_ELBOW, P.RIGHT_WRIST, P.RIGHT_HIP, P.RIGHT_KNEE, P.RIGHT_ANKLE])
+_LIMBS = np.array(
+    [
+        P.LEFT_SHOULDER,
+        P.LEFT_ELBOW,
+        P.LEFT_WRIST,
+        P.LEFT_HIP,
+        P.LEFT_KNEE,
+        P.LEFT_ANKLE,
+        P.RIGHT_SHOULDER,
+        P.RIGHT_ELBOW,
+        P.RIGHT_WRIST,
+        P.RIGHT_HIP,
+        P.RIGHT_KNEE,
+        P.RIGHT_ANKLE,
+    ]
+)
 _MIRROR = np.array(MIRROR)
 
 
@@ -118,8 +136,9 @@ class SwapGuard:
         before = np.concatenate([xy[:1] if self.previous is None else self.previous[None], xy[:-1]])
         direct = np.linalg.norm(xy - before, axis=-1).sum(axis=-1)
         mirrored = np.linalg.norm(image[:, _MIRROR[_LIMBS], :2] - before, axis=-1).sum(axis=-1)
-        torso = np.linalg.norm(mid(image, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)[:, :2]
-                               - mid(image, P.LEFT_HIP, P.RIGHT_HIP)[:, :2], axis=-1)
+        torso = np.linalg.norm(
+            mid(image, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)[:, :2] - mid(image, P.LEFT_HIP, P.RIGHT_HIP)[:, :2], axis=-1
+        )
         toggles = (mirrored < self.ratio * direct) & (direct > self.min_move * len(_LIMBS) * torso)
         if self.previous is None:
             toggles[0] = False
@@ -177,7 +196,7 @@ class CausalFilter:
         self.reset()
 
     @classmethod
-    def for_rate(cls, fps: float, tau_s: float, window_s: float = 0.25, min_samples: int = 5) -> "CausalFilter":
+    def for_rate(cls, fps: float, tau_s: float, window_s: float = 0.25, min_samples: int = 5) -> CausalFilter:
         window = max(min_samples, int(round(window_s * fps)))
         return cls(window | 1, float(1.0 - np.exp(-1.0 / (fps * tau_s))))
 
@@ -191,7 +210,7 @@ class CausalFilter:
             self.tail = np.repeat(x[:1], self.window - 1, axis=0)
         buf = np.concatenate([self.tail, x])
         median = np.median(sliding_window_view(buf, self.window, axis=0), axis=-1)
-        self.tail = buf[len(buf) - (self.window - 1):] if self.window > 1 else buf[:0]
+        self.tail = buf[len(buf) - (self.window - 1) :] if self.window > 1 else buf[:0]
         if self.state is None:
             self.state = median[0]
         out = exponential_average(median, self.alpha, self.state)

@@ -50,20 +50,27 @@ PAIRS: tuple[tuple[P, P], ...] = tuple(
     (P[name], P[name.replace("LEFT", "RIGHT")]) for name in P.__members__ if "LEFT" in name
 )
 MIRROR: tuple[int, ...] = tuple(
-    next((int(b) for a, b in PAIRS if a == p), next((int(a) for a, b in PAIRS if b == p), int(p)))
-    for p in P
+    next((int(b) for a, b in PAIRS if a == p), next((int(a) for a, b in PAIRS if b == p), int(p))) for p in P
 )
 
 # The limb segments drawn on annotated frames.
 BONES: tuple[tuple[P, P], ...] = (
-    (P.LEFT_SHOULDER, P.RIGHT_SHOULDER), (P.LEFT_HIP, P.RIGHT_HIP),
-    (P.LEFT_SHOULDER, P.LEFT_HIP), (P.RIGHT_SHOULDER, P.RIGHT_HIP),
-    (P.LEFT_SHOULDER, P.LEFT_ELBOW), (P.LEFT_ELBOW, P.LEFT_WRIST),
-    (P.RIGHT_SHOULDER, P.RIGHT_ELBOW), (P.RIGHT_ELBOW, P.RIGHT_WRIST),
-    (P.LEFT_HIP, P.LEFT_KNEE), (P.LEFT_KNEE, P.LEFT_ANKLE),
-    (P.RIGHT_HIP, P.RIGHT_KNEE), (P.RIGHT_KNEE, P.RIGHT_ANKLE),
-    (P.LEFT_ANKLE, P.LEFT_FOOT_INDEX), (P.RIGHT_ANKLE, P.RIGHT_FOOT_INDEX),
-    (P.LEFT_EAR, P.LEFT_SHOULDER), (P.RIGHT_EAR, P.RIGHT_SHOULDER),
+    (P.LEFT_SHOULDER, P.RIGHT_SHOULDER),
+    (P.LEFT_HIP, P.RIGHT_HIP),
+    (P.LEFT_SHOULDER, P.LEFT_HIP),
+    (P.RIGHT_SHOULDER, P.RIGHT_HIP),
+    (P.LEFT_SHOULDER, P.LEFT_ELBOW),
+    (P.LEFT_ELBOW, P.LEFT_WRIST),
+    (P.RIGHT_SHOULDER, P.RIGHT_ELBOW),
+    (P.RIGHT_ELBOW, P.RIGHT_WRIST),
+    (P.LEFT_HIP, P.LEFT_KNEE),
+    (P.LEFT_KNEE, P.LEFT_ANKLE),
+    (P.RIGHT_HIP, P.RIGHT_KNEE),
+    (P.RIGHT_KNEE, P.RIGHT_ANKLE),
+    (P.LEFT_ANKLE, P.LEFT_FOOT_INDEX),
+    (P.RIGHT_ANKLE, P.RIGHT_FOOT_INDEX),
+    (P.LEFT_EAR, P.LEFT_SHOULDER),
+    (P.RIGHT_EAR, P.RIGHT_SHOULDER),
 )
 
 SIDES = ("left", "right")
@@ -74,8 +81,22 @@ def other_side(side: str) -> str:
 
 
 SIDE_POINTS = {
-    "left": {"shoulder": P.LEFT_SHOULDER, "elbow": P.LEFT_ELBOW, "wrist": P.LEFT_WRIST,
-             "hip": P.LEFT_HIP, "knee": P.LEFT_KNEE, "ankle": P.LEFT_ANKLE, "ear": P.LEFT_EAR},
-    "right": {"shoulder": P.RIGHT_SHOULDER, "elbow": P.RIGHT_ELBOW, "wrist": P.RIGHT_WRIST,
-              "hip": P.RIGHT_HIP, "knee": P.RIGHT_KNEE, "ankle": P.RIGHT_ANKLE, "ear": P.RIGHT_EAR},
+    "left": {
+        "shoulder": P.LEFT_SHOULDER,
+        "elbow": P.LEFT_ELBOW,
+        "wrist": P.LEFT_WRIST,
+        "hip": P.LEFT_HIP,
+        "knee": P.LEFT_KNEE,
+        "ankle": P.LEFT_ANKLE,
+        "ear": P.LEFT_EAR,
+    },
+    "right": {
+        "shoulder": P.RIGHT_SHOULDER,
+        "elbow": P.RIGHT_ELBOW,
+        "wrist": P.RIGHT_WRIST,
+        "hip": P.RIGHT_HIP,
+        "knee": P.RIGHT_KNEE,
+        "ankle": P.RIGHT_ANKLE,
+        "ear": P.RIGHT_EAR,
+    },
 }

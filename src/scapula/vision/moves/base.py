@@ -16,7 +16,6 @@ import numpy as np
 
 from scapula.vision.reps import RepSpan, SegmenterConfig
 
-
 LEAD_S = 1.0
 REFERENCE_REPS = 3  # earlier reps of a side before its checks are judged against them
 REFERENCE_KEEP = 8  # the latest this many of them

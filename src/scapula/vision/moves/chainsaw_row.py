@@ -25,7 +25,6 @@ from scapula.vision.signals import BodyFrame, angle_deg, dot, joint_flexion_deg,
 from scapula.vision.skeleton import SIDE_POINTS, SIDES, P, other_side
 
 
-
 def measures(world: np.ndarray, rays: np.ndarray, seen: np.ndarray) -> dict[str, np.ndarray]:
     body = BodyFrame.of(world)
     out: dict[str, np.ndarray] = {}
@@ -43,8 +42,9 @@ def measures(world: np.ndarray, rays: np.ndarray, seen: np.ndarray) -> dict[str,
         hf, _, hu = body.components(hand)
         out[f"hand_back_{side}"] = -np.degrees(np.arctan2(hf, -hu))
         out[f"hand_up_{side}"] = hu / (body.torso + 1e-9)  # above the shoulder, in trunk lengths
-        reach = (np.linalg.norm(upper, axis=-1)
-                 + np.linalg.norm(world[..., pts["wrist"], :] - world[..., pts["elbow"], :], axis=-1))
+        reach = np.linalg.norm(upper, axis=-1) + np.linalg.norm(
+            world[..., pts["wrist"], :] - world[..., pts["elbow"], :], axis=-1
+        )
         near = np.clip(np.linalg.norm(hand, axis=-1) / (reach + 1e-9), 0.0, 1.0)
         out[f"fold_{side}"] = 2.0 * np.degrees(np.arccos(near))
         # The hanging arm with the bell is a plumb line: the trunk's angle to it at the
@@ -122,7 +122,9 @@ def spread(rep: RepFrames, point: str) -> float:
 
 # Every rule that turns a span down, with its physical reason (metres and degrees).
 MAX_START_BEND_DEG = 60.0  # the pull starts from a hanging arm: straight, or bent up to ~50 deg between quick reps
-MAX_START_HAND_BACK_DEG = 0.0  # the bell hangs at the start: the hand in front of the trunk line, or on it standing tall
+MAX_START_HAND_BACK_DEG = (
+    0.0  # the bell hangs at the start: the hand in front of the trunk line, or on it standing tall
+)
 MAX_START_PULL_DEG = 50.0  # ... with the elbow bent at most ~50 deg between quick reps (pull signal, deg)
 MIN_PULL_M = 0.05  # the bell rises 10 cm+ in the shortest pull; its median over the working part half that
 FREE_HAND_SHARE = 0.6  # the free hand moves less than this share of the working hand's travel
@@ -170,7 +172,8 @@ def is_rep(rep: RepFrames) -> str | None:
     # hang (or the last rep's return); arm circles, reaches and waves take the hand up past
     # the shoulder during the span or in the second before it (where the pull's angle also
     # wraps round).
-    above = [np.nanmax(x) for x in (rep.m[f"hand_up_{side}"], rep.lead.get(f"hand_up_{side}", [])) if len(x)]
+    tracks: tuple[np.ndarray, ...] = (rep.m[f"hand_up_{side}"], np.asarray(rep.lead.get(f"hand_up_{side}", [])))
+    above = [np.nanmax(x) for x in tracks if len(x)]
     if max(above) > MAX_HAND_UP:
         return "the hand rose above the shoulder"
     # The feet stay planted through a set; walking in, stepping into the lunge and out of
@@ -198,7 +201,9 @@ def upright_torso(rep: RepFrames) -> Finding:
     # The trunk hinges 35-60 deg from vertical in a chainsaw row; within ~20 deg it is
     # standing up. 27 deg splits the two with room for the bell not hanging quite plumb.
     hanging = ~rep.working(0.2)  # the bell hangs from a nearly straight arm
-    value = float(np.nanmedian(rep.m[f"hinge_{rep.side}"][hanging])) if hanging.any() else rep.baseline[f"hinge_{rep.side}"]
+    value = (
+        float(np.nanmedian(rep.m[f"hinge_{rep.side}"][hanging])) if hanging.any() else rep.baseline[f"hinge_{rep.side}"]
+    )
     return Finding(value < 27.0, value, 27.0)
 
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from scapula.vision.moves.base import Finding, Fault, Move, RepFrames, ViewNeed
+from scapula.vision.moves.base import Fault, Finding, Move, RepFrames, ViewNeed
 from scapula.vision.reps import SegmenterConfig
 from scapula.vision.signals import BodyFrame, dot, joint_flexion_deg, mid, unit
 from scapula.vision.skeleton import SIDE_POINTS, SIDES, P
-
 
 
 def measures(world: np.ndarray, rays: np.ndarray, seen: np.ndarray) -> dict[str, np.ndarray]:
@@ -39,8 +38,9 @@ def measures(world: np.ndarray, rays: np.ndarray, seen: np.ndarray) -> dict[str,
     out["torso_m"] = body.torso
     # How far apart the hands are, in shoulder widths: a fly ends with them an arm's
     # length out on each side.
-    out["hands_apart"] = (np.linalg.norm(world[..., P.LEFT_WRIST, :] - world[..., P.RIGHT_WRIST, :], axis=-1)
-                          / (body.shoulder_width + 1e-9))
+    out["hands_apart"] = np.linalg.norm(world[..., P.LEFT_WRIST, :] - world[..., P.RIGHT_WRIST, :], axis=-1) / (
+        body.shoulder_width + 1e-9
+    )
     return out
 
 

@@ -18,8 +18,6 @@ from scapula.vision.reps import SegmenterConfig, climb_speed
 from scapula.vision.signals import BodyFrame, angle_deg, dot, mid
 from scapula.vision.skeleton import SIDE_POINTS, SIDES, P, other_side
 
-
-
 _TRUNK = ((P.LEFT_SHOULDER, P.LEFT_HIP), (P.RIGHT_SHOULDER, P.RIGHT_HIP))
 
 
@@ -31,8 +29,11 @@ def rays_per_metre(world: np.ndarray, rays: np.ndarray) -> np.ndarray:
     camera it shows less. Lying down, seen from the side, the trunk is square. Not the
     legs: one lifting or curling changes its pictured length.
     """
-    ratios = [np.linalg.norm(rays[..., a, :] - rays[..., b, :], axis=-1)
-              / (np.linalg.norm(world[..., a, :] - world[..., b, :], axis=-1) + 1e-9) for a, b in _TRUNK]
+    ratios = [
+        np.linalg.norm(rays[..., a, :] - rays[..., b, :], axis=-1)
+        / (np.linalg.norm(world[..., a, :] - world[..., b, :], axis=-1) + 1e-9)
+        for a, b in _TRUNK
+    ]
     return np.max(np.stack(ratios, axis=-1), axis=-1)
 
 
@@ -160,8 +161,14 @@ MOVE = Move(
     # are against theirs, most of all at the video path's 10 frames a second: smoothing
     # over 0.15 s (0.06 s for the others) lags a 1.4 s+ rep by a tenth of it, and on 200
     # fresh clips took left/right exact from 88.5% to 92.5% (10 fps: 87.0% to 88.5%).
-    segmenter=SegmenterConfig(min_range=0.12, min_speed=LIFT_SPEED, speed_window_s=SPEED_WINDOW_S,
-                              return_fraction=0.6, smooth_s=0.15, first_rest_s=FIRST_REST_S),
+    segmenter=SegmenterConfig(
+        min_range=0.12,
+        min_speed=LIFT_SPEED,
+        speed_window_s=SPEED_WINDOW_S,
+        return_fraction=0.6,
+        smooth_s=0.15,
+        first_rest_s=FIRST_REST_S,
+    ),
     measures=measures,
     counting=counting,
     faults=(
