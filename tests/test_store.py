@@ -135,3 +135,23 @@ def test_duplicate_plan_slots_are_merged_before_the_constraint(db_url):
         assert [tuple(r) for r in rows] == [(1, "scapula-2027-W03-1"), (2, "scapula-2027-W03-2")]
         assert conn.execute(text("SELECT planned_session_id FROM performed_session")).scalar() == 2
     engine.dispose()
+
+
+def test_the_newest_migration_is_read_from_the_files_as_alembic_reads_it(tmp_path):
+    """Opening a log already at the newest migration skips Alembic: the newest id read from the
+    version files' text must be Alembic's own head, and a log at an older one is upgraded."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import text
+
+    from scapula.store.db import alembic_config, head_revision, make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'log.db'}")
+    assert head_revision() == ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    migrate(engine)
+    with engine.begin() as c:
+        c.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+        c.execute(text("DROP INDEX uq_planned_session_slot"))
+    migrate(engine)  # not at the head: Alembic runs 0007 again
+    with engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == head_revision()
+        assert "uq_planned_session_slot" in {r[1] for r in c.execute(text("PRAGMA index_list(planned_session)"))}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,8 +58,36 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
+# a migration file's own id and the one it follows: revision = "0007", down_revision = "0006"
+_REVISION = re.compile(r"""^(down_)?revision\s*=\s*['"]?([\w.-]+)['"]?""", re.MULTILINE)
+
+
+def head_revision() -> str | None:
+    """The newest migration's id, read from the version files' text (one chain, no branch);
+    None when the files do not say one clearly."""
+    made, followed = set(), set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (followed if down else made).add(value)
+    heads = made - followed
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(engine: Engine) -> str | None:
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError:  # no log yet, or not reachable: Alembic says why
+        return None
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (a no-op when it is there)."""
+    """Bring the schema to the newest migration (a no-op when it is there). A log already at
+    the newest one is told from its version row, without loading Alembic (every command
+    opens the log: this keeps the command line quick)."""
+    head = head_revision()
+    if head is not None and _stored_revision(engine) == head:
+        return
     from alembic import command
 
     try:
