@@ -65,7 +65,8 @@ _REVISION = re.compile(r"""^(down_)?revision\s*=\s*['"]?([\w.-]+)['"]?""", re.MU
 def head_revision() -> str | None:
     """The newest migration's id, read from the version files' text (one chain, no branch);
     None when the files do not say one clearly."""
-    made, followed = set(), set()
+    made: set[str] = set()
+    followed: set[str] = set()
     for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
         for down, value in _REVISION.findall(path.read_text(encoding="utf-8")):
             (followed if down else made).add(value)
