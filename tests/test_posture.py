@@ -327,7 +327,7 @@ def _assessed(picture: np.ndarray | None):
 def test_the_annotated_picture_is_drawn_into_a_stream():
     from scapula.posture.annotate import annotate
     from scapula.posture.check import combine
-    from scapula.posture.report import build_report
+    from scapula.posture.posture_report import build_report
 
     result = _assessed(np.full((480, 270, 3), 90, dtype=np.uint8))
     out = io.BytesIO()

@@ -375,7 +375,7 @@ def analyze(
     if annotate is not None and _is_landmark_file(input):
         raise Usage("--annotate needs a video as INPUT, not a landmark file")
     if annotate is not None:
-        from scapula.vision.render import annotate_video
+        from scapula.vision.annotated_video import annotate_video
 
         names = {fault.id: fault.name for move in catalog.moves for fault in move.faults}
         result = annotate_video(
@@ -450,7 +450,7 @@ def posture(
     when = datetime.combine(day, dtime(12, 0)).astimezone() if day else datetime.now().astimezone()
     from scapula.posture import run_check
     from scapula.posture.capture import is_landmark_file
-    from scapula.posture.report import build_report, summary_lines
+    from scapula.posture.posture_report import build_report, summary_lines
 
     if annotate is not None and all(is_landmark_file(p) for p in inputs):
         raise Usage("--annotate needs a photo or a clip as INPUT, not only landmark files")
@@ -601,7 +601,7 @@ def plan(
     from scapula.app.inputs import AthleteUpdate, PlanQuery, RaceIn, parse
     from scapula.app.plan import make_plan
     from scapula.clock import today_for
-    from scapula.plan.render import plan_json, print_plan
+    from scapula.plan.show import plan_json, print_plan
     from scapula.preferences import DAYS
     from scapula.store import get_athlete
 

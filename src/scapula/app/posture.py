@@ -48,7 +48,7 @@ def check(
 ) -> Checked:
     from scapula.posture import run_check
     from scapula.posture.check import VIEWS
-    from scapula.posture.report import build_report, summary_lines
+    from scapula.posture.posture_report import build_report, summary_lines
 
     if view not in VIEWS:
         raise InvalidInputError(f"view must be side, front or auto, not '{view}'")

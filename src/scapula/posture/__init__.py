@@ -1,7 +1,7 @@
 """The posture check from a side or front photo (or a short clip, or a landmark file).
 
 ``run_check(paths, view)`` reads the inputs (``capture``), checks and measures each
-(``check``); ``report.build_report`` makes the JSON. Numbers and bands: ``norms``.
+(``check``); ``posture_report.build_report`` makes the JSON. Numbers and bands: ``norms``.
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ class VideoChecks:
         return job
 
     def _run(self, job: Job) -> None:
-        from scapula.vision.render import annotate_video
+        from scapula.vision.annotated_video import annotate_video
         from scapula.vision.report import build_report, summary_lines
 
         if job.cancelled.is_set():  # deleted while it waited

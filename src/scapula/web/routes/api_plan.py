@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from scapula.app import plan as plans
 from scapula.app.inputs import CalendarQuery, PlanQuery, WorkoutsQuery
 from scapula.catalog import Catalog
-from scapula.plan.render import plan_json
+from scapula.plan.show import plan_json
 from scapula.store import get_athlete
 from scapula.web.deps import CATALOG, DB
 from scapula.web.schemas import ERRORS, ExerciseOut, PlanOut, exercise_out

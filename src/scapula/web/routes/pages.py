@@ -37,7 +37,7 @@ from scapula.app.uploads import PHOTO_ACCEPT, RUNNING_ACCEPT, VIDEO_ACCEPT, Uplo
 from scapula.catalog import Catalog, Load
 from scapula.clock import local_time, today_for
 from scapula.errors import BusyError, InputFileError, InvalidInputError, NotFoundError, UnknownExerciseError
-from scapula.plan.render import dose_text
+from scapula.plan.show import dose_text
 from scapula.plan.week import DOW
 from scapula.preferences import DAYS, known_zones
 from scapula.store import Athlete, get_athlete, history, list_equipment
