@@ -475,7 +475,7 @@ def posture(
         if drawable:
             draw(drawable[0], report, annotate)
     if save and not result.refused:
-        from scapula.app.posture import record_of, save_record
+        from scapula.app.posture_checks import record_of, save_record
         from scapula.clock import midday_of
         from scapula.store import get_athlete
 
@@ -494,7 +494,7 @@ def posture(
 
 
 def _posture_history(as_json: bool) -> None:
-    from scapula.app.posture import history
+    from scapula.app.posture_checks import history
     from scapula.clock import athlete_zone, on_clock
     from scapula.posture.norms import MDC95_FACTOR, NORMS, VIEW_MEASURES
     from scapula.store import get_athlete
@@ -599,7 +599,7 @@ def plan(
     """The coming weeks: which days get an upper-back session, why, and at what dose."""
     from scapula.app import setup
     from scapula.app.inputs import AthleteUpdate, PlanQuery, RaceIn, parse
-    from scapula.app.plan import make_plan
+    from scapula.app.planning import make_plan
     from scapula.clock import today_for
     from scapula.plan.show import plan_json, print_plan
     from scapula.preferences import DAYS
@@ -648,7 +648,7 @@ def plan(
 
 
 def _planned(weeks: int):
-    from scapula.app.plan import plan_for
+    from scapula.app.planning import plan_for
     from scapula.store import get_athlete
 
     catalog = _catalog()

@@ -21,7 +21,7 @@ from typing import TypeVar
 from sqlalchemy.orm import Session
 
 from scapula.app.inputs import SetIn, SetUpdate, StepSetIn, StepStretchIn, StretchIn, StretchUpdate
-from scapula.app.plan import plan_for, progression_decisions, session_dose
+from scapula.app.planning import plan_for, progression_decisions, session_dose
 from scapula.catalog import Catalog, Counting, Entry, Kind, Load
 from scapula.clock import as_utc, local_time, midday_of, today_for, utcnow
 from scapula.errors import InvalidInputError, NotFoundError

@@ -232,7 +232,7 @@ def bar_chart(weeks: Sequence, *, title: str) -> str:
 def progress_data(db: Session, athlete: Athlete, catalog: Catalog, weeks: int = 8):
     """Each move's reps and load per side over the log, and the weeks' sessions done against
     planned: what the progress page draws and ``/api/progress`` returns."""
-    from scapula.app.plan import weeks_done_vs_planned
+    from scapula.app.planning import weeks_done_vs_planned
 
     sessions = history(db, athlete=athlete, limit=1000)
     owned = [Owned(e.kind, e.label, e.kg, e.resistance) for e in list_equipment(db, athlete=athlete)]

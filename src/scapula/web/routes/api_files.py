@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from scapula.app import posture, runs
+from scapula.app import posture_checks as posture
+from scapula.app import run_uploads as runs
 from scapula.app.uploads import Upload
 from scapula.catalog import Catalog
 from scapula.errors import InvalidInputError, NotFoundError

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy.orm import Session
 
-from scapula.app import plan as plans
+from scapula.app import planning as plans
 from scapula.app.inputs import CalendarQuery, PlanQuery, WorkoutsQuery
 from scapula.catalog import Catalog
 from scapula.plan.show import plan_json

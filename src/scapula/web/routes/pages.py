@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 
-from scapula.app import plan as plans
-from scapula.app import posture, runs
+from scapula.app import planning as plans
+from scapula.app import posture_checks as posture
+from scapula.app import run_uploads as runs
 from scapula.app import session as sessions
 from scapula.app import setup as athlete_setup
 from scapula.app.inputs import (
