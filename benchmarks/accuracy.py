@@ -52,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from scapula.vision.analyzer import analyze  # noqa: E402
 from scapula.vision.landmarks import Header, read_landmarks  # noqa: E402
+from scapula.vision.moves.base import HIDDEN_SHARE  # noqa: E402
 from tests.synth import EXERCISES, NEGATIVES, make_clip, random_spec  # noqa: E402
 
 SOURCES = ("gen", "gen2x", "dev", "dev-noisy")
@@ -75,6 +76,9 @@ class Case:
     frames: list
     reps: list[TrueRep]
     counts: dict  # total, left, right (left/right None for the reverse fly)
+    # generator clips: side -> share of its lifts during which the estimator had lost that
+    # hand behind the body (its point a copy of the other's); None when the source says not
+    hidden: dict | None = None
 
 
 def twice_the_noise(spec):
@@ -109,6 +113,7 @@ def generated(source: str, activities: list[str], seeds: range) -> Iterator[Case
                 list(clip.frames),
                 reps,
                 dict(truth.counts),
+                truth.view.get("hidden_at_peaks"),
             )
 
 
@@ -181,7 +186,27 @@ def score(case: Case, rate: float | None, tally: Tally, verbose: bool) -> None:
     move = case.activity
     named = analyze(header, frames, move)
     sided = move != "reverse_fly"
-    pairs = match(case.reps, named.reps, sided)
+    # A side the coach says it could not see is scored on what it says instead: its reps are
+    # left out of the counts, and saying so is checked against the generator's truth.
+    unseen = {side for side, share in named.hidden.items() if share >= HIDDEN_SHARE}
+    counts = dict(case.counts)
+    true_reps = case.reps
+    if unseen:
+        c[key, "unseen"] += 1
+        if case.hidden is not None:
+            c[key, "unseen_wrong"] += any(case.hidden.get(side, 0.0) < HIDDEN_SHARE for side in unseen)
+        for side in unseen:
+            counts[side] = 0
+        counts["total"] = (counts["left"] or 0) + (counts["right"] or 0)
+        seen = [side for side in ("left", "right") if side not in unseen]
+        true_reps = [
+            t if t.side not in unseen else dataclasses.replace(t, side=seen[0])
+            for t in case.reps
+            if (t.side not in unseen or "both_arms" in t.faults) and seen
+        ]
+    elif case.hidden is not None and any(v >= HIDDEN_SHARE for v in case.hidden.values()):
+        c[key, "unseen_missed"] += 1
+    pairs = match(true_reps, named.reps, sided)
     found = list(named.reps)
     if move == "superman":  # a both_arms lift counted once per arm is accepted
         matched = set(pairs.values())
@@ -190,20 +215,20 @@ def score(case: Case, rate: float | None, tally: Tally, verbose: bool) -> None:
             for j, f in enumerate(found)
             if j not in matched
             and "both_arms" in f.faults
-            and any("both_arms" in t.faults and t.side != f.side and overlaps(f, t) for t in case.reps)
+            and any("both_arms" in t.faults and t.side != f.side and overlaps(f, t) for t in true_reps)
         }
         found = [f for j, f in enumerate(found) if j not in extra]
-        pairs = match(case.reps, found, sided)
-    n_true, n_found = case.counts["total"], len(found)
+        pairs = match(true_reps, found, sided)
+    n_true, n_found = counts["total"], len(found)
     obo, exact = abs(n_true - n_found) <= 1, n_true == n_found
     sides = Counter(f.side for f in found)
-    lr = not sided or (sides["left"] == (case.counts["left"] or 0) and sides["right"] == (case.counts["right"] or 0))
+    lr = not sided or (sides["left"] == (counts["left"] or 0) and sides["right"] == (counts["right"] or 0))
     recognised = auto.recognised and auto.exercise == move
     c[key, "obo"] += obo
     c[key, "exact"] += exact
     c[key, "lr"] += lr
     c[key, "recognised"] += recognised
-    for i, t in enumerate(case.reps):
+    for i, t in enumerate(true_reps):
         if i not in pairs:
             for fault in t.faults:
                 tally.fn[f"{move}.{fault}"] += 1
@@ -230,7 +255,7 @@ def score(case: Case, rate: float | None, tally: Tally, verbose: bool) -> None:
         tally.spans[s.reason] += 1
     if verbose and not (obo and lr and recognised):
         print(
-            f"  {case.source} {case.name}: truth {n_true} {case.counts}, found {n_found} {dict(sides)}, "
+            f"  {case.source} {case.name}: truth {n_true} {counts}, found {n_found} {dict(sides)}, "
             f"auto {auto.exercise}/{auto.recognised}, not counted {named.rejected}"
         )
 
@@ -254,6 +279,12 @@ def report(tallies: dict[str, Tally], moves: list[str], negatives: bool) -> None
         if move != "reverse_fly":
             rows.append((f"{move} L/R exact", move, "lr", "clips"))
         rows.append((f"{move} recognised", move, "recognised", "clips"))
+        if move == "superman":
+            rows += [
+                (f"{move} a side said unseen", move, "unseen", "clips"),
+                (f"{move}   ... not hidden in truth", move, "unseen_wrong", "clips"),
+                (f"{move} hidden side not said", move, "unseen_missed", "clips"),
+            ]
     if negatives:
         rows += [
             ("negatives clips", "negative", "clips", None),

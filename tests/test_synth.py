@@ -326,3 +326,33 @@ def test_every_activity_makes_a_clip(activity):
     assert np.all((img[..., 3] >= 0) & (img[..., 3] <= 1))
     assert np.all(np.isfinite(img))
     assert spec.noise.drop_frame_prob > 0 or len(clip.frames) >= int(clip.truth.duration_s * spec.fps)
+
+
+@pytest.mark.parametrize(
+    ("height", "yaw", "lost"),
+    [(0.3, 30.0, True), (0.8, 30.0, True), (1.4, 30.0, False), (0.3, 0.0, False), (0.8, 0.0, False)],
+)
+def test_the_far_wrist_is_lost_from_low_and_side_on_only(height, yaw, lost):
+    # Rendered bodies through BlazePose: lying with the arms overhead and filmed exactly
+    # side-on from low, the far wrist is put on the near arm; from 1.4 m up, or turned
+    # toward the head end (the advised view, yaw 0 here), it is found.
+    spec = ClipSpec(
+        "superman",
+        sets=(SetSpec(tuple(RepSpec() for _ in range(6))),),
+        camera_height_m=height,
+        camera_yaw_deg=yaw,
+        camera_distance_m=2.0,
+        fit_distance=True,
+    )
+    clip = make_clip(spec, seed=5)
+    near = clip.truth.view["near_side"]
+    far = "right" if near == "left" else "left"
+    peaks = clip.truth.view["hidden_at_peaks"]
+    assert peaks[near] == 0.0
+    assert (peaks[far] >= 0.5) == lost, peaks
+    if lost:  # the copied wrist sits on the near one in the picture
+        at = [i for i, f in enumerate(clip.frames) if f.image is not None]
+        gap = [np.linalg.norm(clip.frames[i].image[15, :2] - clip.frames[i].image[16, :2]) for i in at]
+        assert np.percentile(gap, 25) < 0.03
+    quiet = make_clip(dataclasses.replace(spec, noise=dataclasses.replace(spec.noise, hidden_copy=0.0)), seed=5)
+    assert quiet.truth.view["hidden_wrist_share"][far] == 0.0

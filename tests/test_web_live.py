@@ -235,3 +235,55 @@ def test_a_burst_is_skipped_not_queued(client: TestClient, demo: Path) -> None:
     assert answer["frames"] == len(analysed) == answer["report"]["frames"]["total"]
     times = [a["t"] for a in analysed]
     assert times == sorted(times) and times[-1] == pytest.approx(struct.unpack_from("<d", jpegs[-1])[0])
+
+
+def _stream(client: TestClient, clip, exercise: str) -> list[dict]:
+    replies = []
+    with client.websocket_connect(socket_url(client, exercise), headers={"origin": "http://127.0.0.1"}) as ws:
+        ws.send_json({"type": "hello", "mode": "landmarks", "header": clip.header.to_json()})
+        assert ws.receive_json()["type"] == "ready"
+        for frame in clip.frames:
+            ws.send_json(_row(frame))
+            replies.append(ws.receive_json())
+    return replies
+
+
+@pytest.mark.parametrize(("yaw", "hidden"), [(30.0, True), (0.0, False)])
+def test_the_coach_asks_to_move_the_phone_when_an_arm_is_hidden(client: TestClient, yaw: float, hidden: bool) -> None:
+    # Lying down and filmed from the floor exactly side-on, the far arm is behind the head:
+    # within the first seconds in position (before the second lift) the coach says which arm
+    # and where to put the phone; from the advised view it says nothing about the view.
+    from tests.synth import ClipSpec, RepSpec, SetSpec
+
+    spec = ClipSpec(
+        "superman",
+        sets=(SetSpec(tuple(RepSpec() for _ in range(6))),),
+        camera_height_m=0.3,
+        camera_yaw_deg=yaw,
+        camera_distance_m=2.0,
+        fit_distance=True,
+        walk_in=False,
+    )
+    clip = make_clip(spec, seed=3)
+    far = "right" if clip.truth.view["near_side"] == "left" else "left"
+    replies = _stream(client, clip, "superman")
+    advice = [(r["t"], line) for r in replies for line in r["view"]]
+    if hidden:
+        second_lift = clip.truth.reps[1].start_s
+        early = [line for t, line in advice if t < second_lift]
+        assert early and all(f"{far} arm is hidden" in line and "toward your head" in line for line in early), advice
+    else:
+        assert advice == []
+
+
+def test_the_coach_asks_for_the_feet_when_they_are_out_of_the_picture(client: TestClient) -> None:
+    from tests.synth import ClipSpec, RepSpec, SetSpec
+
+    clip = make_clip(ClipSpec("chainsaw_row", sets=(SetSpec(tuple(RepSpec() for _ in range(5)), "right"),)), seed=2)
+    for i, f in enumerate(clip.frames):  # the phone tilted up: the feet below the picture
+        if f.image is not None:
+            image = f.image.copy()
+            image[[27, 28, 29, 30, 31, 32], 1] += 0.6
+            clip.frames[i] = type(f)(f.t, image, f.world)
+    lines = {line for r in _stream(client, clip, "chainsaw_row") for line in r["view"]}
+    assert any(line.startswith("Your feet are out of the picture") for line in lines), lines

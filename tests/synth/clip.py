@@ -16,7 +16,16 @@ from .body import Body, forward_kinematics
 from .camera import RECOMMENDED, Camera, fits, place_camera, visibility
 from .moves import MOVES, Ctx
 from .negatives import Negative
-from .noise import frame_times, image_rows, mirror, structured_errors, swaps_and_dropouts, world_rows
+from .noise import (
+    frame_times,
+    hidden_copies,
+    hidden_wrists,
+    image_rows,
+    mirror,
+    structured_errors,
+    swaps_and_dropouts,
+    world_rows,
+)
 from .poses import SIDE_SIGN, standing
 from .spec import Clip, ClipSpec, Truth
 from .timeline import Timeline
@@ -107,8 +116,8 @@ def run_session(ctx: Ctx, move) -> None:
 
 
 def make_clip(spec: ClipSpec, seed: int) -> Clip:
-    seeds = np.random.SeedSequence(int(seed)).spawn(4)
-    r_motion, r_time, r_noise, r_vis = (np.random.default_rng(s) for s in seeds)
+    seeds = np.random.SeedSequence(int(seed)).spawn(5)  # the first four as they always were
+    r_motion, r_time, r_noise, r_vis, r_hide = (np.random.default_rng(s) for s in seeds)
     body = Body(spec.height_m, spec.shoulder_ratio, spec.hip_ratio)
     ctx = Ctx(spec, body, r_motion)
     move = MOVES[spec.activity](ctx) if spec.exercise else Negative(ctx)
@@ -125,6 +134,14 @@ def make_clip(spec: ClipSpec, seed: int) -> Clip:
     present = inside.sum(axis=1) >= 3
     vis, occl = visibility(camera, pts, pc_true, v, r_vis)
     pc, events = structured_errors(pc_true, times, present, spec.noise, r_noise)
+    hidden = hidden_wrists(camera, pts)
+    pc, vis, copied = hidden_copies(pc, vis, hidden, times, spec.noise, r_hide)
+    view["hidden_wrist_share"] = copied
+    view["hidden_at_peaks"] = {
+        side: round(float(np.mean([hidden[side][np.argmin(np.abs(times - r.peak_s))] for r in reps])), 3)
+        for side in ("left", "right")
+        if (reps := [r for r in ctx.reps if r.side == side])
+    }
     image = image_rows(camera, pc, vis, occl, spec.noise, r_noise)
     world = world_rows(pc, occl, spec.noise, r_noise)
     swapped, dropped, more = swaps_and_dropouts(times, present, spec.noise, r_noise)

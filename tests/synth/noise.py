@@ -136,3 +136,104 @@ def swaps_and_dropouts(
 def mirror(rows: np.ndarray) -> np.ndarray:
     """Swap every LEFT_* row with its RIGHT_* row."""
     return rows[..., list(MIRROR), :]
+
+
+# When BlazePose loses a wrist behind the head and shoulders. In the picture, the wrist's
+# clearance from the head (_HEAD_RADIUS) and the other side's shoulder and upper arm (a
+# capsule of _ARM_RADIUS), in torso lengths of the picture, for the wrist farther from the
+# camera; a forearm passing in front for a moment (the near arm's own lift) does not make
+# the tracker lose it. Below COPY_BELOW it is lost to the nearer arm; once lost it is found again only
+# when it stands COPY_RELEASE clear (the tracker keeps its last answer). Set so that the
+# ladder measured on rendered bodies through the real model holds on generated clips: lying
+# with the arms overhead, side-on, far lifts mostly lost from 0.3 m up, often from 0.8 m,
+# never from 1.4 m; never lost with the camera turned 25-35 deg toward the head end.
+_ARM_RADIUS = 0.055  # metres, sleeve included
+_HEAD_RADIUS = 0.11
+COPY_BELOW = 0.08  # torso lengths of clearance in the picture
+COPY_RELEASE = 0.25
+FAR_BY_M = 0.15  # the wrist must be this much farther from the camera than the other one
+_ARM_CHAIN = {
+    "left": (P.LEFT_SHOULDER, P.LEFT_ELBOW, P.LEFT_WRIST),
+    "right": (P.RIGHT_SHOULDER, P.RIGHT_ELBOW, P.RIGHT_WRIST),
+}
+_ARM_POINTS = {
+    "left": (P.LEFT_WRIST, P.LEFT_PINKY, P.LEFT_INDEX, P.LEFT_THUMB),
+    "right": (P.RIGHT_WRIST, P.RIGHT_PINKY, P.RIGHT_INDEX, P.RIGHT_THUMB),
+}
+
+
+def _point_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance from points p to segments a-b (arrays (N, 2))."""
+    ab, ap = b - a, p - a
+    t = np.clip(np.einsum("ni,ni->n", ap, ab) / np.maximum(np.einsum("ni,ni->n", ab, ab), 1e-12), 0.0, 1.0)
+    return np.linalg.norm(ap - ab * t[:, None], axis=-1)
+
+
+def hidden_wrists(camera: Camera, pts: np.ndarray) -> dict[str, np.ndarray]:
+    """For each side, the frames (bool, N) in which the estimator has lost that wrist behind
+    the other arm or the head (see COPY_BELOW)."""
+    pc = camera.to_camera(pts)
+    px = camera.project(pc) * np.array([camera.width, camera.height])
+    depth = np.maximum(pc[..., 2], 0.2)
+    scale = camera.focal_px / depth  # pixels per metre at each point
+    shoulders = (px[:, P.LEFT_SHOULDER] + px[:, P.RIGHT_SHOULDER]) / 2
+    hips = (px[:, P.LEFT_HIP] + px[:, P.RIGHT_HIP]) / 2
+    torso = np.maximum(np.linalg.norm(shoulders - hips, axis=-1), 1.0)
+    head = (px[:, P.LEFT_EAR] + px[:, P.RIGHT_EAR]) / 2
+    head_r = _HEAD_RADIUS * (scale[:, P.LEFT_EAR] + scale[:, P.RIGHT_EAR]) / 2
+    out = {}
+    for side, other in (("left", "right"), ("right", "left")):
+        wrist = _ARM_CHAIN[side][2]
+        far = pc[:, wrist, 2] > pc[:, _ARM_CHAIN[other][2], 2] + FAR_BY_M
+        shoulder, elbow, _ = _ARM_CHAIN[other]
+        gaps = [
+            np.linalg.norm(px[:, wrist] - head, axis=-1) - head_r,
+            _point_segment(px[:, wrist], px[:, shoulder], px[:, elbow]) - _ARM_RADIUS * scale[:, elbow],
+        ]
+        clearance = np.min(np.stack(gaps), axis=0) / torso
+        lost, hidden = False, np.zeros(len(pts), bool)
+        for i in range(len(pts)):
+            lost = bool(far[i]) and clearance[i] < (COPY_RELEASE if lost else COPY_BELOW)
+            hidden[i] = lost
+        out[side] = hidden
+    return out
+
+
+def hidden_copies(
+    pc: np.ndarray,
+    vis: np.ndarray,
+    hidden: dict[str, np.ndarray],
+    times: np.ndarray,
+    noise: NoiseSpec,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """What BlazePose does with a hidden wrist: it puts it on the visible arm.
+
+    Measured on rendered bodies through the real model (../shared/notes/rendering.md,
+    "Supermans: the far arm"): from a low camera side-on the hidden far wrist sat on the
+    near arm in 52-76% of frames (nearly all of them exactly side-on), so far-arm lifts
+    were missed and near-arm lifts read as far-arm lifts; whole-body left/right swaps stayed
+    rare. Here the hidden wrist and its hand points follow the visible ones, a few cm off
+    along the forearm, blended in and out over about 0.2 s as the estimate loses and finds
+    the arm; the estimator's visibility for the copied point stays middling (0.35-0.75),
+    so a reader cannot rely on it. Camera-space points (N, 33, 3) and visibility (N, 33) in;
+    the changed copies out, with each side's share of frames copied."""
+    share = {side: 0.0 for side in hidden}
+    if noise.hidden_copy <= 0:
+        return pc, vis, share
+    pc, vis = pc.copy(), vis.copy()
+    dt = float(np.median(np.diff(times))) if len(times) > 1 else 1 / 30
+    k = max(1, int(round(0.2 / dt)))
+    kernel = np.ones(k) / k
+    for side, other in (("left", "right"), ("right", "left")):
+        if not hidden[side].any() or rng.random() >= noise.hidden_copy:
+            continue
+        weight = np.clip(np.convolve(hidden[side].astype(float), kernel, mode="same") * 1.5, 0.0, 1.0)
+        offset = rng.normal(size=3)
+        offset *= rng.uniform(0.02, 0.06) / np.linalg.norm(offset)
+        seen = rng.uniform(0.35, 0.75)
+        for mine, theirs in zip(_ARM_POINTS[side], _ARM_POINTS[other]):
+            pc[:, mine] = (1 - weight[:, None]) * pc[:, mine] + weight[:, None] * (pc[:, theirs] + offset)
+            vis[:, mine] = (1 - weight) * vis[:, mine] + weight * seen
+        share[side] = round(float((weight > 0.5).mean()), 4)
+    return pc, vis, share

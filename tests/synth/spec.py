@@ -52,10 +52,13 @@ class NoiseSpec:
     drop_frame_prob: float = 0.0  # a frame row missing (a larger gap in t)
     timing_jitter: float = 0.15  # timestamp jitter, fraction of the frame interval
     far_side: float = 2.0  # jitter factor on far-side (occluded) points
+    # A wrist hidden from the camera behind the other arm or the head is put by BlazePose on
+    # the visible arm (noise.hidden_copies): 1 models that, 0 an estimator that always finds it
+    hidden_copy: float = 1.0
 
     @classmethod
     def none(cls) -> NoiseSpec:
-        return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0)
+        return cls(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0)
 
 
 @dataclass(frozen=True)

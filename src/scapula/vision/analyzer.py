@@ -24,12 +24,20 @@ import numpy as np
 
 from scapula.vision.landmarks import Frame, Header
 from scapula.vision.moves import MOVES, Move, RepFrames
-from scapula.vision.moves.base import CLEAR_NOISE, LEAD_S, REFERENCE_KEEP, REFERENCE_REPS
+from scapula.vision.moves.base import CLEAR_NOISE, HIDDEN_SHARE, LEAD_S, REFERENCE_KEEP, REFERENCE_REPS
 from scapula.vision.reps import RepSpan, Segmenter
-from scapula.vision.signals import BodyFrame, CausalFilter, SwapGuard, camera_yaw_deg, mid
+from scapula.vision.signals import BodyFrame, CausalFilter, SwapGuard, camera_yaw_deg, hidden_hands, mid
 from scapula.vision.skeleton import P
 
 AUTO = "auto"
+# The view check looks back this far: long enough that a limb swinging out of the picture
+# for a moment is not a bad view, short enough to ask before the set is under way.
+VIEW_WINDOW_S = 3.0
+VIEW_PARTS = {
+    "head": (P.NOSE,),
+    "hands": (P.LEFT_WRIST, P.RIGHT_WRIST),
+    "feet": (P.LEFT_ANKLE, P.RIGHT_ANKLE),
+}
 MIN_REPS_TO_RECOGNISE = 3  # with --exercise auto: fewer counted reps are taken as chance
 # Every rep spends a while in the top half of its rise: the quickest (1.2 s, no hold) about
 # 0.6 s. A landmark glitch that the median filter only blunts is there for a frame or two.
@@ -72,6 +80,9 @@ class Result:
     rejected: dict[str, int]  # why spans were not counted as reps -> how many
     candidates: dict[str, int] = field(default_factory=dict)  # move -> reps, with auto
     rejected_spans: list[RejectedSpan] = field(default_factory=list)  # each one, in time order
+    # side -> share of the frames in the move's position in which that hand was out of the
+    # camera's sight (its point a copy of the other's), for moves whose sides work together
+    hidden: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,28 @@ class _MoveTracker:
         self.rejected: dict[str, int] = {}
         self.rejected_spans: list[RejectedSpan] = []
         self.spans: deque[tuple[str, RepSpan]] = deque(maxlen=8)  # the latest spans judged, each side
+        # per side: frames in the move's position, and those with the hand out of sight
+        self.in_position = dict.fromkeys(move.sides, 0)
+        self.out_of_sight = dict.fromkeys(move.sides, 0)
+        # the last VIEW_WINDOW_S: per frame, each side in the move's position and out of sight
+        self.recent: deque[tuple[float, dict[str, bool], dict[str, bool]]] = deque()
+
+    def sides_out_of_sight(self) -> list[str]:
+        """The sides whose hand was out of the camera's sight over most of the last few
+        seconds in the move's position (moves whose sides work together)."""
+        if not self.move.sides_together or not self.recent:
+            return []
+        out = []
+        for side in self.move.sides:
+            placed = sum(p[side] for _, p, _ in self.recent)
+            hidden = sum(h[side] for _, _, h in self.recent)
+            if placed >= len(self.recent) / 2 and hidden >= HIDDEN_SHARE * placed:
+                out.append(side)
+        return out
+
+    def hidden_shares(self) -> dict[str, float]:
+        """Per side, the share of the frames in the move's position with that hand out of sight."""
+        return {s: round(self.out_of_sight[s] / n, 3) for s, n in self.in_position.items() if n}
 
     def reset(self) -> None:
         self.filter.reset()
@@ -134,6 +167,8 @@ class _MoveTracker:
         self, t: np.ndarray, world: np.ndarray, rays: np.ndarray, seen: np.ndarray, yaw: np.ndarray
     ) -> list[RepEvent]:
         measured = self.move.measures(world, rays, seen)
+        if len(self.move.sides) == 2:
+            measured.update({f"hidden_{side}": v for side, v in hidden_hands(world, rays).items()})
         if self.names is None:
             self.names = list(measured)
         smooth = self.filter(np.stack([measured[n] for n in self.names], axis=-1))
@@ -144,6 +179,20 @@ class _MoveTracker:
         columns = dict(zip(self.names, smooth.T))
         events = []
         signals = {side: np.asarray(self.move.counting(columns, side)).tolist() for side in self.segmenters}
+        placed = {side: np.isfinite(np.asarray(signals[side], dtype=float)) for side in self.segmenters}
+        unseen = {
+            side: placed[side] & (columns[f"hidden_{side}"] >= 0.5)
+            if f"hidden_{side}" in columns
+            else np.zeros(len(t), bool)
+            for side in self.segmenters
+        }
+        for side in self.segmenters:
+            self.in_position[side] += int(placed[side].sum())
+            self.out_of_sight[side] += int(unseen[side].sum())
+        for i, now in enumerate(t.tolist()):
+            self.recent.append((now, {s: bool(placed[s][i]) for s in placed}, {s: bool(unseen[s][i]) for s in unseen}))
+        while self.recent and self.recent[-1][0] - self.recent[0][0] > VIEW_WINDOW_S:
+            self.recent.popleft()
         for i, now in enumerate(t.tolist()):  # frame by frame, so reps are numbered in time order
             for side, seg in self.segmenters.items():
                 span = seg.update(now, signals[side][i])
@@ -161,12 +210,11 @@ class _MoveTracker:
         if self.move.shared_fault is None or self.move.shared_fault not in event.faults:
             return []
         out = []
-        for side, seg in self.segmenters.items():
+        for side in self.segmenters:
             if side == event.side:
                 continue
             if any(r.side == side and r.end_s >= event.start_s and r.peak_s >= event.start_s for r in self.reps[-4:]):
                 continue  # that side's own segmenter counted this lift already
-            seg.reset()  # its own view of this lift, if it is still under way, is spent
             shared = replace(event, index=len(self.reps) + 1, side=side)
             self.reps.append(shared)
             out.append(shared)
@@ -180,7 +228,7 @@ class _MoveTracker:
             )
         )
 
-    def _overshadowed(self, side: str, span) -> str | None:
+    def _overshadowed(self, rep: RepFrames) -> str | None:
         """Why a span is not its side's own rep: the other side rose much further at the same time.
 
         The two-sided moves work one side at a time. When both sides rise together and one
@@ -188,11 +236,13 @@ class _MoveTracker:
         with the larger: the free arm as the working arm's pull shifts the trunk, a resting
         hand as the chest comes up with the other arm's lift, the estimate of a hidden limb
         copying the visible one. The larger rise is the rep, judged on its own side (where a
-        shared fault such as both_arms counts it for both)."""
+        shared fault such as both_arms counts it for both). A side whose hand was out of
+        sight over this span rose only as a copy of this one, and overshadows nothing."""
         if len(self.move.sides) < 2:
             return None
+        side, span = rep.side, rep.span
         for other, seg in self.segmenters.items():
-            if other == side:
+            if other == side or rep.hidden(other):
                 continue
             # at the same time: each peak inside the other's span
             rises = [
@@ -214,6 +264,8 @@ class _MoveTracker:
         inside = (times >= span.start_t - 1e-9) & (times <= span.end_t + 1e-9)
         m = {n: rows[inside, i] for i, n in enumerate(self.names)}
         m["counting"] = np.asarray(self.move.counting(m, side), dtype=float)
+        for s in self.move.sides:
+            m[f"counting_{s}"] = np.asarray(self.move.counting(m, s), dtype=float)
         start = int(np.argmin(np.abs(times - span.start_t)))
         baseline = {n: float(rows[start, i]) for i, n in enumerate(self.names)}
         before = (times >= span.start_t - LEAD_S) & (times < span.start_t - 1e-9)
@@ -227,11 +279,16 @@ class _MoveTracker:
                 reference[fault.id] = float(statistics.median(earlier))
         rep = RepFrames(side, span, times[inside], m, baseline, lead, reference)
         top = rep.t[rep.working()]
-        why_not = (
-            "a spike, not a rep (a landmark glitch)"
-            if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S
-            else self._overshadowed(side, span) or self.move.is_rep(rep)
-        )
+        if len(top) == 0 or top[-1] - top[0] < MIN_TOP_S:
+            why_not: str | None = "a spike, not a rep (a landmark glitch)"
+        elif any(r.side == side and r.start_s <= span.peak_t <= r.end_s for r in self.reps[-4:]):
+            # the other side's rep already counted this lift for this side (a shared fault)
+            why_not = "counted already with the other side (both at once)"
+        elif rep.hidden(side, "working"):
+            # the point rose because the other hand did: what this hand did is unknown
+            why_not = f"the {side} hand was out of the camera's sight (its point followed the other hand)"
+        else:
+            why_not = self._overshadowed(rep) or self.move.is_rep(rep)
         self.spans.append((side, span))
         if why_not is not None:
             self._reject(side, span, why_not)
@@ -246,6 +303,9 @@ class _MoveTracker:
                 skipped.append(fault.id)
                 continue
             finding = fault.check(rep)
+            if not finding.judged:
+                skipped.append(fault.id)
+                continue
             metrics[fault.id] = round(finding.value, 3)
             if finding.fault:
                 clear = abs(finding.value) >= CLEAR_NOISE * finding.noise
@@ -265,6 +325,13 @@ class _MoveTracker:
         )
         self.reps.append(event)
         return event
+
+
+def _outside(image: np.ndarray) -> dict[str, bool]:
+    """Per part of the body (VIEW_PARTS), whether all its points lie outside the picture."""
+    xy = image[:, :2]
+    off = (xy < 0.0).any(axis=-1) | (xy > 1.0).any(axis=-1)
+    return {part: bool(off[list(points)].all()) for part, points in VIEW_PARTS.items()}
 
 
 def circular_mean_deg(angles: np.ndarray) -> float:
@@ -304,6 +371,9 @@ class Analyzer:
         self.body_jumps: list[BodyJump] = []
         self.swaps_fixed = 0
         self.yaw_sum = np.zeros(2)  # sum of the unit vectors of every frame's camera yaw
+        # the last VIEW_WINDOW_S of frames: time, and per part of the body whether it was
+        # outside the picture (None: no person in that frame)
+        self.recent: deque[tuple[float, dict[str, bool] | None]] = deque()
 
     def push(self, frame: Frame) -> list[RepEvent]:
         """One frame in; the reps that ended on this frame out."""
@@ -317,6 +387,10 @@ class Analyzer:
         if self.first_t is None:
             self.first_t = frames[0].t
         self.last_t = frames[-1].t
+        for f in frames:
+            self.recent.append((f.t, None if f.image is None else _outside(f.image)))
+        while self.recent and self.recent[-1][0] - self.recent[0][0] > VIEW_WINDOW_S:
+            self.recent.popleft()
         seen = [f for f in frames if f.image is not None]
         if not seen:
             return []
@@ -376,6 +450,33 @@ class Analyzer:
             events += tracker.push(t, world, rays, image[..., 3], yaw)
         return events
 
+    def view_advice(self, exercise: str) -> list[str]:
+        """What is wrong with the camera's view now, in the runner's words (empty when
+        nothing): parts of the body ``exercise`` needs that stayed out of the picture, and
+        for a move whose sides work together, a side the camera cannot see. ``exercise`` may
+        be ``AUTO`` before any move is recognised: then only what every move needs."""
+        seen = [flags for _, flags in self.recent if flags is not None]
+        if len(seen) < len(self.recent) / 2 or not seen:
+            return []  # nobody there most of the time: the page says so already
+        if exercise in self.trackers:
+            # judged in the move's position (lying down, for supermans: standing up first, the
+            # head may well be out of a floor camera's picture)
+            placed = {t for t, sides, _ in self.trackers[exercise].recent if any(sides.values())}
+            seen = [flags for t, flags in self.recent if flags is not None and t in placed]
+            if len(seen) < len(self.recent) / 2:
+                return []
+        moves = [MOVES[exercise]] if exercise in self.trackers else [t.move for t in self.trackers.values()]
+        parts = [p for p in VIEW_PARTS if all(p in m.needs_in_view for m in moves)]
+        advice = [
+            f"Your {part} {'is' if part == 'head' else 'are'} out of the picture: move the phone back or tilt it"
+            for part in parts
+            if sum(flags[part] for flags in seen) >= len(seen) / 2
+        ]
+        if exercise in self.trackers:
+            for side in self.trackers[exercise].sides_out_of_sight():
+                advice.append(f"Your {side} arm is hidden behind your body: move the phone toward your head, or higher")
+        return advice
+
     def _reset(self) -> None:
         for tracker in self.trackers.values():
             tracker.reset()
@@ -411,6 +512,7 @@ class Analyzer:
             dict(tracker.rejected),
             counts if self.exercise == AUTO else {},
             list(tracker.rejected_spans),
+            tracker.hidden_shares() if tracker.move.sides_together else {},
         )
 
 

@@ -9,6 +9,7 @@ import numpy as np
 from scapula.catalog import Catalog
 from scapula.vision.analyzer import Result
 from scapula.vision.moves import MOVES
+from scapula.vision.moves.base import HIDDEN_SHARE
 
 FORMAT = "scapula-report"
 VERSION = 1
@@ -63,6 +64,7 @@ def build_report(result: Result, catalog: Catalog) -> dict:
         "view": {
             "camera_yaw_deg": None if result.camera_yaw_deg is None else round(result.camera_yaw_deg, 1),
             "not_checked": result.not_checked,
+            "not_observed": not_observed(result),
         },
         "body_jumps": [{"t": j.t, "reason": j.reason} for j in result.body_jumps],
         "label_swaps_fixed": result.swaps_fixed,
@@ -71,6 +73,19 @@ def build_report(result: Result, catalog: Catalog) -> dict:
     if result.candidates:
         report["candidates"] = result.candidates
     return report
+
+
+def not_observed(result: Result) -> dict[str, str]:
+    """Sides the camera could not see for most of the set (moves whose sides work together):
+    side -> why, and what to change. Their reps are not counted, never guessed."""
+    out = {}
+    for side, share in result.hidden.items():
+        if share >= HIDDEN_SHARE:
+            out[side] = (
+                f"the {side} arm was hidden behind the body in {share:.0%} of the set (its point followed the "
+                f"other arm's), so its reps were not counted: move the phone toward your head or higher"
+            )
+    return out
 
 
 def summary_lines(report: dict, catalog: Catalog) -> list[str]:
@@ -102,6 +117,8 @@ def summary_lines(report: dict, catalog: Catalog) -> list[str]:
             lines.append(f"  rep {rep['index']}{side} at {rep['start_s']:.1f} s — {fixes}{unsure}")
         else:
             lines.append(f"  rep {rep['index']}{side} at {rep['start_s']:.1f} s — clean{unsure}")
+    for why in report["view"].get("not_observed", {}).values():
+        lines.append(f"Not seen: {why}.")
     for fault_id, why in report["view"]["not_checked"].items():
         lines.append(f"Not checked: {entry.fault(fault_id).name} ({why}).")
     for jump in report["body_jumps"]:

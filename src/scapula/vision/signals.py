@@ -217,3 +217,32 @@ class CausalFilter:
         self.state = out[-1]
         assert len(out) == n
         return out
+
+
+# A hand the camera cannot see: BlazePose puts a wrist hidden behind the other arm or the
+# head on the visible arm (measured on rendered bodies: from a low camera side-on, the far
+# wrist of someone lying with the arms overhead sat on the near arm in most frames, and the
+# same standing side-on). Its point then follows the other hand's, a few cm off. In the
+# picture the two hands of these moves stand apart: the far one a shoulder width
+# (0.35-0.45 m, 0.7-0.9 torso lengths) further off, which shows as 0.3 torso lengths or more
+# from where a phone sees both (1.4 m up, or turned toward the head), and less only where
+# it does not (low and exactly side-on).
+COPY_GAP = 0.2  # torso lengths in the picture between the two wrist points: one is a copy
+FAR_SHOULDER_M = 0.1  # this side's shoulder is farther from the camera than the other's by this
+
+
+def hidden_hands(world: np.ndarray, rays: np.ndarray) -> dict[str, np.ndarray]:
+    """Per side, 1.0 in the frames where that hand's point is likely a copy of the other's:
+    the two wrist points within ``COPY_GAP`` of each other in the picture, this one on the
+    far side of the body (its shoulder the farther from the camera, in the world points'
+    camera-facing depth), else 0.0. World points (..., 33, 3), camera rays (..., 33, 2)."""
+    shoulders = (rays[..., P.LEFT_SHOULDER, :] + rays[..., P.RIGHT_SHOULDER, :]) / 2
+    hips = (rays[..., P.LEFT_HIP, :] + rays[..., P.RIGHT_HIP, :]) / 2
+    torso = np.linalg.norm(shoulders - hips, axis=-1) + EPS
+    gap = np.linalg.norm(rays[..., P.LEFT_WRIST, :] - rays[..., P.RIGHT_WRIST, :], axis=-1) / torso
+    depth = world[..., P.LEFT_SHOULDER, 2] - world[..., P.RIGHT_SHOULDER, 2]  # left farther: positive
+    close = gap < COPY_GAP
+    return {
+        "left": (close & (depth > FAR_SHOULDER_M)).astype(float),
+        "right": (close & (depth < -FAR_SHOULDER_M)).astype(float),
+    }

@@ -15,7 +15,10 @@ the server answers ``{"type": "ready", ...}``. Then frames:
 
 Each frame's landmarks go into one ``Analyzer`` — the same streaming object that
 ``analyze()`` (and so ``scapula analyze``) feeds every frame of a file — and the reply is
-``{"type": "frame", "t", "tracked", "reps": {"left", "right", "both"}, "last_rep", "points"}``.
+``{"type": "frame", "t", "tracked", "reps": {"left", "right", "both"}, "last_rep", "points",
+"view"}``, where ``view`` lists what is wrong with the camera's view over the last seconds (a
+part of the body out of the picture, an arm hidden behind the body), in words, empty when
+nothing is.
 ``{"type": "end"}`` asks for the set's report (CONTRACTS.md §3, as ``scapula analyze``
 prints it) and starts a new set on the same socket.
 
@@ -217,6 +220,7 @@ class Coach:
             "total": sum(counts.values()),
             "last_rep": self.rep_out(self.last),
             "points": points,
+            "view": self.analyzer.view_advice(leader),
         }
 
     def rep_out(self, event: RepEvent | None) -> dict | None:

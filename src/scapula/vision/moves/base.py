@@ -17,6 +17,21 @@ import numpy as np
 from scapula.vision.reps import RepSpan, SegmenterConfig
 
 LEAD_S = 1.0
+# A side's hand is taken as unseen over a stretch of frames when its point was a copy of the
+# other hand's (signals.hidden_hands) in at least this share of them
+HIDDEN_SHARE = 0.5
+IN_STEP = 0.7  # correlation of two signals over a rep: one movement, not two
+
+
+def correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson's correlation over the frames where both exist (0 with fewer than 3)."""
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 3:
+        return 0.0
+    a, b = a[ok] - a[ok].mean(), b[ok] - b[ok].mean()
+    return float((a * b).sum() / (np.sqrt((a * a).sum() * (b * b).sum()) + 1e-12))
+
+
 REFERENCE_REPS = 3  # earlier reps of a side before its checks are judged against them
 REFERENCE_KEEP = 8  # the latest this many of them
 
@@ -73,6 +88,24 @@ class RepFrames:
             return 0.0
         return float(1.4826 * np.median(np.abs(x - np.median(x))))
 
+    def hidden(self, side: str, part: str = "either") -> bool:
+        """Whether ``side``'s hand was out of the camera's sight in this rep: its point a copy
+        of the other hand's. Both tell-tales at once: the two points lay within a few cm in
+        the picture (``signals.hidden_hands``) in most of the frames of the working part
+        (``part="working"``) or of either part (``"either"``: at rest or working, so anything
+        measured between the two is the copy's doing), and its counting signal moved in step
+        with this rep's (a copy follows; a hand that merely passes near the other in the
+        picture, the free hand on the thigh as the bell comes up to the ribs, does not)."""
+        column = self.m.get(f"hidden_{side}")
+        if column is None:
+            return False
+        pair = [self.m.get(f"counting_{s}") for s in ("left", "right")]
+        if pair[0] is None or pair[1] is None or correlation(pair[0], pair[1]) < IN_STEP:
+            return False
+        work = self.working()
+        parts = (work,) if part == "working" else (work, ~work)
+        return any(bool(mask.any()) and float(np.mean(column[mask] >= 0.5)) >= HIDDEN_SHARE for mask in parts)
+
     def working(self, fraction: float = 0.5) -> np.ndarray:
         """Mask of the frames in the working part of the rep (counting signal high)."""
         signal = self.m["counting"]
@@ -93,6 +126,9 @@ class Finding:
     value: float
     threshold: float
     noise: float = 0.0
+    # False when the rep cannot show this fault (what the check needs was out of sight):
+    # the report lists it as not checked on this rep
+    judged: bool = True
 
 
 # How many times the estimate's noise a fault's measure must exceed to be said: a fault
@@ -142,3 +178,10 @@ class Move:
     # found on one side with it counts for each side, whether or not the other side's own
     # signal cleared the rep's threshold (a far arm the camera barely sees often does not).
     shared_fault: str | None = None
+    # Both sides work within one set (supermans alternate the arms): a side out of the
+    # camera's sight for most of it is a filming problem the report names. Otherwise (a row
+    # works one side a set) the idle side may well be hidden behind the body.
+    sides_together: bool = False
+    # The parts of the body the move's counting and checks need in the picture ("head",
+    # "hands", "feet"): the live coach asks for a better view when one is out of it
+    needs_in_view: tuple[str, ...] = ("hands",)

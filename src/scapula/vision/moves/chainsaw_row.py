@@ -158,9 +158,11 @@ def is_rep(rep: RepFrames) -> str | None:
         return "the hand did not travel"
     # One arm rows; the free hand rests on the front thigh, the knee or a bench (still
     # against the hips) or hangs (still against its shoulder), whatever its elbow does.
-    # Walking, marching, swings, stretches and reaches move both hands.
+    # Walking, marching, swings, stretches and reaches move both hands. A free hand out of
+    # the camera's sight behind the body has its point put on the working arm, and moves
+    # with it: it tells nothing then.
     still = min(travel(rep, f"hand_{other}"), travel(rep, f"hand_sh_{other}"))
-    if still > FREE_HAND_SHARE * own:
+    if still > FREE_HAND_SHARE * own and not rep.hidden(other):
         return "the other hand moved as much (both arms at work)"
     # The trunk holds its angle through a row (only the arm moves); bending down to the
     # bell, setting it down or standing up tilt it far more.
@@ -251,4 +253,5 @@ MOVE = Move(
         Fault("square_stance", square_stance),
     ),
     recommended_view="side view, from the working arm's side",
+    needs_in_view=("hands", "feet"),
 )

@@ -153,4 +153,5 @@ MOVE = Move(
         Fault("partial_range", partial_range),
     ),
     recommended_view="front-oblique, about 45 degrees to the athlete's front",
+    needs_in_view=("head", "hands"),
 )

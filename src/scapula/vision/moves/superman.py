@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scapula.vision.moves.base import Fault, Finding, Move, RepFrames
+from scapula.vision.moves.base import IN_STEP, Fault, Finding, Move, RepFrames, correlation
 from scapula.vision.reps import SegmenterConfig, climb_speed
 from scapula.vision.signals import BodyFrame, angle_deg, dot, mid
 from scapula.vision.skeleton import SIDE_POINTS, SIDES, P, other_side
@@ -84,17 +84,7 @@ def counting(m: dict[str, np.ndarray], side: str) -> np.ndarray:
     return np.where(ready, m[f"lift_{side}"], np.nan)
 
 
-def _correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Pearson's correlation over the frames where both exist (0 with fewer than 3)."""
-    ok = np.isfinite(a) & np.isfinite(b)
-    if ok.sum() < 3:
-        return 0.0
-    a, b = a[ok] - a[ok].mean(), b[ok] - b[ok].mean()
-    return float((a * b).sum() / (np.sqrt((a * a).sum() * (b * b).sum()) + 1e-12))
-
-
 BOTH_SHARE = 0.3  # the other hand's rise as a share of this one's
-IN_STEP = 0.7  # correlation of the two hands' heights over the rep: one movement, not two
 # A lift climbs briskly: 8 cm at the slowest tempo (4 s a rep, about 2 s up) peaks near
 # 6.5 cm/s, 0.13 torso lengths a second, and bigger lifts and faster tempos climb faster.
 # A wrist landmark that wanders a few cm over several seconds (a known pose-estimator
@@ -118,11 +108,15 @@ def both_arms(rep: RepFrames) -> Finding:
     # for both sides (MOVE.shared_fault), so the flag must not fire on drift: the other
     # hand must also climb as briskly as a lift does (a drifting landmark can happen to
     # rise in step with a slow rep).
+    # A hand out of the camera's sight (its point a copy of this one's) cannot show whether
+    # it lifted.
+    if rep.hidden(other_side(rep.side)):
+        return Finding(False, 0.0, BOTH_SHARE, judged=False)
     mine, theirs = rep.m[f"lift_{rep.side}"], rep.m[f"lift_{other_side(rep.side)}"]
     other = rep.shift(f"lift_{other_side(rep.side)}")
     own = rep.shift(f"lift_{rep.side}") + 1e-9
     value = other / own
-    in_step = _correlation(mine, theirs) >= IN_STEP
+    in_step = correlation(mine, theirs) >= IN_STEP
     brisk = climb_speed(zip(rep.t.tolist(), theirs.tolist()), SPEED_WINDOW_S) >= LIFT_SPEED
     noise = rep.noise(f"lift_{other_side(rep.side)}") / own
     return Finding(value >= BOTH_SHARE and other >= 0.08 and in_step and brisk, value, BOTH_SHARE, noise)
@@ -146,7 +140,7 @@ def neck_extension(rep: RepFrames) -> Finding:
     # The head point's tilt is biased by the view and the person (an ear seen from below,
     # hair): against this athlete's usual lift once there are some.
     value = rep.shift("neck")
-    in_step = _correlation(rep.m["neck"], rep.m["counting"]) >= IN_STEP
+    in_step = correlation(rep.m["neck"], rep.m["counting"]) >= IN_STEP
     return Finding(rep.relative("neck_extension", value) >= 8.0 and in_step, value, 8.0, rep.noise("neck"))
 
 
@@ -179,4 +173,6 @@ MOVE = Move(
     recommended_view="side view",
     range_unit="torso lengths",
     shared_fault="both_arms",
+    sides_together=True,
+    needs_in_view=("head", "hands", "feet"),
 )

@@ -36,6 +36,8 @@
       this.overlay = panel.querySelector("canvas.overlay");
       this.status = panel.querySelector(".status");
       this.lastRep = panel.querySelector(".last-rep");
+      this.advice = panel.querySelector(".view-advice");
+      this.advised = "";
       this.start = panel.querySelector(".start-camera");
       this.stop = panel.querySelector(".stop-camera");
       this.use = panel.querySelector(".use-count");
@@ -89,6 +91,7 @@
         this.draw(msg.points);
         this.counts(msg.reps);
         this.rep(msg.last_rep);
+        this.viewAdvice(msg.view || []);
       } else if (msg.type === "skipped") {
         this.inFlight = Math.max(0, this.inFlight - 1);
         this.replies.push({ t: msg.t, skipped: true });
@@ -110,6 +113,16 @@
       });
       const any = this.sides.some((s) => reps[s] > 0);
       this.use.disabled = !any;
+    }
+
+    viewAdvice(lines) {
+      // what is wrong with the camera's view: shown while it lasts, said once
+      if (!this.advice) return;
+      const text = lines.join(". ");
+      this.advice.hidden = !text;
+      this.advice.textContent = text ? text + "." : "";
+      if (text && text !== this.advised) say(text);
+      this.advised = text;
     }
 
     rep(last) {
