@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 
 from scapula.vision.analyzer import analyze  # noqa: E402
 from scapula.vision.landmarks import Header, read_landmarks  # noqa: E402
-from scapula.vision.moves.base import HIDDEN_SHARE  # noqa: E402
+from scapula.vision.moves.base import UNSEEN_SET_SHARE  # noqa: E402
 from tests.synth import EXERCISES, NEGATIVES, make_clip, random_spec  # noqa: E402
 
 SOURCES = ("gen", "gen2x", "dev", "dev-noisy")
@@ -186,25 +186,17 @@ def score(case: Case, rate: float | None, tally: Tally, verbose: bool) -> None:
     move = case.activity
     named = analyze(header, frames, move)
     sided = move != "reverse_fly"
-    # A side the coach says it could not see is scored on what it says instead: its reps are
-    # left out of the counts, and saying so is checked against the generator's truth.
-    unseen = {side for side, share in named.hidden.items() if share >= HIDDEN_SHARE}
+    # A side the coach says it could not see is held to what it says: the lifts it counted
+    # there must be true ones, and the ones it missed are not held against it. Whether saying
+    # so was right is checked against the generator's truth.
+    unseen = {side for side, share in named.hidden.items() if share >= UNSEEN_SET_SHARE}
     counts = dict(case.counts)
     true_reps = case.reps
     if unseen:
         c[key, "unseen"] += 1
         if case.hidden is not None:
-            c[key, "unseen_wrong"] += any(case.hidden.get(side, 0.0) < HIDDEN_SHARE for side in unseen)
-        for side in unseen:
-            counts[side] = 0
-        counts["total"] = (counts["left"] or 0) + (counts["right"] or 0)
-        seen = [side for side in ("left", "right") if side not in unseen]
-        true_reps = [
-            t if t.side not in unseen else dataclasses.replace(t, side=seen[0])
-            for t in case.reps
-            if (t.side not in unseen or "both_arms" in t.faults) and seen
-        ]
-    elif case.hidden is not None and any(v >= HIDDEN_SHARE for v in case.hidden.values()):
+            c[key, "unseen_wrong"] += any(case.hidden.get(side, 0.0) < UNSEEN_SET_SHARE for side in unseen)
+    elif case.hidden is not None and any(v >= UNSEEN_SET_SHARE for v in case.hidden.values()):
         c[key, "unseen_missed"] += 1
     pairs = match(true_reps, named.reps, sided)
     found = list(named.reps)
@@ -219,6 +211,10 @@ def score(case: Case, rate: float | None, tally: Tally, verbose: bool) -> None:
         }
         found = [f for j, f in enumerate(found) if j not in extra]
         pairs = match(true_reps, found, sided)
+    for side in unseen:
+        counts[side] = sum(found[j].side == side for j in pairs.values())
+    if unseen:
+        counts["total"] = (counts["left"] or 0) + (counts["right"] or 0)
     n_true, n_found = counts["total"], len(found)
     obo, exact = abs(n_true - n_found) <= 1, n_true == n_found
     sides = Counter(f.side for f in found)
@@ -229,6 +225,8 @@ def score(case: Case, rate: float | None, tally: Tally, verbose: bool) -> None:
     c[key, "lr"] += lr
     c[key, "recognised"] += recognised
     for i, t in enumerate(true_reps):
+        if i not in pairs and t.side in unseen:
+            continue  # a lift the coach said it could not see
         if i not in pairs:
             for fault in t.faults:
                 tally.fn[f"{move}.{fault}"] += 1

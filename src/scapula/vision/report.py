@@ -9,7 +9,7 @@ import numpy as np
 from scapula.catalog import Catalog
 from scapula.vision.analyzer import Result
 from scapula.vision.moves import MOVES
-from scapula.vision.moves.base import HIDDEN_SHARE
+from scapula.vision.moves.base import UNSEEN_SET_SHARE
 
 FORMAT = "scapula-report"
 VERSION = 1
@@ -76,14 +76,15 @@ def build_report(result: Result, catalog: Catalog) -> dict:
 
 
 def not_observed(result: Result) -> dict[str, str]:
-    """Sides the camera could not see for most of the set (moves whose sides work together):
-    side -> why, and what to change. Their reps are not counted, never guessed."""
+    """Sides the camera could not see for a good part of the set (moves whose sides work
+    together): side -> why, and what to change. Reps it could not see are not counted, never
+    guessed: that side's count holds only the lifts seen."""
     out = {}
     for side, share in result.hidden.items():
-        if share >= HIDDEN_SHARE:
+        if share >= UNSEEN_SET_SHARE:
             out[side] = (
                 f"the {side} arm was hidden behind the body in {share:.0%} of the set (its point followed the "
-                f"other arm's), so its reps were not counted: move the phone toward your head or higher"
+                f"other arm's), so only the lifts seen were counted: move the phone toward your head or higher"
             )
     return out
 

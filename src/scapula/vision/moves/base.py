@@ -20,6 +20,10 @@ LEAD_S = 1.0
 # A side's hand is taken as unseen over a stretch of frames when its point was a copy of the
 # other hand's (signals.hidden_hands) in at least this share of them
 HIDDEN_SHARE = 0.5
+# A side out of sight in this share of a set's frames in the move's position: some of its
+# reps are missing or borrowed from the other side, so its count is not to be trusted and
+# the report says so (a quarter of an arm's lifts is two or three of a set of ten)
+UNSEEN_SET_SHARE = 0.25
 IN_STEP = 0.7  # correlation of two signals over a rep: one movement, not two
 
 

@@ -67,13 +67,16 @@ def measures(world: np.ndarray, rays: np.ndarray, seen: np.ndarray) -> dict[str,
     # Neck against the trunk: positive when the head tips back (chin leading).
     neck = mid(world, P.LEFT_EAR, P.RIGHT_EAR) - mid(world, P.LEFT_SHOULDER, P.RIGHT_SHOULDER)
     out["neck"] = np.degrees(np.arctan2(dot(neck, back), dot(neck, body.up)))
-    # Lying down: in the picture, the trunk runs closer to horizontal than vertical.
-    trunk = mid(rays, P.LEFT_SHOULDER, P.RIGHT_SHOULDER) - hips_ray
-    out["trunk_tilt"] = np.degrees(np.arctan2(np.abs(trunk[..., 1]), np.abs(trunk[..., 0]) + 1e-9))
+    # Lying down: the trunk runs closer to level than upright, against the camera's own
+    # vertical (a phone or laptop held level; tilted down toward a mat it adds its tilt, 30 deg
+    # at most). In the world points, not the picture: filmed from the head end on a diagonal
+    # (the advised view) the trunk runs away from the camera and its picture is mostly vertical.
+    trunk = body.up
+    out["trunk_tilt"] = np.degrees(np.arcsin(np.clip(np.abs(trunk[..., 1]), 0.0, 1.0)))
     return out
 
 
-LYING_DEG = 50.0  # the trunk's tilt in the picture below which the athlete is lying down
+LYING_DEG = 50.0  # the trunk's tilt from level below which the athlete is lying down
 OVERHEAD_DEG = 60.0  # the arm within this angle of the trunk line reaches past the head
 
 
