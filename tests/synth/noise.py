@@ -139,39 +139,30 @@ def mirror(rows: np.ndarray) -> np.ndarray:
 
 
 # When BlazePose loses a wrist behind the head and shoulders. In the picture, the wrist's
-# clearance from the head (_HEAD_RADIUS) and the other side's shoulder and upper arm (a
-# capsule of _ARM_RADIUS), in torso lengths of the picture, for the wrist farther from the
-# camera; a forearm passing in front for a moment (the near arm's own lift) does not make
-# the tracker lose it. Below COPY_BELOW it is lost to the nearer arm; once lost it is found again only
-# when it stands COPY_RELEASE clear (the tracker keeps its last answer). Set so that the
-# ladder measured on rendered bodies through the real model holds on generated clips: lying
-# with the arms overhead, side-on, far lifts mostly lost from 0.3 m up, often from 0.8 m,
-# never from 1.4 m; never lost with the camera turned 25-35 deg toward the head end.
-_ARM_RADIUS = 0.055  # metres, sleeve included
-_HEAD_RADIUS = 0.11
+# clearance from the head (_HEAD_RADIUS) and the other shoulder (_SHOULDER_RADIUS), in torso
+# lengths of the picture, for the wrist farther from the camera (by FAR_BY_M); the other arm
+# passing in front for a moment (its own lift) does not make the tracker lose it. Below
+# COPY_BELOW the wrist is lost to the nearer arm; once lost it is found again only when it
+# stands COPY_RELEASE clear (the tracker keeps its last answer). Set so that the ladder
+# measured on rendered bodies through the real model holds on generated clips: lying with
+# the arms overhead, side-on, far lifts mostly lost from 0.3 m up, often from 0.8 m, never
+# from 1.4 m; never lost with the camera turned 25-35 deg toward the head end.
+_HEAD_RADIUS = 0.11  # metres, hair included
+_SHOULDER_RADIUS = 0.09
 COPY_BELOW = 0.08  # torso lengths of clearance in the picture
 COPY_RELEASE = 0.25
-FAR_BY_M = 0.15  # the wrist must be this much farther from the camera than the other one
-_ARM_CHAIN = {
-    "left": (P.LEFT_SHOULDER, P.LEFT_ELBOW, P.LEFT_WRIST),
-    "right": (P.RIGHT_SHOULDER, P.RIGHT_ELBOW, P.RIGHT_WRIST),
-}
+FAR_BY_M = 0.15  # metres
+_SHOULDER = {"left": P.LEFT_SHOULDER, "right": P.RIGHT_SHOULDER}
+_WRIST = {"left": P.LEFT_WRIST, "right": P.RIGHT_WRIST}
 _ARM_POINTS = {
     "left": (P.LEFT_WRIST, P.LEFT_PINKY, P.LEFT_INDEX, P.LEFT_THUMB),
     "right": (P.RIGHT_WRIST, P.RIGHT_PINKY, P.RIGHT_INDEX, P.RIGHT_THUMB),
 }
 
 
-def _point_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Distance from points p to segments a-b (arrays (N, 2))."""
-    ab, ap = b - a, p - a
-    t = np.clip(np.einsum("ni,ni->n", ap, ab) / np.maximum(np.einsum("ni,ni->n", ab, ab), 1e-12), 0.0, 1.0)
-    return np.linalg.norm(ap - ab * t[:, None], axis=-1)
-
-
 def hidden_wrists(camera: Camera, pts: np.ndarray) -> dict[str, np.ndarray]:
     """For each side, the frames (bool, N) in which the estimator has lost that wrist behind
-    the other arm or the head (see COPY_BELOW)."""
+    the head or the other shoulder (see COPY_BELOW)."""
     pc = camera.to_camera(pts)
     px = camera.project(pc) * np.array([camera.width, camera.height])
     depth = np.maximum(pc[..., 2], 0.2)
@@ -183,12 +174,11 @@ def hidden_wrists(camera: Camera, pts: np.ndarray) -> dict[str, np.ndarray]:
     head_r = _HEAD_RADIUS * (scale[:, P.LEFT_EAR] + scale[:, P.RIGHT_EAR]) / 2
     out = {}
     for side, other in (("left", "right"), ("right", "left")):
-        wrist = _ARM_CHAIN[side][2]
-        far = pc[:, wrist, 2] > pc[:, _ARM_CHAIN[other][2], 2] + FAR_BY_M
-        shoulder, elbow, _ = _ARM_CHAIN[other]
+        wrist, shoulder = _WRIST[side], _SHOULDER[other]
+        far = pc[:, wrist, 2] > pc[:, _WRIST[other], 2] + FAR_BY_M
         gaps = [
             np.linalg.norm(px[:, wrist] - head, axis=-1) - head_r,
-            _point_segment(px[:, wrist], px[:, shoulder], px[:, elbow]) - _ARM_RADIUS * scale[:, elbow],
+            np.linalg.norm(px[:, wrist] - px[:, shoulder], axis=-1) - _SHOULDER_RADIUS * scale[:, shoulder],
         ]
         clearance = np.min(np.stack(gaps), axis=0) / torso
         lost, hidden = False, np.zeros(len(pts), bool)
