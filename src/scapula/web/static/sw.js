@@ -1,5 +1,5 @@
 // Scapula's service worker: keeps the app shell (styles, scripts, icons) and the last copy of
-// each page visited, so the app opens from the home screen even when the computer that runs
+// each page visited (a page never visited says the computer cannot be reached), so the app opens from the home screen even when the computer that runs
 // it cannot be reached. Pages come from the network first (they show the training log as it
 // is now); the static files, whose URLs carry their version, from the cache first. The API,
 // the coach's socket and form posts always go to the network.
@@ -31,8 +31,7 @@ async function page(request) {
     if (response.ok && response.type === "basic") cache.put(request, response.clone());
     return response;
   } catch (e) {
-    const kept = (await cache.match(request, { ignoreSearch: true })) || (await cache.match("/session"))
-      || (await cache.match("/"));
+    const kept = await cache.match(request, { ignoreSearch: true });
     return kept || new Response(OFFLINE, { status: 503, headers: { "content-type": "text/html; charset=utf-8" } });
   }
 }
