@@ -103,9 +103,9 @@ def https_server(tmp_path_factory, tls: Path):
 @pytest.fixture(scope="module")
 def camera_clip(tmp_path_factory, demo: Path) -> Path:
     out = tmp_path_factory.mktemp("camera") / "person.y4m"
+    cut = ["-t", "6", "-vf", "fps=15,scale=640:360", "-pix_fmt", "yuv420p"]
     subprocess.run(
-        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(demo), "-t", "6", "-vf", "fps=15,scale=640:360"]
-        + ["-pix_fmt", "yuv420p", str(out)],
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(demo), *cut, str(out)],
         check=True,
         timeout=120,
     )

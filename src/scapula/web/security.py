@@ -252,8 +252,9 @@ class HostCheck:
 SECURITY_HEADERS = (
     (
         b"content-security-policy",
-        b"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-        b"media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        b"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+        b"base-uri 'self'; form-action 'self'; "
         b"frame-ancestors 'none'",
     ),
     (b"x-frame-options", b"DENY"),
