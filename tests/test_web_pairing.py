@@ -169,3 +169,20 @@ def test_manifest_and_service_worker(tmp_path: Path) -> None:
     shell = re.search(r"const SHELL = (\[.*\]);", sw.text)[1]
     for url in re.findall(r'"([^"]+)"', shell):
         assert here.get(url).status_code == 200, url
+
+
+def test_the_in_browser_pose_files_by_name_only(tmp_path: Path) -> None:
+    from scapula.web.app import BROWSER_POSE, browser_pose_dir
+
+    app = lan_app(tmp_path)
+    here = client(app, HERE)
+    assert app.state.browser_pose, "make install fetches them (scripts/fetch_browser_pose.py)"
+    for name, media in BROWSER_POSE.items():
+        r = here.get(f"/static/mp/{name}")
+        assert r.status_code == 200 and r.headers["content-type"] == media
+        assert r.content == (browser_pose_dir() / name).read_bytes()
+    assert here.get("/static/mp/VERSION").status_code == 404  # on disk, but not a served name
+    assert here.get("/static/mp/..%2Fapp.css").status_code == 404
+    # without the files (a checkout without `make install`): the page says frames go to the computer
+    app.state.browser_pose = False
+    assert here.get("/static/mp/pose.js").status_code == 404

@@ -189,16 +189,21 @@
       const g = c.getContext("2d");
       g.clearRect(0, 0, w, h);
       if (!points) return;
+      // the video is shown whole (object-fit: contain): map the points into the picture's box
+      const vw = this.video.videoWidth || w, vh = this.video.videoHeight || h;
+      const k = Math.min(w / vw, h / vh);
+      const ox = (w - vw * k) / 2, oy = (h - vh * k) / 2;
+      const x = (p) => ox + p[0] * vw * k, y = (p) => oy + p[1] * vh * k;
       g.lineWidth = 3;
       g.strokeStyle = this.lastRep.classList.contains("fault") ? "#e5484d" : "#3ccf91";
       for (const [a, b] of BONES) {
         g.beginPath();
-        g.moveTo(points[a][0] * w, points[a][1] * h);
-        g.lineTo(points[b][0] * w, points[b][1] * h);
+        g.moveTo(x(points[a]), y(points[a]));
+        g.lineTo(x(points[b]), y(points[b]));
         g.stroke();
       }
       g.fillStyle = "#fff";
-      for (const p of points) { g.beginPath(); g.arc(p[0] * w, p[1] * h, 3, 0, 2 * Math.PI); g.fill(); }
+      for (const p of points) { g.beginPath(); g.arc(x(p), y(p), 3, 0, 2 * Math.PI); g.fill(); }
     }
 
     reset() {
