@@ -186,3 +186,13 @@ def test_the_in_browser_pose_files_by_name_only(tmp_path: Path) -> None:
     # without the files (a checkout without `make install`): the page says frames go to the computer
     app.state.browser_pose = False
     assert here.get("/static/mp/pose.js").status_code == 404
+
+
+def test_serve_refuses_bad_options_in_one_line(cli) -> None:
+    for args, message in (
+        (["--allow-host", "bad host"], "error: --allow-host: 'bad host' is not a host name or address"),
+        (["--https", "--port", "9000", "--https-port", "9000"], "error: --https-port: must differ from --port"),
+    ):
+        result = cli("serve", *args)
+        lines = result.err.strip().splitlines()
+        assert result.code == 2 and len(lines) == 1 and lines[0].startswith(message), result.err
