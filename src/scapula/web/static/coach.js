@@ -212,6 +212,7 @@
       this.lastRep.className = "last-rep";
       this.spoken = null;
       this.inFlight = 0;
+      this.draw(null); // no skeleton left over from the last set (or the last mode)
     }
 
     showMode(text) {
