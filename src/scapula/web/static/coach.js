@@ -225,6 +225,7 @@
         return;
       }
       this.reset();
+      this.replies = [];
       this.start.disabled = true;
       try {
         this.stream = await navigator.mediaDevices.getUserMedia(
@@ -310,6 +311,9 @@
     // phone mode: the pose is found here and only its landmark rows go over the socket
     async startPhone(mayFallBack) {
       this.mode = "phone";
+      this.phoneFps = null;
+      this.trialDone = false; // set once the frame rate has been measured over TRIAL_S
+      delete this.panel.dataset.phoneFps;
       this.show("Loading the pose model on this device…");
       const pose = await loadPose(this.poseFiles);
       let latest = null;
@@ -348,9 +352,12 @@
           const seconds = (performance.now() - trialStart) / 1000;
           this.phoneFps = (n - 1) / seconds;
           this.panel.dataset.phoneFps = this.phoneFps.toFixed(1);
-          if (mayFallBack && seconds >= TRIAL_S && this.phoneFps < PHONE_MIN_FPS) {
-            await this.fallBack(this.phoneFps);
-            return;
+          if (seconds >= TRIAL_S && !this.trialDone) {
+            this.trialDone = true;
+            if (mayFallBack && this.phoneFps < PHONE_MIN_FPS) {
+              await this.fallBack(this.phoneFps);
+              return;
+            }
           }
           this.showMode(`Pose found on this device (${this.phoneFps.toFixed(1)} frames/s): only the body's ` +
             "points go to the computer, never a picture.");
