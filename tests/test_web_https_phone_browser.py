@@ -200,8 +200,9 @@ def test_a_paired_phone_gets_the_camera_and_the_count_over_https(https_server: H
     server = https_server
     # the page the computer shows: the pairing code, and the certificate's page with how to trust it
     page.goto(server.local + "/phone")
-    assert page.locator(".pair .qr svg").is_visible() and page.locator(".trust .qr svg").is_visible()
-    assert f"https://{ADDRESS}:{server.https_port}" in page.locator(".pair .address").inner_text()
+    assert page.locator(".pairing .qr svg").is_visible() and page.locator(".trust .qr svg").is_visible()
+    assert page.locator(".pairing .qr svg").bounding_box()["width"] >= 250  # big enough to scan off a laptop
+    assert f"https://{ADDRESS}:{server.https_port}" in page.locator(".pairing .address").inner_text()
     screen(page, "00-pairing-page")
     _pair(page, server)
     _start_session(server)
