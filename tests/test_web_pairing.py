@@ -196,3 +196,27 @@ def test_serve_refuses_bad_options_in_one_line(cli) -> None:
         result = cli("serve", *args)
         lines = result.err.strip().splitlines()
         assert result.code == 2 and len(lines) == 1 and lines[0].startswith(message), result.err
+
+
+def test_forgetting_every_paired_phone_holds_across_a_restart(tmp_path: Path) -> None:
+    app = lan_app(tmp_path)
+    here, phone = client(app, HERE), client(app)
+    phone.get(re.search(r"/pair\?token=[^\"]+", here.get("/phone").text)[0])
+    assert phone.get("/session").status_code in (200, 303)
+    # a paired phone may not do it, the computer may
+    h = {"X-CSRF-Token": phone.get("/api/csrf").json()["token"]}
+    assert phone.post("/phone/forget", headers=h).status_code == 403
+    app.state.pairing.clock.now += 1
+    h = {"X-CSRF-Token": here.get("/api/csrf").json()["token"]}
+    r = here.post("/phone/forget", headers=h)
+    assert r.status_code == 303 and r.headers["location"] == "/phone?forgotten=1"
+    assert phone.get("/session").status_code == 401
+    # the same data dir after a restart: still forgotten; a new pairing works
+    again = lan_app(tmp_path)
+    again.state.pairing.clock.now = app.state.pairing.clock.now + 1
+    cookie = phone.cookies.get(DEVICE_COOKIE)
+    assert again.state.pairing.device(cookie) is None
+    later = client(again)
+    here = client(again, HERE)
+    later.get(re.search(r"/pair\?token=[^\"]+", here.get("/phone").text)[0])
+    assert later.get("/session").status_code in (200, 303)

@@ -117,7 +117,7 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.catalog = load_catalog(config.catalog_dir)
     secret = load_secret(config.data_dir)
     app.state.csrf = Csrf(secret)
-    app.state.pairing = Pairing(secret)
+    app.state.pairing = Pairing(secret, forgotten=config.data_dir / "paired-phones-forgotten")
     app.state.browser_pose = browser_pose_available()
     app.state.browser_pose_files = {}
     _network(app, config)

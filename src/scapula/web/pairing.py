@@ -11,6 +11,8 @@ request that does not come from the machine itself must carry a *device cookie*:
   valid ``DEVICE_DAYS``;
 * ``PairedOnly`` (ASGI middleware) refuses every other request from the network without
   a valid cookie: 401 with a page saying how to pair. Loopback clients stay trusted.
+* "Forget every paired phone" (the computer's /phone page) refuses every cookie given
+  before it, across restarts (the time is kept in the data dir).
 
 The tokens live in memory only: a restart forgets the ones not used.
 """
@@ -23,6 +25,7 @@ import secrets
 import time
 from collections.abc import Callable
 from http.cookies import SimpleCookie
+from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -38,11 +41,34 @@ OPEN_PREFIXES = ("/static/",)
 class Pairing:
     """One-time tokens and device cookies. ``clock`` is wall-clock seconds (a seam for tests)."""
 
-    def __init__(self, secret: bytes, clock: Callable[[], float] = time.time, ttl_s: float = TOKEN_TTL_S) -> None:
+    def __init__(
+        self,
+        secret: bytes,
+        clock: Callable[[], float] = time.time,
+        ttl_s: float = TOKEN_TTL_S,
+        forgotten: Path | None = None,
+    ) -> None:
         self.signer = URLSafeSerializer(secret, salt="scapula-device")
         self.clock = clock
         self.ttl_s = ttl_s
         self.tokens: dict[str, float] = {}  # token -> when it expires
+        # "Forget every paired phone": devices paired before this time are refused; kept in
+        # the data dir so that it holds across restarts
+        self.forgotten = forgotten
+        self.not_before = 0.0
+        if forgotten is not None:
+            try:
+                self.not_before = float(forgotten.read_text().strip())
+            except (OSError, ValueError):
+                pass
+
+    def forget_all(self) -> None:
+        """Every device paired so far must pair again (a phone lost or lent)."""
+        self.not_before = self.clock()
+        self.tokens.clear()
+        if self.forgotten is not None:
+            self.forgotten.parent.mkdir(parents=True, exist_ok=True)
+            self.forgotten.write_text(f"{self.not_before!r}\n")
 
     def new_token(self) -> str:
         now = self.clock()
@@ -58,7 +84,7 @@ class Pairing:
             if hmac.compare_digest(known.encode(), token.encode()):
                 end = self.tokens.pop(known)
                 if end > self.clock():
-                    return self.signer.dumps({"device": secrets.token_hex(8), "since": int(self.clock())})
+                    return self.signer.dumps({"device": secrets.token_hex(8), "since": self.clock()})
         return None
 
     def device(self, cookie: str | None) -> str | None:
@@ -69,9 +95,9 @@ class Pairing:
             value = self.signer.loads(cookie)
         except BadSignature:
             return None
-        if not isinstance(value, dict) or not isinstance(value.get("since"), int):
+        if not isinstance(value, dict) or not isinstance(value.get("since"), int | float):
             return None
-        if self.clock() - value["since"] > DEVICE_DAYS * 86400:
+        if self.clock() - value["since"] > DEVICE_DAYS * 86400 or value["since"] < self.not_before:
             return None
         return str(value.get("device"))
 

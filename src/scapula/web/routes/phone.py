@@ -52,7 +52,9 @@ def pair(request: Request, token: str = "") -> Response:
 
 @router.get("/phone", response_class=HTMLResponse)
 def phone_page(request: Request):
-    return render(request, "phone.html", _context(request, paired=request.query_params.get("paired") == "1"))
+    context = _context(request, paired=request.query_params.get("paired") == "1")
+    context["forgotten"] = request.query_params.get("forgotten") == "1"
+    return render(request, "phone.html", context)
 
 
 def _context(request: Request, paired: bool = False, error: str | None = None) -> dict:
@@ -80,6 +82,16 @@ def _context(request: Request, paired: bool = False, error: str | None = None) -
         context["ca_qr"] = qr_svg(where["ca"])
         context["fingerprint"] = request.app.state.certificates.ca_fingerprint()
     return context
+
+
+@router.post("/phone/forget")
+def forget_phones(request: Request) -> Response:
+    """Every paired device must pair again. Only from the computer itself."""
+    client = request.client.host if request.client else None
+    if not is_loopback(client):
+        return render(request, "phone.html", _context(request, error="not-here"), status=403)
+    request.app.state.pairing.forget_all()
+    return RedirectResponse("/phone?forgotten=1", status_code=303)
 
 
 @router.get("/manifest.webmanifest")
