@@ -19,6 +19,7 @@ The tokens live in memory only: a restart forgets the ones not used.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import secrets
@@ -57,10 +58,8 @@ class Pairing:
         self.forgotten = forgotten
         self.not_before = 0.0
         if forgotten is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError):  # none yet, or unreadable: nothing forgotten
                 self.not_before = float(forgotten.read_text().strip())
-            except (OSError, ValueError):
-                pass
 
     def forget_all(self) -> None:
         """Every device paired so far must pair again (a phone lost or lent)."""
