@@ -1,5 +1,6 @@
 # Scapula — the commands of the README and CONTRIBUTING.md:
 #   make run        the web app on http://127.0.0.1:8000 (scapula serve)
+#   make install    .venv with the package, its test and dev tools, and the in-browser pose files
 #   make test       every test, with the system packages and servers the tests need
 #   make test-fast  the pure-logic tests only (pytest -m fast): under a minute
 #   make check      lint, format check and type check (ruff, mypy)
@@ -16,6 +17,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,dev]'
+	$(BIN)/python scripts/fetch_browser_pose.py
 	touch $(STAMP)
 
 install: $(STAMP)

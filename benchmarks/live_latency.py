@@ -12,7 +12,15 @@ moment it is sent to the moment its reply (reps, last fault, points) arrives:
 The clip (7.7 s) is looped to ``--seconds``; times keep increasing across loops. Prints
 p50 / p95 / p99 / max latency and the frames the server skipped because it was behind.
 
-    .venv/bin/python benchmarks/live_latency.py [--seconds 30] [--fps 15]
+With ``--browser``, the same two modes as the session page runs them, in Debian's chromium
+with the clip as its fake camera (the time from the page grabbing a frame to the reply
+reaching the page, as the page records it):
+
+  page frames     the page sends JPEGs, the server finds the pose (frames to the server)
+  page landmarks  the page finds the pose itself with the in-browser BlazePose build and
+                  sends landmark rows (the pictures stay on the device)
+
+    .venv/bin/python benchmarks/live_latency.py [--seconds 30] [--fps 15] [--browser]
 """
 
 from __future__ import annotations
@@ -151,6 +159,56 @@ async def run(url: str, cookie: str, token: str, mode: str, frames, fps: float, 
     return {"latencies": latencies, "skipped": skipped, "sent": n, "analysed": result["frames"]}
 
 
+def browser_run(url: str, mode: str, seconds: float, y4m: Path) -> dict:
+    """One set on the session page in chromium: ``mode`` "frames" or "phone"; the replies'
+    latencies (s) and the page's own pose frame rate."""
+    import shutil
+
+    import httpx
+    from playwright.sync_api import sync_playwright
+
+    with httpx.Client(base_url=url) as api:
+        api.headers["X-CSRF-Token"] = api.get("/api/csrf").json()["token"]
+        if not api.get("/api/sessions").json():
+            api.post("/api/equipment", json={"kind": "band", "value": "medium"})
+            api.post("/api/sessions")
+    flags = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+    flags += ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
+    flags += [f"--use-file-for-fake-video-capture={y4m}"]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=shutil.which("chromium"), args=flags, headless=True)
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.set_default_timeout(300_000)
+        page.goto(url + "/session")
+        page.evaluate(f"window.scapulaPoseMode = '{mode}'")
+        page.locator("section.coach .start-camera").click()
+        page.wait_for_function("() => document.querySelector('.coach').coach.replies.length > 0")
+        page.wait_for_timeout(seconds * 1000)
+        page.locator("section.coach .stop-camera").click()
+        page.wait_for_function("() => document.querySelector('.coach').coach.result !== null")
+        out = page.evaluate("""() => { const c = document.querySelector('.coach').coach;
+            return {replies: c.replies, fps: c.phoneFps, frames: c.result.frames, mode: c.result.live.mode}; }""")
+        browser.close()
+    answered = [r for r in out["replies"] if not r.get("skipped")]
+    return {
+        "latencies": [r["at"] / 1000 - r["t"] for r in answered],
+        "skipped": len(out["replies"]) - len(answered),
+        "sent": len(out["replies"]),
+        "analysed": out["frames"],
+        "fps": out["fps"],
+        "mode": out["mode"],
+    }
+
+
+def camera_clip(folder: Path) -> Path:
+    from realclip import demo_clip
+
+    out = folder / "person.y4m"
+    cmd = ["ffmpeg", "-loglevel", "error", "-y", "-i", str(demo_clip()), "-vf", "fps=15,scale=640:360"]
+    subprocess.run([*cmd, "-pix_fmt", "yuv420p", str(out)], check=True)
+    return out
+
+
 def percentiles(values: list[float]) -> dict:
     import numpy as np
 
@@ -167,6 +225,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--fps", type=float, default=15.0)
+    parser.add_argument("--browser", action="store_true", help="also both modes as the page runs them, in chromium")
     args = parser.parse_args()
     import httpx
 
@@ -190,6 +249,17 @@ def main() -> None:
                     f"max {p['max']:6.1f} ms  skipped {out['skipped']}/{out['sent']}  "
                     f"analysed {out['analysed']}  {'PASS' if p['p95'] < 150 else 'FAIL'} (p95 < 150 ms)"
                 )
+            if args.browser:
+                y4m = camera_clip(Path(tmp))
+                for mode, name in (("frames", "page frames"), ("phone", "page landmarks")):
+                    out = browser_run(url, mode, args.seconds, y4m)
+                    p = percentiles(out["latencies"])
+                    fps = f"  in-page pose {out['fps']:.1f} frames/s" if out["fps"] else ""
+                    print(
+                        f"{name:14s}  p50 {p['p50']:7.1f} ms  p95 {p['p95']:7.1f} ms  max {p['max']:7.1f} ms  "
+                        f"answered {len(out['latencies'])}  skipped {out['skipped']}  analysed {out['analysed']}  "
+                        f"(report mode: {out['mode']}){fps}"
+                    )
         finally:
             proc.terminate()
             proc.wait(timeout=20)

@@ -60,6 +60,8 @@ def test_landmark_stream_equals_offline_analysis(client: TestClient, tmp_path: P
 
     sent = [frame_from_json(_row(f), "test", i) for i, f in enumerate(clip.frames, 1)]
     offline = build_report(analyze(clip.header, sent, activity), load_catalog())
+    # which mode ran, in the result and in the report: the landmark rows of the hello's estimator
+    assert result["live"] == result["report"].pop("live") == {"mode": "landmarks", "pose": clip.header.source}
     assert result["report"] == _jsonable(offline)
     assert offline["reps"]["total"] > 0  # the clip has reps: the comparison is not of two empties
     # ... and they are the clip's (within one: the accuracy target; seed 4 has 3 cm of limb wander)
@@ -233,6 +235,7 @@ def test_a_burst_is_skipped_not_queued(client: TestClient, demo: Path) -> None:
     assert len(analysed) + len(skipped) == len(jpegs)
     assert skipped, "a burst of 30 frames was analysed in full: nothing was ever behind"
     assert answer["frames"] == len(analysed) == answer["report"]["frames"]["total"]
+    assert answer["report"]["live"]["mode"] == "video" and "BlazePose" in answer["report"]["live"]["pose"]
     times = [a["t"] for a in analysed]
     assert times == sorted(times) and times[-1] == pytest.approx(struct.unpack_from("<d", jpegs[-1])[0])
 

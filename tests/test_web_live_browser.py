@@ -118,7 +118,7 @@ def test_camera_coach_tracks_a_real_person_and_equals_offline_analysis(server: S
 
     page = camera_page
     _start_session(server)
-    page.add_init_script("window.scapulaKeepSent = true")
+    page.add_init_script("window.scapulaKeepSent = true; window.scapulaPoseMode = 'frames'")
     page.goto(server.url + "/session")
     settle(page)
     panel = page.locator("section.coach")
@@ -152,6 +152,7 @@ def test_camera_coach_tracks_a_real_person_and_equals_offline_analysis(server: S
     times = sorted(struct.unpack_from("<d", m)[0] for m in sent)
     assert len(sent) >= 20 and times[-1] - times[0] >= 6.0, (len(sent), times[:1], times[-1:])
     report = got["result"]["report"]
+    assert report.pop("live")["mode"] == "video"  # frames to the server: the mode this test asks for
     kept = [m for m in sent if struct.unpack_from("<d", m)[0] not in skipped]
     assert got["result"]["frames"] == len(kept) == report["frames"]["total"]
     # the page showed the person tracked on nearly every frame (the clip's person is in view)

@@ -906,35 +906,125 @@ def serve(
     host: Annotated[
         str, typer.Option(help="Address to listen on. Anything but 127.0.0.1 opens the app to your network.")
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on (plain HTTP).")] = 8000,
     upload_limit_mb: Annotated[
         float, typer.Option("--upload-limit-mb", min=1, max=2000, help="Largest upload accepted (running files), MB.")
     ] = 50,
+    https: Annotated[
+        bool,
+        typer.Option(
+            "--https",
+            help="Also serve HTTPS (on --https-port) with a certificate Scapula makes, so that a phone on your "
+            "network can use its camera; plain HTTP from the network then redirects there.",
+        ),
+    ] = False,
+    https_port: Annotated[int, typer.Option(min=1, max=65535, help="Port of HTTPS, with --https.")] = 8443,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host", help="Another host name to answer to (repeat for more), e.g. a router's DNS name."
+        ),
+    ] = None,
 ) -> None:
-    """The web app: setup, plan, guided sessions and progress in your browser (http://127.0.0.1:8000)."""
+    """The web app: setup, plan, guided sessions and progress in your browser (http://127.0.0.1:8000).
+
+    For a phone as the camera: scapula serve --host 0.0.0.0 --https, then scan the QR code shown."""
     import logging
 
-    import uvicorn
-
     from scapula.web.app import Config, create_app
+    from scapula.web.security import host_name
 
+    extra = tuple(allow_host or ())
+    for name in extra:
+        if host_name(name) != name.lower() or ":" in name:
+            raise InvalidInputError(f"--allow-host: '{name}' is not a host name or address")
+    if https and https_port == port:
+        raise InvalidInputError("--https-port: must differ from --port (plain HTTP stays on --port)")
     # the server's own lines (jobs queued, done, failed) go to standard error with the time
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = get_settings()
-    web = create_app(
-        Config(
-            db_url=settings.db_url,
-            data_dir=settings.data_dir,
-            catalog_dir=settings.catalog,
-            upload_limit_mb=upload_limit_mb,
-            host=host,
-        )
+    config = Config(
+        db_url=settings.db_url,
+        data_dir=settings.data_dir,
+        catalog_dir=settings.catalog,
+        upload_limit_mb=upload_limit_mb,
+        host=host,
+        port=port,
+        https=https,
+        https_port=https_port,
+        allow_hosts=extra,
     )
+    web = create_app(config)
     shown = f"[{host}]" if ":" in host else host
     err.print(f"Scapula on http://{shown}:{port} (log: {settings.db_url}). Ctrl-C stops it.")
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        err.print(f"[yellow]Listening on {host}: anyone on your network can open the app.[/yellow]")
+    if not web.state.browser_pose:
+        err.print("The in-browser pose files are not installed (make install): phones send frames to this computer.")
+    if config.on_network:
+        err.print(f"[yellow]Listening on {host}: phones on your network can open it once paired.[/yellow]")
+    if https:
+        _serve_https(web, config)
+        return
+    import uvicorn
+
+    if config.on_network:
+        _show_pairing(web)
     uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+def _show_pairing(web) -> None:
+    """The pairing QR code in the terminal, with the addresses a phone uses."""
+    from scapula.web.pairing import qr_terminal
+    from scapula.web.routes.phone import addresses
+
+    where = addresses(web)
+    if where["app"] is None:
+        err.print("No network address found for this machine: a phone cannot reach it.")
+        return
+    url = f"{where['app']}/pair?token={web.state.pairing.new_token()}"
+    minutes = round(web.state.pairing.ttl_s / 60)
+    err.print(f"To use a phone as the camera, scan this with it (works once, for {minutes} minutes):")
+    sys.stderr.write(qr_terminal(url))
+    err.print(f"  {url}", soft_wrap=True)
+    if where["ca"] is not None:
+        err.print(f"Trust Scapula's certificate on the phone first (no warning then): {where['ca']}")
+    err.print(f"A new code, and how to trust the certificate: http://127.0.0.1:{web.state.config.port}/phone")
+
+
+def _serve_https(web, config) -> None:
+    """HTTPS on config.https_port and the plain-HTTP listener on config.port, in one event loop."""
+    import asyncio
+
+    import uvicorn
+
+    from scapula.web.plain import PlainHttp
+
+    certificates = web.state.certificates
+    for what in certificates.made:
+        err.print(f"Made a new {what}, in {certificates.folder}.")
+    shown = f"[{config.host}]" if ":" in config.host else config.host
+    err.print(f"HTTPS on https://{shown}:{config.https_port}; plain HTTP on port {config.port} redirects there.")
+    if config.on_network:
+        _show_pairing(web)
+    secure = uvicorn.Config(
+        web,
+        host=config.host,
+        port=config.https_port,
+        log_level="warning",
+        ssl_certfile=str(certificates.cert),
+        ssl_keyfile=str(certificates.key),
+    )
+    plain = uvicorn.Config(
+        PlainHttp(web, certificates, config.https_port, web.state.allowed_hosts),
+        host=config.host,
+        port=config.port,
+        log_level="warning",
+        lifespan="off",
+    )
+
+    async def both() -> None:
+        await asyncio.gather(uvicorn.Server(secure).serve(), uvicorn.Server(plain).serve())
+
+    asyncio.run(both())
 
 
 # ---------------------------------------------------------------- entry point

@@ -22,7 +22,8 @@ from scapula.app.scratch import sweep_abandoned
 from scapula.catalog import load_catalog
 from scapula.settings import get_settings
 from scapula.web.errors import install_handlers
-from scapula.web.routes import api_files, api_plan, api_sessions, api_setup, pages
+from scapula.web.pairing import PairedOnly, Pairing
+from scapula.web.routes import api_files, api_plan, api_sessions, api_setup, pages, phone
 from scapula.web.schemas import Problem
 from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, SecurityHeaders, load_secret
 
@@ -34,6 +35,23 @@ STATIC = {  # name -> media type: everything the pages load, all of it local
     "htmx.min.js": "text/javascript; charset=utf-8",
     "htmx.LICENSE.txt": "text/plain; charset=utf-8",
     "icon.svg": "image/svg+xml",
+    "icon-192.png": "image/png",
+    "icon-512.png": "image/png",
+    "phone.js": "text/javascript; charset=utf-8",
+    "sw.js": "text/javascript; charset=utf-8",  # served at /sw.js (routes/phone.py)
+}
+# the in-browser pose estimator (scripts/fetch_browser_pose.py puts it in static/mp/): served
+# under /static/mp/ by these names only, read from disk on first use
+BROWSER_POSE = {
+    "pose.js": "text/javascript; charset=utf-8",
+    "pose_solution_packed_assets_loader.js": "text/javascript; charset=utf-8",
+    "pose_solution_packed_assets.data": "application/octet-stream",
+    "pose_solution_simd_wasm_bin.js": "text/javascript; charset=utf-8",
+    "pose_solution_simd_wasm_bin.wasm": "application/wasm",
+    "pose_solution_wasm_bin.js": "text/javascript; charset=utf-8",
+    "pose_solution_wasm_bin.wasm": "application/wasm",
+    "pose_web.binarypb": "application/octet-stream",
+    "pose_landmark_full.tflite": "application/octet-stream",
 }
 
 
@@ -44,6 +62,16 @@ class Config:
     catalog_dir: Path | None = None
     upload_limit_mb: float = DEFAULT_UPLOAD_LIMIT_MB
     host: str = "127.0.0.1"
+    port: int = 8000
+    # --https: TLS on https_port, and on `port` plain HTTP that redirects there (and serves
+    # the CA's download page); the app itself stays on plain HTTP for loopback clients
+    https: bool = False
+    https_port: int = 8443
+    allow_hosts: tuple[str, ...] = ()  # --allow-host: names to accept besides the machine's own
+
+    @property
+    def on_network(self) -> bool:
+        return self.host not in LOOPBACK_HOSTS
 
 
 def _static_files() -> dict[str, tuple[bytes, str, str]]:
@@ -53,6 +81,15 @@ def _static_files() -> dict[str, tuple[bytes, str, str]]:
         data = (folder / name).read_bytes()
         out[name] = (data, media, hashlib.sha256(data).hexdigest()[:16])
     return out
+
+
+def browser_pose_dir() -> Path:
+    return Path(str(resources.files("scapula.web") / "static" / "mp"))
+
+
+def browser_pose_available() -> bool:
+    folder = browser_pose_dir()
+    return all((folder / name).is_file() for name in BROWSER_POSE)
 
 
 def create_app(config: Config | None = None) -> FastAPI:
@@ -78,7 +115,12 @@ def create_app(config: Config | None = None) -> FastAPI:
     app.state.config = config
     app.state.sessions = open_db(config.db_url)  # migrations run here, once
     app.state.catalog = load_catalog(config.catalog_dir)
-    app.state.csrf = Csrf(load_secret(config.data_dir))
+    secret = load_secret(config.data_dir)
+    app.state.csrf = Csrf(secret)
+    app.state.pairing = Pairing(secret, forgotten=config.data_dir / "paired-phones-forgotten")
+    app.state.browser_pose = browser_pose_available()
+    app.state.browser_pose_files = {}
+    _network(app, config)
     app.state.static = _static_files()
     app.state.templates = _templates()
     from scapula.web.videocheck import VideoChecks
@@ -86,7 +128,14 @@ def create_app(config: Config | None = None) -> FastAPI:
     sweep_abandoned()  # what a killed server left in the temporary folder
     app.state.videos = VideoChecks(app.state.catalog)
 
-    for router in (api_setup.router, api_plan.router, api_sessions.router, api_files.router, pages.router):
+    for router in (
+        api_setup.router,
+        api_plan.router,
+        api_sessions.router,
+        api_files.router,
+        pages.router,
+        phone.router,
+    ):
         app.include_router(router)
     install_handlers(app)
 
@@ -99,6 +148,17 @@ def create_app(config: Config | None = None) -> FastAPI:
         if request.headers.get("if-none-match") == f'"{etag}"':
             return Response(status_code=304)
         return Response(data, media_type=media, headers={"etag": f'"{etag}"', "cache-control": "no-cache"})
+
+    @app.get("/static/mp/{name}", include_in_schema=False)
+    def browser_pose_file(name: str, request: Request) -> Response:
+        """The in-browser pose estimator's files, by fixed name; 404 while they are missing."""
+        media = BROWSER_POSE.get(name)
+        if media is None or not request.app.state.browser_pose:
+            raise HTTPException(404, f"no in-browser pose file '{name}' (run scripts/fetch_browser_pose.py)")
+        cache = request.app.state.browser_pose_files
+        if name not in cache:
+            cache[name] = (browser_pose_dir() / name).read_bytes()
+        return Response(cache[name], media_type=media, headers={"cache-control": "public, max-age=86400"})
 
     @app.websocket("/ws/coach")
     async def coach_socket(websocket: WebSocket) -> None:
@@ -116,10 +176,28 @@ def create_app(config: Config | None = None) -> FastAPI:
 
     limit = int(config.upload_limit_mb * 1_000_000)
     app.add_middleware(BodyLimit, limit=limit)
-    loopback = config.host in ("127.0.0.1", "localhost", "::1")
-    app.add_middleware(HostCheck, allowed=LOOPBACK_HOSTS if loopback else None)
+    if config.on_network:  # only paired phones, besides this machine itself
+        app.add_middleware(PairedOnly, pairing=app.state.pairing)
+    app.add_middleware(HostCheck, allowed=app.state.allowed_hosts)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, a refused one too
     return app
+
+
+def _network(app: FastAPI, config: Config) -> None:
+    """The names the app answers to and, with --https, its certificates (made or renewed here).
+    On loopback: loopback names only (and --allow-host's). On the network: the machine's
+    addresses and .local name too (DNS rebinding: any other name is refused)."""
+    from scapula.web.tls import ensure_certificates, server_names
+
+    app.state.names = None
+    app.state.certificates = None
+    allowed = LOOPBACK_HOSTS | frozenset(h.lower() for h in config.allow_hosts)
+    if config.on_network or config.https:
+        app.state.names = server_names(config.host, config.allow_hosts)
+        allowed = allowed | frozenset(app.state.names.all())
+    if config.https:
+        app.state.certificates = ensure_certificates(config.data_dir / "tls", app.state.names)
+    app.state.allowed_hosts = allowed
 
 
 @asynccontextmanager

@@ -20,7 +20,8 @@ Each frame's landmarks go into one ``Analyzer`` — the same streaming object th
 part of the body out of the picture, an arm hidden behind the body), in words, empty when
 nothing is.
 ``{"type": "end"}`` asks for the set's report (CONTRACTS.md §3, as ``scapula analyze``
-prints it) and starts a new set on the same socket.
+prints it, plus ``live``: the mode that ran and the pose estimator's name) and starts a new
+set on the same socket.
 
 Back-pressure: at most one frame is being processed and one waits; a newer frame replaces
 the waiting one, which is answered ``{"type": "skipped", "t"}``. Nothing is queued without
@@ -241,7 +242,11 @@ class Coach:
 
         result = self.analyzer.finish()
         report = build_report(result, self.catalog) if result.frames_total else None
-        out = {"type": "result", "frames": self.frames, "report": report}
+        # which mode ran: "video" (frames, pose found here) or "landmarks" (found on the device)
+        live = {"mode": self.hello.mode, "pose": self.hello.header.source}
+        if report is not None:
+            report["live"] = live
+        out = {"type": "result", "frames": self.frames, "live": live, "report": report}
         self.new_set()
         return out
 

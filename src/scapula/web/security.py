@@ -246,13 +246,15 @@ class HostCheck:
 
 
 # Sent with every answer. The pages may not be framed by another page (a click inside a
-# frame would act on the app: clickjacking), run only the app's own scripts, and load nothing
-# from anywhere else; no answer is sniffed as another type; no address leaks in a Referer.
+# frame would act on the app: clickjacking), run only the app's own scripts (and compile the
+# in-browser pose estimator's WebAssembly, served by the app too), and load nothing from
+# anywhere else; no answer is sniffed as another type; no address leaks in a Referer.
 SECURITY_HEADERS = (
     (
         b"content-security-policy",
-        b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-        b"media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        b"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+        b"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+        b"base-uri 'self'; form-action 'self'; "
         b"frame-ancestors 'none'",
     ),
     (b"x-frame-options", b"DENY"),

@@ -3,13 +3,22 @@
 // and cue, and the tracked body's points, drawn over the video. The cue is spoken.
 // "Use the camera's count" puts the counts into the set's reps fields.
 //
-// A client with its own pose estimator sends landmark rows instead (CONTRACTS.md §2):
-// window.ScapulaCoach.feedLandmarks(panel, header, rows) drives the same panel that way.
+// Where the app serves the in-browser pose estimator (/static/mp/, data-pose-files) and the
+// device runs it fast enough, the page finds the pose itself and sends only landmark rows
+// (CONTRACTS.md §2): the pictures never leave the device. It measures its own frame rate
+// over the first seconds and, below PHONE_MIN_FPS, goes back to sending frames (and says so).
+// window.ScapulaCoach.feedLandmarks(panel, header, rows) drives the panel with given rows.
+// Test hooks: window.scapulaPoseMode = "frames" | "phone" (default "auto"), and
+// window.scapulaKeepSent keeps what was sent.
 (function () {
   "use strict";
   const FPS = 15;
   const MAX_SIDE = 640;
   const IN_FLIGHT = 2; // frames sent and not answered: a slower server gets fewer frames
+  const PHONE_MIN_FPS = 8; // slower than this, the device's own estimate misses reps: frames go to the computer
+  const TRIAL_S = 3; // the device's frame rate is measured over this long, after its first (slow) frame
+  const POSE_SOURCE = "@mediapipe/pose 0.5.1675469404 BlazePose full, in the browser";
+  const SLOW_KEY = "scapula.slowPose"; // a device found too slow once goes straight to frames
   const BONES = [[11, 12], [23, 24], [11, 23], [12, 24], [11, 13], [13, 15], [12, 14], [14, 16],
     [23, 25], [25, 27], [24, 26], [26, 28], [27, 31], [28, 32], [7, 11], [8, 12]];
 
@@ -19,6 +28,43 @@
       window.speechSynthesis.cancel();
       window.speechSynthesis.speak(new SpeechSynthesisUtterance(text));
     } catch (e) { /* no voice: the cue is on the page */ }
+  }
+
+  function sleep(ms) { return new Promise((resolve) => setTimeout(resolve, ms)); }
+
+  function insecureText() {
+    return `No camera on this page: browsers give the camera only to a secure page (https://, or ` +
+      `http://127.0.0.1 on the computer itself), and ${location.origin} is not one. To use this phone as ` +
+      `the camera, start Scapula with "scapula serve --host 0.0.0.0 --https" and scan the code on its ` +
+      `"Use your phone" page (Setup).`;
+  }
+
+  function webgl2() {
+    try { return !!document.createElement("canvas").getContext("webgl2"); } catch (e) { return false; }
+  }
+
+  // pose.js and its files, loaded once a page: one estimator for every set
+  let posePromise = null;
+  function loadPose(base) {
+    if (!posePromise) {
+      posePromise = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = base + "pose.js";
+        script.onload = () => {
+          try {
+            const pose = new window.Pose({ locateFile: (file) => base + file });
+            // the server's settings (vision/pose.py): full model, tracking, smoothed
+            pose.setOptions({ modelComplexity: 1, smoothLandmarks: true, enableSegmentation: false,
+              minDetectionConfidence: 0.5, minTrackingConfidence: 0.5 });
+            resolve(pose);
+          } catch (e) { reject(e); }
+        };
+        script.onerror = () => reject(new Error("the pose files did not load"));
+        document.head.appendChild(script);
+      });
+      posePromise.catch(() => { posePromise = null; });
+    }
+    return posePromise;
   }
 
   function socketUrl(exercise) {
@@ -49,8 +95,14 @@
       this.spoken = null;
       this.reps = { left: 0, right: 0, both: 0 };
       this.replies = [];
+      this.t0 = performance.now();
       this.sent = null; // test hook: the frames sent, when window.scapulaKeepSent is set
       this.result = null;
+      this.modeLine = panel.querySelector(".mode");
+      this.poseFiles = panel.dataset.poseFiles || "";
+      this.mode = null; // "phone" (landmark rows) | "frames" (JPEGs to the server) while the camera runs
+      this.phoneFps = null;
+      if (!window.isSecureContext || !navigator.mediaDevices) this.show(insecureText(), "error");
       this.start.addEventListener("click", () => this.startCamera());
       this.stop.addEventListener("click", () => this.finish());
       this.use.addEventListener("click", () => this.fill());
@@ -76,8 +128,9 @@
         };
         ws.onerror = () => reject(new Error("the coach's connection failed"));
         ws.onclose = (event) => {
-          if (event.code !== 1000 && !this.result) this.show(event.reason || "The camera coach stopped.", "error");
           reject(new Error("closed"));
+          if (this.ws !== ws) return; // a socket replaced on purpose (the switch to frames)
+          if (event.code !== 1000 && !this.result) this.show(event.reason || "The camera coach stopped.", "error");
           this.ws = null;
         };
       });
@@ -86,7 +139,7 @@
     onMessage(msg) {
       if (msg.type === "frame") {
         this.inFlight = Math.max(0, this.inFlight - 1);
-        this.replies.push({ t: msg.t, tracked: msg.tracked, total: msg.total });
+        this.replies.push({ t: msg.t, tracked: msg.tracked, total: msg.total, at: performance.now() - this.t0 });
         this.show(msg.tracked ? "Tracking you" : "Looking for you: step into view", msg.tracked ? "tracked" : "");
         this.draw(msg.points);
         this.counts(msg.reps);
@@ -149,16 +202,21 @@
       const g = c.getContext("2d");
       g.clearRect(0, 0, w, h);
       if (!points) return;
+      // the video is shown whole (object-fit: contain): map the points into the picture's box
+      const vw = this.video.videoWidth || w, vh = this.video.videoHeight || h;
+      const k = Math.min(w / vw, h / vh);
+      const ox = (w - vw * k) / 2, oy = (h - vh * k) / 2;
+      const x = (p) => ox + p[0] * vw * k, y = (p) => oy + p[1] * vh * k;
       g.lineWidth = 3;
       g.strokeStyle = this.lastRep.classList.contains("fault") ? "#e5484d" : "#3ccf91";
       for (const [a, b] of BONES) {
         g.beginPath();
-        g.moveTo(points[a][0] * w, points[a][1] * h);
-        g.lineTo(points[b][0] * w, points[b][1] * h);
+        g.moveTo(x(points[a]), y(points[a]));
+        g.lineTo(x(points[b]), y(points[b]));
         g.stroke();
       }
       g.fillStyle = "#fff";
-      for (const p of points) { g.beginPath(); g.arc(p[0] * w, p[1] * h, 3, 0, 2 * Math.PI); g.fill(); }
+      for (const p of points) { g.beginPath(); g.arc(x(p), y(p), 3, 0, 2 * Math.PI); g.fill(); }
     }
 
     reset() {
@@ -167,14 +225,20 @@
       this.lastRep.className = "last-rep";
       this.spoken = null;
       this.inFlight = 0;
+      this.draw(null); // no skeleton left over from the last set (or the last mode)
+    }
+
+    showMode(text) {
+      if (this.modeLine) { this.modeLine.textContent = text || ""; this.modeLine.hidden = !text; }
     }
 
     async startCamera() {
-      if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-        this.show("This browser gives no camera here (it needs http://127.0.0.1 or https).", "error");
+      if (!window.isSecureContext || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+        this.show(insecureText(), "error");
         return;
       }
       this.reset();
+      this.replies = [];
       this.start.disabled = true;
       try {
         this.stream = await navigator.mediaDevices.getUserMedia(
@@ -185,8 +249,37 @@
         return;
       }
       this.panel.querySelector(".stage").hidden = false;
+      this.video.hidden = false;
       this.video.srcObject = this.stream;
       await this.video.play();
+      this.sent = window.scapulaKeepSent ? [] : null;
+      this.start.hidden = true;
+      this.stop.hidden = false;
+      this.capturing = true;
+      this.panel.classList.add("running");
+      document.body.classList.add("coach-live");
+      const wanted = window.scapulaPoseMode || "auto";
+      let why = null; // why the frames go to the computer, when the device could have found the pose
+      if (wanted === "frames") why = "";
+      else if (!this.poseFiles) why = "the in-browser pose files are not installed on the computer (make install)";
+      else if (!window.WebAssembly || !webgl2()) why = "this browser cannot run the pose model (no WebAssembly or WebGL 2)";
+      else if (wanted === "auto" && localStorage.getItem(SLOW_KEY)) why = localStorage.getItem(SLOW_KEY);
+      if (why === null) {
+        try {
+          await this.startPhone(wanted === "auto");
+          return;
+        } catch (e) {
+          if (!this.capturing) return;
+          why = "the pose model did not start here (" + e.message + ")";
+        }
+      }
+      this.showMode(why ? `Frames go to the computer: ${why}. They are analysed in memory and never kept.` : "");
+      await this.startFrames();
+    }
+
+    // frames mode: JPEGs over the socket, the server finds the pose
+    async startFrames() {
+      this.mode = "frames";
       const scale = Math.min(1, MAX_SIDE / Math.max(this.video.videoWidth, this.video.videoHeight));
       const grab = document.createElement("canvas");
       grab.width = Math.round(this.video.videoWidth * scale);
@@ -198,12 +291,10 @@
         this.stopCamera();
         return;
       }
-      this.sent = window.scapulaKeepSent ? [] : null;
-      this.start.hidden = true;
-      this.stop.hidden = false;
+      if (!this.capturing) return;
       const t0 = performance.now();
+      this.t0 = t0; // replies keep their arrival time from here (benchmarks/live_latency.py reads them)
       const g = grab.getContext("2d");
-      this.capturing = true;
       // JPEG encoding is asynchronous and two frames may be encoding at once: their blobs can
       // come back in either order, so each frame waits for the one captured before it and the
       // server gets them in capture order (it refuses a frame that goes back in time)
@@ -230,13 +321,87 @@
       }, 1000 / FPS);
     }
 
+    // phone mode: the pose is found here and only its landmark rows go over the socket
+    async startPhone(mayFallBack) {
+      this.mode = "phone";
+      this.phoneFps = null;
+      this.trialDone = false; // set once the frame rate has been measured over TRIAL_S
+      delete this.panel.dataset.phoneFps;
+      this.show("Loading the pose model on this device…");
+      const pose = await loadPose(this.poseFiles);
+      let latest = null;
+      pose.onResults((results) => { latest = results; });
+      await pose.initialize();
+      if (!this.capturing) return;
+      await this.open({ mode: "landmarks", header: {
+        format: "scapula-landmarks", version: 1, fps: FPS, width: this.video.videoWidth,
+        height: this.video.videoHeight, source: POSE_SOURCE } });
+      this.showMode("Pose found on this device: only the body's points go to the computer, never a picture.");
+      const t0 = performance.now();
+      this.t0 = t0;
+      let n = 0;
+      let trialStart = 0;
+      while (this.capturing && this.mode === "phone") {
+        const began = performance.now();
+        latest = null;
+        await pose.send({ image: this.video });
+        if (!this.capturing || this.mode !== "phone") break;
+        const t = Math.round(began - t0) / 1000;
+        const row = { t, image: null, world: null };
+        if (latest && latest.poseLandmarks) {
+          row.image = latest.poseLandmarks.map((p) => [p.x, p.y, p.z, p.visibility === undefined ? 0 : p.visibility]);
+          if (latest.poseWorldLandmarks) row.world = latest.poseWorldLandmarks.map((p) => [p.x, p.y, p.z]);
+        }
+        if (this.ws && this.ws.readyState === WebSocket.OPEN && this.inFlight < IN_FLIGHT) {
+          this.inFlight += 1;
+          const text = JSON.stringify(row);
+          this.ws.send(text);
+          if (this.sent) this.sent.push(text);
+        }
+        n += 1;
+        if (n === 1) {
+          trialStart = performance.now();
+        } else {
+          const seconds = (performance.now() - trialStart) / 1000;
+          this.phoneFps = (n - 1) / seconds;
+          this.panel.dataset.phoneFps = this.phoneFps.toFixed(1);
+          if (seconds >= TRIAL_S && !this.trialDone) {
+            this.trialDone = true;
+            if (mayFallBack && this.phoneFps < PHONE_MIN_FPS) {
+              await this.fallBack(this.phoneFps);
+              return;
+            }
+          }
+          this.showMode(`Pose found on this device (${this.phoneFps.toFixed(1)} frames/s): only the body's ` +
+            "points go to the computer, never a picture.");
+        }
+        // at most FPS a second, and always a turn of the event loop (the page stays responsive)
+        await sleep(Math.max(0, 1000 / FPS - (performance.now() - began)));
+      }
+    }
+
+    async fallBack(fps) {
+      const why = `this device finds the pose at ${fps.toFixed(1)} frames/s, too slow to count reps`;
+      try { localStorage.setItem(SLOW_KEY, why); } catch (e) { /* private mode: it tries again next time */ }
+      const old = this.ws;
+      this.ws = null;
+      if (old && old.readyState === WebSocket.OPEN) { old.send(JSON.stringify({ type: "bye" })); old.close(1000); }
+      this.reset();
+      if (this.sent) this.sent = [];
+      this.showMode(`Frames go to the computer: ${why}. They are analysed in memory and never kept.`);
+      await this.startFrames();
+    }
+
     stopCamera() {
       this.capturing = false;
+      this.mode = null;
       clearInterval(this.timer);
       this.timer = null;
       if (this.stream) this.stream.getTracks().forEach((track) => track.stop());
       this.stream = null;
       this.panel.querySelector(".stage").hidden = true;
+      this.panel.classList.remove("running");
+      document.body.classList.remove("coach-live");
       this.start.hidden = false;
       this.start.disabled = false;
       this.stop.hidden = true;
@@ -248,14 +413,16 @@
       clearInterval(this.timer);
       this.timer = null;
       this.capturing = false;
+      this.mode = null;
       return new Promise((resolve) => {
         const ws = this.ws;
         const done = (msg) => {
           this.stopCamera();
           if (msg && msg.report) {
             const r = msg.report.reps;
+            const where = msg.live && msg.live.mode === "landmarks" ? "pose found on this device" : "frames analysed on the computer";
             this.show(`Counted ${r.total} rep${r.total === 1 ? "" : "s"}` +
-              (r.left === null ? "" : ` (left ${r.left}, right ${r.right})`) + ` in ${msg.frames} frames.`, "tracked");
+              (r.left === null ? "" : ` (left ${r.left}, right ${r.right})`) + ` in ${msg.frames} frames (${where}).`, "tracked");
           } else {
             this.show("Camera off");
           }
