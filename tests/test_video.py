@@ -170,57 +170,27 @@ def test_windows_of_a_clip_with_b_frames_match_decoding_it_all(demo, ffmpeg, tmp
         assert all(np.array_equal(a, b) for (_, a), (_, b) in zip(window, inside))
 
 
+def _small_h264(demo, out, *gop):
+    """The first 6 s of the demo clip at 320x180 and 30 frames/s, H.264 with the keyframe
+    spacing ``gop`` asks for (no keyframes at scene cuts)."""
+    _ffmpeg("-i", demo, "-t", "6", "-vf", "scale=320:180,fps=30", "-c:v", "libx264", "-preset", "veryfast",
+            *gop, "-sc_threshold", "0", "-an", out)  # fmt: skip
+    return out
+
+
 def test_keyframes_are_read_from_the_index_and_segments_are_cut_on_them(demo, ffmpeg, tmp_path):
     from scapula.vision.pipeline import WARMUP_S, _cut
 
     # a phone-like clip, a keyframe every second: the cut moves to the nearest one and the
     # segment after it needs no warm-up
-    phone = tmp_path / "gop1s.mp4"
-    _ffmpeg(
-        "-i",
-        demo,
-        "-t",
-        "6",
-        "-vf",
-        "scale=320:180,fps=30",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-g",
-        "30",
-        "-keyint_min",
-        "30",
-        "-sc_threshold",
-        "0",
-        "-an",
-        phone,
-    )
+    phone = _small_h264(demo, tmp_path / "gop1s.mp4", "-g", "30", "-keyint_min", "30")
     video = open_video(phone)
     assert video.keyframes(2.5, 4.2) == pytest.approx([2.0, 3.0, 4.0])
     assert video.keyframes(3.0, 3.0) == pytest.approx([3.0])
     assert video.keyframes(0.2, 0.9) == [0.0]
     assert _cut(video, 2.9, 2.9) == (pytest.approx(3.0), 0.0)
     # one keyframe in the clip: no keyframe near the cut, the warm-up stays
-    sparse = tmp_path / "gop-long.mp4"
-    _ffmpeg(
-        "-i",
-        demo,
-        "-t",
-        "6",
-        "-vf",
-        "scale=320:180,fps=30",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "veryfast",
-        "-g",
-        "600",
-        "-sc_threshold",
-        "0",
-        "-an",
-        sparse,
-    )
+    sparse = _small_h264(demo, tmp_path / "gop-long.mp4", "-g", "600")
     assert _cut(open_video(sparse), 3.0, 3.0) == (3.0, WARMUP_S)
     # the segments cut this way still hold every frame of the clip exactly once
     whole = [t for t, _ in video.frames(stride=2, max_side=160)]
