@@ -158,11 +158,11 @@ def is_rep(rep: RepFrames) -> str | None:
         return "the hand did not travel"
     # One arm rows; the free hand rests on the front thigh, the knee or a bench (still
     # against the hips) or hangs (still against its shoulder), whatever its elbow does.
-    # Walking, marching, swings, stretches and reaches move both hands. A free hand out of
-    # the camera's sight behind the body has its point put on the working arm, and moves
-    # with it: it tells nothing then.
+    # Walking, marching, swings, stretches and reaches move both hands. (A free hand out of
+    # the camera's sight has its point put on the working arm and moves with it: the rep is
+    # turned down then too, since arm swings seen from the side look just like that.)
     still = min(travel(rep, f"hand_{other}"), travel(rep, f"hand_sh_{other}"))
-    if still > FREE_HAND_SHARE * own and not rep.hidden(other):
+    if still > FREE_HAND_SHARE * own:
         return "the other hand moved as much (both arms at work)"
     # The trunk holds its angle through a row (only the arm moves); bending down to the
     # bell, setting it down or standing up tilt it far more.
