@@ -398,6 +398,8 @@ def render_clip(
     stream.pix_fmt = "yuv420p"
     if codec == "libx264":
         stream.options = {"crf": "20", "preset": "veryfast"}
+    elif codec == "libvpx-vp9":  # small files for the web pages
+        stream.options = {"crf": "30", "b": "0", "row-mt": "1", "cpu-used": "4"}
     body_node = None
     noise = rng.normal(0.0, 1.0, (camera.height, camera.width, 1)).astype(np.float32)
     try:
