@@ -22,7 +22,7 @@ from scapula.app.scratch import sweep_abandoned
 from scapula.catalog import load_catalog
 from scapula.settings import get_settings
 from scapula.web.errors import install_handlers
-from scapula.web.routes import api_files, api_plan, api_sessions, api_setup, pages
+from scapula.web.routes import api_files, api_plan, api_sessions, api_setup, exercises, pages
 from scapula.web.schemas import Problem
 from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, SecurityHeaders, load_secret
 
@@ -86,7 +86,14 @@ def create_app(config: Config | None = None) -> FastAPI:
     sweep_abandoned()  # what a killed server left in the temporary folder
     app.state.videos = VideoChecks(app.state.catalog)
 
-    for router in (api_setup.router, api_plan.router, api_sessions.router, api_files.router, pages.router):
+    for router in (
+        api_setup.router,
+        api_plan.router,
+        api_sessions.router,
+        api_files.router,
+        pages.router,
+        exercises.router,
+    ):
         app.include_router(router)
     install_handlers(app)
 
@@ -131,6 +138,7 @@ async def _lifespan(app: FastAPI):
 def _templates() -> Jinja2Templates:
     folder = resources.files("scapula.web") / "templates"
     templates = Jinja2Templates(directory=str(folder))
+    templates.env.globals["demo_for"] = lambda move_id: exercises.demos_for(move_id)[0]
     return templates
 
 
