@@ -6,7 +6,7 @@ for the demo clips of the web app.
     from benchmarks.rendering import render_clip
     result = render_clip(spec, seed, "out.mp4")
 
-Needs the `render` extra (`make install-render`) and EGL (Debian: libegl1 libegl-mesa0
+Needs the `render` extra (`make install` installs it) and EGL (Debian: libegl1 libegl-mesa0
 libgl1-mesa-dri). Nothing is downloaded at run time.
 """
 

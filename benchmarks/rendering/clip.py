@@ -227,7 +227,7 @@ class _Props:
     def _bench(self, pyrender, trimesh, ctx, times, pts, look) -> None:
         for ph in ctx.tl.phases:
             name, side = ph["label"], ph.get("side")
-            if not (str(name).startswith("set") and side):
+            if not (side and str(name).startswith("set ")):
                 continue
             i = int(str(name).split()[-1]) - 1
             st = ctx.spec.plan()[i]
@@ -293,6 +293,7 @@ def _build_room(pyrender, trimesh, camera: Camera, pts: np.ndarray, look: Look, 
         ]
     )
     floor[:, 2] = 0.0
+    floor = floor[[1, 0, 3, 2]]  # wound to face up (a face seen from behind is not drawn)
     scene.add(
         _textured_quad(pyrender, floor, (2 * s / look.floor_tile, 2 * s / look.floor_tile), floor_texture(look, rng))
     )
