@@ -225,26 +225,42 @@ class _Props:
         return out
 
     def _bench(self, pyrender, trimesh, ctx, times, pts, look) -> None:
+        """A bench (or chair seat) under the free hand of each set done with the hand on one,
+        in front of the front foot; it is there from that side's setup to the set's end."""
+        self.benches = []
+        setup_start = None
         for ph in ctx.tl.phases:
             name, side = ph["label"], ph.get("side")
+            if name == "setup":
+                setup_start = ph["start_s"]
             if not (side and str(name).startswith("set ")):
                 continue
-            i = int(str(name).split()[-1]) - 1
-            st = ctx.spec.plan()[i]
+            st = ctx.spec.plan()[int(str(name).split()[-1]) - 1]
             if st.free_hand != "bench":
                 continue
             free = "RIGHT" if side == "left" else "LEFT"
-            t0, t1 = ph["start_s"], ph["end_s"]
-            m = (times >= t0) & (times <= t1)
+            m = (times >= ph["start_s"]) & (times <= ph["end_s"])
             if not m.any():
                 continue
             g = self.grip[free][m].mean(0)
+            hips = pts[m][:, [P.LEFT_HIP, P.RIGHT_HIP]].mean((0, 1))
+            ahead = g[:2] - hips[:2]
+            ahead /= max(float(np.linalg.norm(ahead)), 1e-9)
             top = max(float(g[2]) - 0.03, 0.3)
-            bench = trimesh.creation.box(extents=[0.4, 0.4, top])
-            self.scene.add(_solid(pyrender, bench, look.bench, rough=0.8), pose=_translate(np.r_[g[:2], top / 2]))
+            depth = 0.32
+            centre = g[:2] + ahead * (depth / 2 - 0.06)  # the hand near the seat's near edge
+            yaw = math.atan2(ahead[1], ahead[0])
+            rot = np.array([[math.cos(yaw), -math.sin(yaw), 0], [math.sin(yaw), math.cos(yaw), 0], [0, 0, 1]])
+            bench = trimesh.creation.box(extents=[depth, 0.38, top])
+            node = self.scene.add(_solid(pyrender, bench, look.bench, rough=0.8), pose=_hidden())
+            t0 = setup_start if setup_start is not None else ph["start_s"]
+            self.benches.append((node, t0, ph["end_s"] + 0.5, _translate(np.r_[centre, top / 2], rot)))
 
     def update(self, i: int) -> None:
         scene, pts = self.scene, self.pts
+        t = self.times[i]
+        for node, t0, t1, pose in getattr(self, "benches", []):
+            scene.set_pose(node, pose if t0 <= t <= t1 else _hidden())
         if "bell" in self.nodes:
             side = self.side_at[i]
             node = self.nodes["bell"]
