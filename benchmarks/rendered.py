@@ -44,6 +44,7 @@ Set-up from a clean checkout (Debian: libegl1 libegl-mesa0 libgl1-mesa-dri, ffmp
     make install                             # .venv with the render extra and the CC0 body
     .venv/bin/python benchmarks/rendered.py --seeds 40000-40009 --out build/rendered
     .venv/bin/python benchmarks/rendered.py --seeds 40000-40001 --move superman -v   # a few
+    .venv/bin/python benchmarks/rendered.py --seeds 40000-40009 --cached   # score what is cached
 
 About 1 minute a clip to render and 15-30 s to analyse on a 2-core machine (measured: see
 the run's own timing lines).
@@ -226,6 +227,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "rendered", help="clip cache and results")
     parser.add_argument("--short-side", type=int, default=360, help="picture height (landscape) or width (portrait)")
     parser.add_argument("--render-only", action="store_true", help="render the clips, analyse nothing")
+    parser.add_argument("--cached", action="store_true", help="score only the clips already rendered and analysed")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every clip")
     args = parser.parse_args()
     lo, hi = (int(x) for x in args.seeds.split("-"))
@@ -238,6 +240,8 @@ def main() -> None:
     render_s, analyse_s, frames_total = [], [], 0
     # seed by seed, so that a part-run set covers every move
     for seed, move in ((seed, move) for seed in range(lo, hi + 1) for move in moves):
+        if args.cached and not (args.out / f"{move}_{seed}.report.json").exists():
+            continue
         t0 = time.perf_counter()
         data = render_or_reuse(move, seed, args.out, args.short_side)
         render_s.append(data["render_s"] if time.perf_counter() - t0 > 5 else 0.0)
