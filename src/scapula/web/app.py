@@ -23,7 +23,7 @@ from scapula.catalog import load_catalog
 from scapula.settings import get_settings
 from scapula.web.errors import install_handlers
 from scapula.web.pairing import PairedOnly, Pairing
-from scapula.web.routes import api_files, api_plan, api_sessions, api_setup, pages, phone
+from scapula.web.routes import api_files, api_plan, api_sessions, api_setup, exercises, pages, phone
 from scapula.web.schemas import Problem
 from scapula.web.security import LOOPBACK_HOSTS, BodyLimit, Csrf, HostCheck, SecurityHeaders, load_secret
 
@@ -135,6 +135,7 @@ def create_app(config: Config | None = None) -> FastAPI:
         api_files.router,
         pages.router,
         phone.router,
+        exercises.router,
     ):
         app.include_router(router)
     install_handlers(app)
@@ -209,6 +210,7 @@ async def _lifespan(app: FastAPI):
 def _templates() -> Jinja2Templates:
     folder = resources.files("scapula.web") / "templates"
     templates = Jinja2Templates(directory=str(folder))
+    templates.env.globals["demo_for"] = lambda move_id: exercises.demos_for(move_id)[0]
     return templates
 
 

@@ -1,6 +1,6 @@
 // Scapula pages: the rest countdown with a spoken cue, the stretch hold timer, the rep +/-
-// buttons, and keeping the screen awake during a session. Plain DOM, no library besides
-// htmx; every page works without it (the forms post as usual).
+// buttons, keeping the screen awake during a session, and starting the demo clips. Plain
+// DOM, no library besides htmx; every page works without it (the forms post as usual).
 (function () {
   "use strict";
   let timer = null;
@@ -82,6 +82,10 @@
       });
     }
     if (root.querySelector(".set-form")) keepAwake();
+    // a demo clip swapped in by htmx does not start by itself, as it does on a full load
+    root.querySelectorAll("video[autoplay]").forEach((v) => {
+      if (v.paused) v.play().catch(() => { /* autoplay refused: the clip shows its first frame */ });
+    });
   }
 
   document.addEventListener("DOMContentLoaded", () => init(document));
