@@ -66,8 +66,8 @@ def test_a_set_on_the_phone_first_screen_rest_and_undo(server: Server, phone) ->
         assert in_view(locator), locator
     assert page.locator("details.how-to").get_attribute("open") is not None
     links = page.locator("header nav a")
-    assert links.count() == 6
-    for i in range(6):  # every page's link whole on the screen, "Setup" included
+    assert links.count() == 7
+    for i in range(7):  # every page's link whole on the screen, "Setup" included
         box = links.nth(i).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= WIDTH, links.nth(i).inner_text()
     screen(page, "01-first-set")

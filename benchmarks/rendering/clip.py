@@ -24,9 +24,8 @@ from scapula.vision.skeleton import P
 from tests.synth import ClipSpec, make_clip, random_spec
 from tests.synth.body import Body, forward_kinematics
 from tests.synth.camera import Camera
-from tests.synth.clip import _camera, run_session
-from tests.synth.moves import MOVES, Ctx
-from tests.synth.negatives import Negative
+from tests.synth.clip import session
+from tests.synth.moves import Ctx
 
 from .body import Build, Skinner, rest_body
 from .looks import Look, draw_look, floor_texture, linear, wall_texture
@@ -62,14 +61,9 @@ def rendered_spec(activity: str, seed: int, short_side: int = 360, **overrides) 
 
 def motion(spec: ClipSpec, seed: int, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, Camera, Body, Ctx]:
     """Pose vectors (N, D) and points (N, 33, 3) of the clip's noise-free motion (as `pose_track`)."""
-    seeds = np.random.SeedSequence(int(seed)).spawn(4)
-    body = Body(spec.height_m, spec.shoulder_ratio, spec.hip_ratio)
-    ctx = Ctx(spec, body, np.random.default_rng(seeds[0]))
-    move = MOVES[spec.activity](ctx) if spec.exercise else Negative(ctx)
-    ctx.camera, _ = _camera(ctx, move)
-    run_session(ctx, move)
+    ctx = session(spec, seed)
     v = ctx.tl.sample(times)
-    return v, forward_kinematics(body, v), ctx.camera, body, ctx
+    return v, forward_kinematics(ctx.body, v), ctx.camera, ctx.body, ctx
 
 
 def _shake(n: int, fps: float, rng: np.random.Generator, amount: float) -> np.ndarray:

@@ -182,20 +182,27 @@ def write_clip(clip: Clip, path: Path | str) -> None:
     truth_path(path).write_text(json.dumps(clip.truth.to_json(), indent=1) + "\n", encoding="utf-8")
 
 
-def pose_track(spec: ClipSpec, seed: int, times: np.ndarray | None = None) -> dict:
-    """The noise-free motion of a clip for tests: times, floor-frame points (N, 33, 3), camera."""
+def session(spec: ClipSpec, seed: int) -> Ctx:
+    """The clip's noise-free session as ``make_clip`` draws it (the same seed, the same
+    motion): its body, camera, timeline (``ctx.tl``) and true reps."""
     seeds = np.random.SeedSequence(int(seed)).spawn(4)
     body = Body(spec.height_m, spec.shoulder_ratio, spec.hip_ratio)
     ctx = Ctx(spec, body, np.random.default_rng(seeds[0]))
     move = MOVES[spec.activity](ctx) if spec.exercise else Negative(ctx)
     ctx.camera, _ = _camera(ctx, move)
     run_session(ctx, move)
+    return ctx
+
+
+def pose_track(spec: ClipSpec, seed: int, times: np.ndarray | None = None) -> dict:
+    """The noise-free motion of a clip for tests: times, floor-frame points (N, 33, 3), camera."""
+    ctx = session(spec, seed)
     if times is None:
         times = np.arange(0.0, ctx.tl.t, 1.0 / spec.fps)
     return {
         "times": times,
-        "points": forward_kinematics(body, ctx.tl.sample(times)),
+        "points": forward_kinematics(ctx.body, ctx.tl.sample(times)),
         "camera": ctx.camera,
-        "body": body,
+        "body": ctx.body,
         "reps": ctx.reps,
     }
