@@ -67,14 +67,6 @@ def one(height: float, yaw: float, seed: int) -> dict:
         "far_found": len(far_found),
         "far_true": far_true,
         "both": got[near] == clip.truth.counts[near] and got[far] == clip.truth.counts[far],
-        "detail": (
-            seed,
-            dict(got),
-            clip.truth.counts,
-            result.hidden,
-            clip.truth.view["hidden_at_peaks"],
-            result.rejected,
-        ),
     }
 
 

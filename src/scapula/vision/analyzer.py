@@ -189,8 +189,11 @@ class _MoveTracker:
         for side in self.segmenters:
             self.in_position[side] += int(placed[side].sum())
             self.out_of_sight[side] += int(unseen[side].sum())
-        for i, now in enumerate(t.tolist()):
-            self.recent.append((now, {s: bool(placed[s][i]) for s in placed}, {s: bool(unseen[s][i]) for s in unseen}))
+        # only the batch's last VIEW_WINDOW_S can stay in the window: a file analysed in
+        # batches does not build and drop a row for every frame
+        for i in np.flatnonzero(t >= t[-1] - VIEW_WINDOW_S).tolist():
+            flags = {s: bool(placed[s][i]) for s in placed}, {s: bool(unseen[s][i]) for s in unseen}
+            self.recent.append((float(t[i]), *flags))
         while self.recent and self.recent[-1][0] - self.recent[0][0] > VIEW_WINDOW_S:
             self.recent.popleft()
         for i, now in enumerate(t.tolist()):  # frame by frame, so reps are numbered in time order
@@ -387,8 +390,9 @@ class Analyzer:
         if self.first_t is None:
             self.first_t = frames[0].t
         self.last_t = frames[-1].t
-        for f in frames:
-            self.recent.append((f.t, None if f.image is None else _outside(f.image)))
+        for f in frames:  # as the trackers: only what can stay in the window
+            if f.t >= frames[-1].t - VIEW_WINDOW_S:
+                self.recent.append((f.t, None if f.image is None else _outside(f.image)))
         while self.recent and self.recent[-1][0] - self.recent[0][0] > VIEW_WINDOW_S:
             self.recent.popleft()
         seen = [f for f in frames if f.image is not None]
